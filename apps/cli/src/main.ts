@@ -1,0 +1,61 @@
+/**
+ * `dm-bridge <command> …`: one binary for operators and integrators. Each command lives in
+ * commands/<name>.command.ts and exports run(argv) -> exit code; it is loaded only when asked for,
+ * so `dm-bridge wbxml …` does not pay for the SMPP or HTTP client code.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const COMMANDS: Record<string, string> = {
+  wbxml: 'encode and decode WBXML (SyncML, DevInf, OMA Provisioning)',
+  push: 'preview or send OMA CP documents and OMA DM notifications over SMPP',
+  devices: 'manage devices through the REST API',
+  jobs: 'manage jobs through the REST API',
+  campaigns: 'manage campaigns through the REST API',
+};
+
+function usage(): string {
+  const names = Object.keys(COMMANDS).filter((name) => commandFile(name) !== undefined);
+  return [
+    'usage: dm-bridge <command> [options]',
+    '',
+    ...names.map((n) => `  ${n.padEnd(10)} ${COMMANDS[n]}`),
+    '',
+    'Run `dm-bridge <command> --help` for a command’s options.',
+  ].join('\n');
+}
+
+function commandFile(name: string): string | undefined {
+  for (const ext of ['.js', '.ts']) {
+    const file = join(__dirname, 'commands', `${name}.command${ext}`);
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const file = COMMANDS[name] ? commandFile(name) : undefined;
+  if (!file) {
+    process.stderr.write(`dm-bridge: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  const command = (await import(file)) as { run(argv: string[]): Promise<number> };
+  return command.run(rest);
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: Error) => {
+      process.stderr.write(`dm-bridge: ${err.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,40 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
+import { DeviceHttpModule } from './device-http/device-http.module';
+import { HealthModule } from './health/health.module';
+import { ResolvedRedis } from './redis/embedded-redis';
+import { RedisModule } from './redis/redis.module';
+
+/**
+ * Feature modules (one per protocol side, the API and the orchestration). Each reads its own
+ * settings through config/env.ts and registers its routes, queues and readiness checks.
+ */
+const FEATURE_MODULES: any[] = [];
+
+@Global()
+@Module({})
+class ConfigModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+      exports: [GATEWAY_CONFIG],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig, redis: ResolvedRedis): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule.forRoot(redis),
+        HealthModule,
+        DeviceHttpModule,
+        ...FEATURE_MODULES,
+      ],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { envEnum, envInt, envPort, envString, envUrl } from './env';
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+export type GatewayRole = 'all' | 'api' | 'worker';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface GatewayConfig {
+  role: GatewayRole;
+  host: string;
+  apiPort: number;
+  deviceHttpPort: number;
+  /** How devices reach the device listener (DM RespURI, CP DM account address). */
+  publicBaseUrl?: string;
+  /** Unset: use 127.0.0.1:6379 if it answers, else the embedded redis-server. */
+  redisUrl?: string;
+  redisPrefix: string;
+  logLevel: LogLevel;
+  deviceHttpMaxBody: number;
+  shutdownGraceMs: number;
+  varDir: string;
+}
+
+export function loadGatewayConfig(): GatewayConfig {
+  return {
+    role: envEnum('GATEWAY_ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    host: envString('HOST', '0.0.0.0'),
+    apiPort: envPort('API_PORT', 8080),
+    deviceHttpPort: envPort('DEVICE_HTTP_PORT', 8081),
+    publicBaseUrl: envUrl('PUBLIC_BASE_URL', undefined, ['http', 'https']),
+    redisUrl: envUrl('REDIS_URL', undefined, ['redis', 'rediss']),
+    redisPrefix: envString('REDIS_PREFIX', 'dmb:'),
+    logLevel: envEnum('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    deviceHttpMaxBody: envInt('DEVICE_HTTP_MAX_BODY', 1024 * 1024, { min: 1024, max: 64 << 20 }),
+    shutdownGraceMs: envInt('SHUTDOWN_GRACE_MS', 10000, { min: 0, max: 600000 }),
+    varDir: envString('VAR_DIR', 'var'),
+  };
+}
+
+export function runsApi(config: GatewayConfig): boolean {
+  return config.role === 'all' || config.role === 'api';
+}
+
+export function runsWorker(config: GatewayConfig): boolean {
+  return config.role === 'all' || config.role === 'worker';
+}
