@@ -45,7 +45,7 @@ describe('gateway foundation', () => {
   it('GET /readyz reports Redis', async () => {
     const res = await fetch(`${gw.apiUrl}/readyz`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { status: string; checks: Record<string, unknown> };
     expect(body.status).toBe('ok');
     expect(body.checks.redis).toEqual({ ok: true });
   });
