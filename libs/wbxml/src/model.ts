@@ -1,3 +1,5 @@
+import type { LanguageId } from './languages/language-definition';
+
 /**
  * The document model shared by the WBXML codec and the XML text layer.
  * Children keep document order; attributes keep their order too (WBXML encodes them in order).
@@ -62,6 +64,12 @@ export interface XmlDocument {
   systemId?: string;
   /** WBXML header facts when the document came from WBXML. */
   wbxml?: { version: number; publicIdCode?: number; charset: number };
+  /** The WBXML vocabulary the document was decoded with (or should be encoded with). */
+  language?: LanguageId;
+  /** Processing instructions before the root element (the XML declaration is not one of them). */
+  prolog?: XmlPi[];
+  /** Processing instructions after the root element. */
+  epilog?: XmlPi[];
 }
 
 export function element(

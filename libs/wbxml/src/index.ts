@@ -1,0 +1,16 @@
+export * from './model';
+export { WbxmlError, XmlParseError } from './errors';
+export type { WbxmlErrorCode } from './errors';
+export { decodeWbxml, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './decoder';
+export type { DecodeOptions } from './decoder';
+export { encodeWbxml } from './encoder';
+export type { EncodeOptions } from './encoder';
+export type { LanguageId } from './languages/language-definition';
+export { LANGUAGE_IDS, detectLanguage, isLanguageId, getLanguage } from './languages/registry';
+export { parseXml } from './xml/scanner';
+export type { ParseXmlOptions } from './xml/scanner';
+export { parseXmlReference } from './xml/reference';
+export { serializeXml, opaqueAsText } from './xml/serialize';
+export type { SerializeXmlOptions } from './xml/serialize';
+export { textOf, childElement, childElements } from './text-content';
+export { xmlToWbxml, wbxmlToXml } from './convert';
