@@ -1,0 +1,263 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import {
+  CpSigner,
+  CONTENT_TYPE_CONNECTIVITY_WBXML,
+  encodeWspPush,
+  type CpSecName,
+} from '@dm-bridge/wap-push';
+import {
+  SMPP_TRANSPORT,
+  SmppTransport,
+  type PushStatus,
+  type PushToSend,
+  type SmppBind,
+} from '@dm-bridge/smpp';
+import { ConnectionOptions, Queue, Worker } from 'bullmq';
+import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
+import { ReadinessRegistry } from '../health/readiness.registry';
+import { MetricsRegistry } from '../orchestration/metrics.registry';
+import { BULLMQ_CONNECTION, BULLMQ_PREFIX } from '../redis/redis.module';
+import { SMS_CONFIG, SmsConfig } from './sms.config';
+import { createSmsProcessor } from './sms.processor';
+import { SmsJobData, smsQueueName, toJobPush } from './sms-queue';
+
+const COUNTER_METRICS: Record<string, string> = {
+  submitted: 'dmb_smpp_submits_total',
+  acknowledged: 'dmb_smpp_acks_total',
+  throttled: 'dmb_smpp_throttled_total',
+  temporaryErrors: 'dmb_smpp_temporary_errors_total',
+  permanentErrors: 'dmb_smpp_permanent_errors_total',
+  genericNacks: 'dmb_smpp_generic_nacks_total',
+  resubmitted: 'dmb_smpp_resubmits_total',
+  receipts: 'dmb_smpp_receipts_total',
+  reconnects: 'dmb_smpp_reconnects_total',
+};
+
+const COUNTER_HELP: Record<string, string> = {
+  dmb_smpp_submits_total: 'submit_sm written, per bind',
+  dmb_smpp_acks_total: 'submit_sm acknowledged with ESME_ROK, per bind',
+  dmb_smpp_throttled_total: 'ESME_RTHROTTLED / ESME_RMSGQFUL answers, per bind',
+  dmb_smpp_temporary_errors_total: 'temporary submit errors (retried), per bind',
+  dmb_smpp_permanent_errors_total: 'permanent submit errors (push failed), per bind',
+  dmb_smpp_generic_nacks_total: 'generic_nack received, per bind',
+  dmb_smpp_resubmits_total: 'submits resent after a connection loss, per bind',
+  dmb_smpp_receipts_total: 'delivery receipts received, per bind',
+  dmb_smpp_reconnects_total: 'reconnects after a connection loss, per bind',
+};
+
+export class UnknownBindError extends Error {
+  override readonly name = 'UnknownBindError';
+}
+
+/**
+ * WAP pushes over SMS for the rest of the gateway: `enqueue` puts pushes on the bind's queue;
+ * in worker processes the bind's owner (Redis lease) consumes that queue through its SMPP
+ * connection. Delivery outcomes land on the Redis stream `<prefix>smpp:outcomes` and in
+ * `status(pushId)`.
+ */
+@Injectable()
+export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Sms');
+  private readonly queues = new Map<string, Queue<SmsJobData>>();
+  private readonly workers = new Map<string, Worker<SmsJobData>>();
+
+  constructor(
+    @Inject(SMPP_TRANSPORT) readonly transport: SmppTransport,
+    @Inject(SMS_CONFIG) readonly config: SmsConfig,
+    @Inject(GATEWAY_CONFIG) private readonly gateway: GatewayConfig,
+    @Inject(BULLMQ_CONNECTION) private readonly connection: ConnectionOptions,
+    @Inject(BULLMQ_PREFIX) private readonly prefix: string,
+    readiness: ReadinessRegistry,
+    @Optional() private readonly metrics?: MetricsRegistry,
+  ) {
+    for (const b of config.binds) {
+      this.queues.set(
+        b.id,
+        new Queue<SmsJobData>(smsQueueName(b.id), {
+          connection,
+          prefix,
+          defaultJobOptions: {
+            attempts: config.jobAttempts,
+            backoff: { type: 'exponential', delay: config.jobBackoffMs },
+            removeOnComplete: true,
+            removeOnFail: { count: 10_000 },
+          },
+        }),
+      );
+    }
+    readiness.register('smpp', () => this.readiness());
+  }
+
+  onApplicationBootstrap(): void {
+    if (!runsWorker(this.gateway) || this.config.binds.length === 0) return;
+    if (this.metrics) {
+      for (const [name, help] of Object.entries(COUNTER_HELP)) this.metrics.describe(name, help);
+      // Counters are kept on the connection (no cost on the hot path) and exported as deltas.
+      this.metricsTimer = setInterval(() => this.exportCounters(), 1_000);
+      this.metricsTimer.unref();
+    }
+    this.transport.start({
+      onOwned: (bind) => this.startWorker(bind),
+      onReleased: (bind) => this.stopWorker(bind.id),
+    });
+  }
+
+  private metricsTimer?: NodeJS.Timeout;
+  private readonly exported = new WeakMap<SmppBind, Record<string, number>>();
+
+  private exportCounters(): void {
+    for (const id of this.transport.bindIds) {
+      const bind = this.transport.owned(id);
+      if (!bind) continue;
+      const last = this.exported.get(bind) ?? {};
+      const now = bind.health().counters as unknown as Record<string, number>;
+      for (const [counter, metric] of Object.entries(COUNTER_METRICS)) {
+        const delta = (now[counter] ?? 0) - (last[counter] ?? 0);
+        if (delta > 0) this.metrics!.inc(metric, { bind: id }, delta);
+      }
+      this.exported.set(bind, { ...now });
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.metricsTimer) clearInterval(this.metricsTimer);
+    if (this.metrics) this.exportCounters();
+    // Workers stop first (active jobs finish), then the transport unbinds (SmppModule hook).
+    await Promise.all([...this.workers.keys()].map((id) => this.stopWorker(id)));
+    await this.transport.stop();
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+
+  /** Queues pushes (batched into jobs of SMPP_PUSHES_PER_JOB) on one bind. */
+  async enqueue(pushes: PushToSend[], bindId = this.config.defaultBindId): Promise<void> {
+    const queue = bindId !== undefined ? this.queues.get(bindId) : undefined;
+    if (!queue)
+      throw new UnknownBindError(
+        bindId ? `no SMPP bind named "${bindId}"` : 'no SMPP bind configured (SMPP_BINDS)',
+      );
+    const n = this.config.pushesPerJob;
+    const jobs = [];
+    for (let i = 0; i < pushes.length; i += n) {
+      const slice = pushes.slice(i, i + n);
+      jobs.push({
+        name: 'push',
+        data: { pushes: slice.map(toJobPush) },
+        // Idempotent enqueue of the same batch; BullMQ ids may not contain ":".
+        opts: { jobId: `p-${slice[0].pushId.replace(/:/g, '_')}` },
+      });
+    }
+    for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
+  }
+
+  /**
+   * Builds a signed OMA CP push (ProvBoot §5: SEC/MAC over exactly these WBXML bytes) and
+   * queues it. The PIN/IMSI are used here and never stored in the queue.
+   */
+  async enqueueCpPush(input: {
+    pushId: string;
+    jobId: string;
+    to: string;
+    wbxml: Uint8Array;
+    sec: CpSecName;
+    imsi?: string;
+    pin?: string;
+    bindId?: string;
+  }): Promise<void> {
+    const signed = new CpSigner({ sec: input.sec, imsi: input.imsi, pin: input.pin }).sign(
+      input.wbxml,
+    );
+    const wsp = encodeWspPush({
+      tid: 0x01,
+      contentType: CONTENT_TYPE_CONNECTIVITY_WBXML,
+      contentTypeParams: signed.contentTypeParams,
+      body: input.wbxml,
+    });
+    await this.enqueue(
+      [{ pushId: input.pushId, jobId: input.jobId, destination: input.to, datagram: wsp }],
+      input.bindId,
+    );
+  }
+
+  status(pushId: string): Promise<PushStatus | undefined> {
+    return this.transport.correlator.status(pushId);
+  }
+
+  queue(bindId: string): Queue<SmsJobData> | undefined {
+    return this.queues.get(bindId);
+  }
+
+  private startWorker(bind: SmppBind): void {
+    if (this.workers.has(bind.id)) return;
+    const worker = new Worker<SmsJobData>(
+      smsQueueName(bind.id),
+      createSmsProcessor(this.transport, bind.id),
+      {
+        connection: this.connection,
+        prefix: this.prefix,
+        concurrency: this.config.workerConcurrency,
+        // A crashed owner's active jobs are picked up by the next owner about as fast as the
+        // bind itself is taken over.
+        lockDuration: Math.max(5_000, this.config.leaseTtlMs),
+        stalledInterval: Math.max(5_000, this.config.leaseTtlMs),
+      },
+    );
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.log.warn(
+        `sms job ${job.id} on ${bind.id} failed (attempt ${job.attemptsMade}): ${err.message}`,
+      );
+      if (final) {
+        // Out of attempts: whatever is still unsent fails for good, named.
+        void Promise.all(
+          job.data.pushes.map((p) =>
+            this.transport.correlator.markFailed(
+              p.pushId,
+              `not sent: ${err.message}`.slice(0, 200),
+            ),
+          ),
+        ).catch(() => undefined);
+      }
+    });
+    worker.on('error', (err) => this.log.warn(`sms worker ${bind.id}: ${err.message}`));
+    this.workers.set(bind.id, worker);
+  }
+
+  private async stopWorker(bindId: string): Promise<void> {
+    const w = this.workers.get(bindId);
+    if (!w) return;
+    this.workers.delete(bindId);
+    const closing = w.close();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      closing.then(() => false),
+      new Promise<boolean>(
+        (r) => (timer = setTimeout(() => r(true), this.gateway.shutdownGraceMs)),
+      ),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      // Jobs still waiting on an unreachable SMSC: close the bind so they fail over to a retry.
+      await this.transport.owned(bindId)?.close(0);
+      await closing;
+    }
+  }
+
+  private readiness(): { ok: boolean; detail: unknown } {
+    if (this.config.binds.length === 0) return { ok: true, detail: 'no SMSC configured' };
+    const binds = this.transport.health();
+    const ok = !runsWorker(this.gateway)
+      ? true
+      : binds.every(
+          (b) => b.owner === 'other' || (b.owner === 'this' && b.connection?.state === 'bound'),
+        );
+    return { ok, detail: binds };
+  }
+}

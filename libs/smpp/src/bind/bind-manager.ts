@@ -1,0 +1,199 @@
+import type Redis from 'ioredis';
+import type { BindConfig } from '../config/bind-config';
+import { describeBind } from '../config/bind-config';
+import { BindLease } from './bind-lease';
+import { BindHealth, ReceiptEvent, SmppBind, SmppBindOptions } from './smpp-bind';
+
+export interface BindOwnershipHooks {
+  /** This process now owns the bind (lease taken, connection started): start consuming its queue. */
+  onOwned?(bind: SmppBind): Promise<void> | void;
+  /** Ownership ends (shutdown or lease lost): stop consuming before the connection closes. */
+  onReleased?(bind: SmppBind, reason: 'shutdown' | 'lease-lost'): Promise<void> | void;
+  onReceipt?(receipt: ReceiptEvent): void;
+  log?(level: 'info' | 'warn', msg: string): void;
+}
+
+export interface BindManagerOptions {
+  redis: Redis;
+  /** Key prefix, e.g. "dmb:"; leases live under `<prefix>smpp:lease:<bindId>`. */
+  prefix: string;
+  binds: BindConfig[];
+  /** Lease time to live; a dead owner's bind is taken over within about this long. */
+  leaseTtlMs?: number;
+  bindOptions?: SmppBindOptions;
+}
+
+export interface ManagedBindHealth {
+  id: string;
+  /** 'this' = this process holds the lease; 'other' = another process does; 'none' = nobody. */
+  owner: 'this' | 'other' | 'none';
+  connection?: BindHealth;
+}
+
+class BindSupervisor {
+  private readonly lease: BindLease;
+  private bind?: SmppBind;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private busy = false;
+  private lastRenewed = 0;
+  ownerSeen: 'other' | 'none' = 'none';
+
+  constructor(
+    readonly config: BindConfig,
+    private readonly opts: BindManagerOptions,
+    private readonly hooks: BindOwnershipHooks,
+  ) {
+    this.lease = new BindLease(
+      opts.redis,
+      `${opts.prefix}smpp:lease:${config.id}`,
+      opts.leaseTtlMs ?? 10_000,
+    );
+  }
+
+  get current(): SmppBind | undefined {
+    return this.bind;
+  }
+
+  start(): void {
+    void this.tick();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    // Renew at a third of the TTL; contenders poll at the same pace so takeover is quick.
+    this.timer = setTimeout(() => void this.tick(), Math.max(50, Math.floor(this.lease.ttlMs / 3)));
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.busy) return;
+    this.busy = true;
+    try {
+      if (this.bind) {
+        const kept = await this.lease.renew();
+        if (!kept) await this.release('lease-lost');
+        else this.lastRenewed = Date.now();
+      } else if (await this.lease.tryAcquire()) {
+        this.lastRenewed = Date.now();
+        await this.own();
+      } else {
+        this.ownerSeen = (await this.lease.owner()) ? 'other' : 'none';
+      }
+    } catch (e) {
+      this.hooks.log?.(
+        'warn',
+        `bind ${this.config.id} lease check failed: ${(e as Error).message}`,
+      );
+      // Without Redis we cannot know whether the lease still holds: past its TTL, assume not.
+      if (this.bind && Date.now() - this.lastRenewed > this.lease.ttlMs) {
+        await this.release('lease-lost').catch(() => undefined);
+      }
+    } finally {
+      this.busy = false;
+      this.schedule();
+    }
+  }
+
+  private async own(): Promise<void> {
+    const bind = new SmppBind(this.config, { ...this.opts.bindOptions, log: this.hooks.log });
+    this.bind = bind;
+    if (this.hooks.onReceipt) bind.on('receipt', this.hooks.onReceipt);
+    bind.start();
+    this.hooks.log?.('info', `owning ${describeBind(this.config)}`);
+    await this.hooks.onOwned?.(bind);
+  }
+
+  private async release(reason: 'shutdown' | 'lease-lost'): Promise<void> {
+    const bind = this.bind;
+    if (!bind) return;
+    this.bind = undefined;
+    this.hooks.log?.('warn', `releasing bind ${this.config.id}: ${reason}`);
+    if (reason === 'lease-lost') {
+      // Another process may already own the bind: stop sending at once; the consumer's jobs
+      // fail with BindClosedError and are retried by whoever owns the bind now.
+      await bind.close(0);
+      await this.hooks.onReleased?.(bind, reason);
+      return;
+    }
+    // Shutdown: let the consumer finish its jobs on the open connection, then unbind.
+    await this.hooks.onReleased?.(bind, reason);
+    await bind.close(5_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.busy) await new Promise((r) => setTimeout(r, 10));
+    if (this.bind) {
+      await this.release('shutdown');
+      await this.lease.release().catch(() => undefined);
+    }
+  }
+
+  /** Crash semantics: drop the connection and stop renewing, but leave the lease to expire. */
+  halt(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const bind = this.bind;
+    this.bind = undefined;
+    if (bind) void bind.close(0);
+  }
+
+  health(): ManagedBindHealth {
+    return {
+      id: this.config.id,
+      owner: this.bind ? 'this' : this.ownerSeen,
+      connection: this.bind?.health(),
+    };
+  }
+}
+
+/**
+ * Runs the configured binds in this process: each bind is owned by exactly one process at a time
+ * through a Redis lease; the owner opens the SMPP connection and (through the hooks) consumes the
+ * bind's queue. When the owner dies its lease expires and another process takes the bind over.
+ */
+export class BindManager {
+  private readonly supervisors: BindSupervisor[];
+
+  constructor(
+    private readonly options: BindManagerOptions,
+    hooks: BindOwnershipHooks = {},
+  ) {
+    const ids = new Set<string>();
+    for (const b of options.binds) {
+      if (ids.has(b.id)) throw new Error(`two SMPP binds are named "${b.id}"`);
+      ids.add(b.id);
+    }
+    this.supervisors = options.binds.map((b) => new BindSupervisor(b, options, hooks));
+  }
+
+  get bindIds(): string[] {
+    return this.options.binds.map((b) => b.id);
+  }
+
+  start(): void {
+    for (const s of this.supervisors) s.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.supervisors.map((s) => s.stop()));
+  }
+
+  /**
+   * Stops at once without releasing leases: to the other processes this looks exactly like a
+   * crash (the leases expire after their TTL). For failover drills and tests.
+   */
+  halt(): void {
+    for (const s of this.supervisors) s.halt();
+  }
+
+  /** The local connection of a bind this process owns. */
+  owned(bindId: string): SmppBind | undefined {
+    return this.supervisors.find((s) => s.config.id === bindId)?.current;
+  }
+
+  health(): ManagedBindHealth[] {
+    return this.supervisors.map((s) => s.health());
+  }
+}

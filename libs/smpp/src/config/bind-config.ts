@@ -1,0 +1,162 @@
+/** How one SMSC connection ("bind") is configured. */
+/**
+ * transceiver: one connection for submits and receipts; transmitter: submits only (no receipts);
+ * transmitter-receiver: a TX connection for submits plus an RX connection for receipts.
+ */
+export type BindMode = 'transceiver' | 'transmitter' | 'transmitter-receiver';
+
+/**
+ * Where the TP-UD goes in submit_sm: the whole TP-UD in short_message (most portable),
+ * the message_payload TLV (0x0424, sm_length 0), or SAR TLVs with the UDH stripped
+ * (the SMSC rebuilds the UDH; SMSC-dependent).
+ */
+export type PayloadMode = 'short_message' | 'message_payload' | 'sar';
+
+/**
+ * How an SMSC writes message ids. SMSCs differ: some answer submit_sm_resp with a hex id
+ * and put the same id in decimal into the receipt text, so both are normalised per bind.
+ */
+export type MessageIdBase = 'text' | 'hex' | 'decimal';
+
+export interface AddressConfig {
+  ton: number;
+  npi: number;
+  address: string;
+}
+
+export interface BindConfig {
+  /** Stable name; the queue, the lease and the counters are keyed by it. */
+  id: string;
+  host: string;
+  port: number;
+  systemId: string;
+  password: string;
+  systemType: string;
+  mode: BindMode;
+  source: AddressConfig;
+  destinationTon: number;
+  destinationNpi: number;
+  /** SMPP relative/absolute time string, '' = SMSC default. */
+  validityPeriod: string;
+  /** Max unacknowledged submit_sm on this connection. */
+  window: number;
+  /** msg/s over any sliding 1-second window; 0 = unlimited. */
+  ratePerSecond: number;
+  /** Margin added to the 1-s window so network jitter cannot make the SMSC see more (ms). */
+  rateGuardMs: number;
+  payloadMode: PayloadMode;
+  dataCoding: number;
+  registeredDelivery: boolean;
+  enquireLinkMs: number;
+  /** Answer time for any request PDU before the connection is treated as dead. */
+  responseTimeoutMs: number;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  /** Retries for temporary errors / throttling before the submit fails for good. */
+  maxAttempts: number;
+  submitIdBase: MessageIdBase;
+  receiptIdBase: MessageIdBase;
+}
+
+export const BIND_DEFAULTS: Omit<BindConfig, 'id' | 'host' | 'port' | 'systemId' | 'password'> = {
+  systemType: '',
+  mode: 'transceiver',
+  source: { ton: 5, npi: 0, address: 'DMBRIDGE' },
+  destinationTon: 1,
+  destinationNpi: 1,
+  validityPeriod: '',
+  window: 10,
+  ratePerSecond: 0,
+  rateGuardMs: 5,
+  payloadMode: 'short_message',
+  dataCoding: 0x04,
+  registeredDelivery: true,
+  enquireLinkMs: 30_000,
+  responseTimeoutMs: 10_000,
+  reconnectInitialMs: 500,
+  reconnectMaxMs: 30_000,
+  maxAttempts: 8,
+  submitIdBase: 'text',
+  receiptIdBase: 'text',
+};
+
+export class BindConfigError extends Error {
+  override readonly name = 'BindConfigError';
+}
+
+/**
+ * Parses `smpp://system_id:password@host:port?mode=transmitter&window=50&rate=200&...` into a
+ * full bind configuration (defaults for everything not given).
+ */
+export function parseSmscUrl(url: string, id = 'default'): BindConfig {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new BindConfigError(
+      `SMSC address is not a URL (expected smpp://system_id:password@host:port)`,
+    );
+  }
+  if (u.protocol !== 'smpp:') {
+    throw new BindConfigError(`SMSC address must use smpp://, got ${u.protocol}`);
+  }
+  if (!u.hostname) throw new BindConfigError('SMSC address has no host');
+  const q = u.searchParams;
+  const num = (name: string, dflt: number): number => {
+    const v = q.get(name);
+    if (v === null) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new BindConfigError(`SMSC parameter ${name} must be a non-negative number`);
+    }
+    return n;
+  };
+  const pick = <T extends string>(name: string, allowed: readonly T[], dflt: T): T => {
+    const v = q.get(name);
+    if (v === null) return dflt;
+    if (!(allowed as readonly string[]).includes(v)) {
+      throw new BindConfigError(`SMSC parameter ${name} must be one of ${allowed.join(', ')}`);
+    }
+    return v as T;
+  };
+  const bases = ['text', 'hex', 'decimal'] as const;
+  return {
+    ...BIND_DEFAULTS,
+    id: q.get('id') ?? id,
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 2775,
+    systemId: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    systemType: q.get('system_type') ?? BIND_DEFAULTS.systemType,
+    mode: pick(
+      'mode',
+      ['transceiver', 'transmitter', 'transmitter-receiver'] as const,
+      BIND_DEFAULTS.mode,
+    ),
+    source: {
+      ton: num('source_ton', BIND_DEFAULTS.source.ton),
+      npi: num('source_npi', BIND_DEFAULTS.source.npi),
+      address: q.get('source') ?? BIND_DEFAULTS.source.address,
+    },
+    destinationTon: num('dest_ton', BIND_DEFAULTS.destinationTon),
+    destinationNpi: num('dest_npi', BIND_DEFAULTS.destinationNpi),
+    validityPeriod: q.get('validity') ?? BIND_DEFAULTS.validityPeriod,
+    window: Math.max(1, num('window', BIND_DEFAULTS.window)),
+    ratePerSecond: num('rate', BIND_DEFAULTS.ratePerSecond),
+    rateGuardMs: num('rate_guard_ms', BIND_DEFAULTS.rateGuardMs),
+    payloadMode: pick(
+      'payload',
+      ['short_message', 'message_payload', 'sar'] as const,
+      BIND_DEFAULTS.payloadMode,
+    ),
+    dataCoding: num('data_coding', BIND_DEFAULTS.dataCoding),
+    enquireLinkMs: num('enquire_link_ms', BIND_DEFAULTS.enquireLinkMs),
+    submitIdBase: pick('submit_id', bases, BIND_DEFAULTS.submitIdBase),
+    receiptIdBase: pick('receipt_id', bases, BIND_DEFAULTS.receiptIdBase),
+  };
+}
+
+/** A bind description safe for logs and health output: never the password. */
+export function describeBind(c: BindConfig): string {
+  return `${c.id} (${c.systemId}@${c.host}:${c.port}, ${c.mode})`;
+}
