@@ -1,0 +1,314 @@
+import {
+  DEFAULT_DM_SERVER_CONFIG,
+  closeSession,
+  DmProtocolError,
+  decodeDmMessage,
+  encodeDmMessage,
+  encodingOfContentType,
+  formatHmacHeader,
+  handleClientMessage,
+  hmacDigest,
+  startAlertOf,
+  type DmEncoding,
+  type DmEvent,
+  type DmMessage,
+  type DmServerConfig,
+} from '@dm-bridge/omadm';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DmConfig } from './dm.config';
+import type { DmOperationSource } from './dm-operation-source';
+import type { DmSessionStore } from './dm-session.store';
+
+const COMMIT_ATTEMPTS = 3;
+/** Content-Encoding values that are not encodings at all (Koneki sends `UTF-8`). */
+const HARMLESS_CONTENT_ENCODINGS = new Set(['utf-8', 'utf8', 'identity']);
+
+/** Nonces from a pool of random bytes: one getrandom call per 256 nonces instead of one each. */
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function pooledRandom(n: number): Uint8Array {
+  if (poolOffset + n > pool.length) {
+    pool = randomBytes(Math.max(4096, n));
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
+  poolOffset += n;
+  return out;
+}
+
+export class DmHttpError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DmHttpError';
+  }
+}
+
+function sniffEncoding(body: Buffer): DmEncoding | undefined {
+  if (body.length === 0) return undefined;
+  const b = body[0];
+  if (b === 0x3c || b === 0xef || b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)
+    return 'xml';
+  if (b >= 0x01 && b <= 0x03) return 'wbxml';
+  return undefined;
+}
+
+const CANONICAL_TYPE: Record<DmEncoding, string> = {
+  wbxml: 'application/vnd.syncml.dm+wbxml',
+  xml: 'application/vnd.syncml.dm+xml',
+};
+
+export interface DmLog {
+  warn(msg: Record<string, unknown>): void;
+}
+
+/**
+ * The SyncML DM endpoint: raw HTTP body in, engine in the middle, Redis for everything that must
+ * survive between messages. Any gateway process can serve any message of any session.
+ */
+export class DmHttpEndpoint {
+  readonly serverConfig: DmServerConfig;
+  /** where nonces come from (tests replaying captures pin the nonce a capture's stub issued) */
+  random: (bytes: number) => Uint8Array = pooledRandom;
+
+  constructor(
+    private readonly config: DmConfig,
+    private readonly store: DmSessionStore,
+    private source: DmOperationSource,
+    /** the device listener's public base URL (PUBLIC_BASE_URL), without trailing slash */
+    private readonly publicBaseUrl: () => string,
+    private readonly log?: DmLog,
+  ) {
+    this.serverConfig = {
+      ...DEFAULT_DM_SERVER_CONFIG,
+      serverUri: '',
+      maxMsgSize: config.maxMsgSize,
+      maxObjSize: config.maxObjSize,
+      maxAuthFailures: config.maxAuthFailures,
+      authLockoutMs: config.authLockoutMs,
+      hmacEmptyNonceAfterAuth: config.hmacEmptyNonceAfterAuth,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+    };
+  }
+
+  /** Swaps where operations come from (core plugs its job store in; the benchmark a fixed load). */
+  useOperationSource(source: DmOperationSource): void {
+    this.source = source;
+  }
+
+  get serverUri(): string {
+    return `${this.publicBaseUrl()}${this.config.path}`;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    try {
+      const out = await this.process(req.headers, body);
+      const headers: Record<string, string | number> = {
+        'content-type': out.contentType,
+        'content-length': out.body.length,
+      };
+      if (out.hmac) headers['x-syncml-hmac'] = out.hmac;
+      res.writeHead(200, headers);
+      res.end(out.body);
+    } catch (err) {
+      if (!(err instanceof DmHttpError)) throw err;
+      const text = Buffer.from(`${err.message}\n`);
+      res.writeHead(err.httpStatus, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': text.length,
+      });
+      res.end(text);
+    }
+  }
+
+  /** The transport-independent part: request headers and body in, reply bytes out. */
+  async process(
+    headers: IncomingMessage['headers'],
+    body: Buffer,
+  ): Promise<{ body: Buffer; contentType: string; hmac?: string }> {
+    const ctHeader = headers['content-type'];
+    let encoding = encodingOfContentType(ctHeader);
+    let contentType = ctHeader ? ctHeader.split(';', 1)[0].trim().toLowerCase() : '';
+    if (!encoding) {
+      if (
+        ctHeader &&
+        !/^(application\/octet-stream|text\/xml|application\/xml)$/i.test(contentType)
+      ) {
+        throw new DmHttpError(
+          415,
+          `unsupported content type ${JSON.stringify(ctHeader)} (expected application/vnd.syncml.dm+wbxml or +xml)`,
+        );
+      }
+      encoding = sniffEncoding(body);
+      if (!encoding) throw new DmHttpError(415, 'body is neither SyncML XML nor WBXML');
+      contentType = CANONICAL_TYPE[encoding];
+    }
+    const ce = headers['content-encoding'];
+    if (ce && !HARMLESS_CONTENT_ENCODINGS.has(ce.trim().toLowerCase())) {
+      throw new DmHttpError(415, `content encoding ${JSON.stringify(ce)} is not supported`);
+    }
+    if (body.length === 0) throw new DmHttpError(400, 'empty body');
+
+    let message: DmMessage;
+    try {
+      message = decodeDmMessage(body, encoding);
+    } catch (err) {
+      if (err instanceof DmProtocolError)
+        throw new DmHttpError(400, `malformed SyncML: ${err.message}`);
+      throw err;
+    }
+    const deviceId = message.header.source.locURI;
+    if (!deviceId) throw new DmHttpError(400, 'SyncHdr Source/LocURI is empty');
+    const hmacHeader = headers['x-syncml-hmac'];
+    const opens = startAlertOf(message) !== undefined;
+    const serverConfig = { ...this.serverConfig, serverUri: this.serverUri };
+    const respURI = `${serverConfig.serverUri}?s=${encodeURIComponent(message.header.sessionId)}`;
+    const measure = (m: DmMessage) => encodeDmMessage(m, encoding).length;
+
+    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+      const [loaded, pending] = await Promise.all([
+        this.store.load(deviceId),
+        opens ? this.source.pending(deviceId) : Promise.resolve(undefined),
+      ]);
+      const outcome = handleClientMessage(
+        {
+          now: Date.now(),
+          state: loaded.session.state,
+          account: loaded.account,
+          message,
+          body,
+          encoding,
+          hmacHeader: Array.isArray(hmacHeader) ? hmacHeader[0] : hmacHeader,
+          respURI,
+          pending,
+          notificationSessionId: loaded.notificationSessionId,
+          random: this.random,
+          measure,
+        },
+        serverConfig,
+      );
+      if (outcome.kind === 'retransmission') {
+        const s = loaded.session;
+        if (!s.reply) throw new DmHttpError(409, 'retransmission of a message whose reply is gone');
+        return { body: s.reply, contentType: s.contentType ?? contentType, hmac: s.hmac };
+      }
+      if (outcome.kind === 'refused') {
+        this.log?.warn({
+          msg: 'DM message refused',
+          deviceId,
+          status: outcome.status,
+          reason: outcome.reason,
+        });
+        if (outcome.closed) {
+          // The message found its session timed out: store it closed (once) before releasing its work.
+          const stored = await this.store.closeIdle(
+            deviceId,
+            loaded.session.version,
+            outcome.closed,
+            this.config.endedRetentionMs,
+          );
+          if (!stored) continue;
+        }
+        // Unknown devices get the log line only: their events would let anyone create keys.
+        if (loaded.account) await this.deliver(deviceId, '', [], outcome.events);
+        return { body: Buffer.from(encodeDmMessage(outcome.reply, encoding)), contentType };
+      }
+      const replyBytes = Buffer.from(encodeDmMessage(outcome.reply, encoding));
+      let hmac: string | undefined;
+      if (outcome.sign) {
+        const { username, password, nonce } = outcome.sign;
+        hmac = formatHmacHeader({
+          username,
+          mac: hmacDigest(username, password, Buffer.from(nonce, 'base64'), replyBytes),
+        });
+      }
+      const ended = outcome.state.phase === 'ended';
+      const committed = await this.store.commit({
+        deviceId,
+        expectedVersion: loaded.session.version,
+        state: outcome.state,
+        reply: replyBytes,
+        contentType,
+        hmac,
+        ttlMs: ended
+          ? Math.max(
+              this.config.endedRetentionMs,
+              outcome.state.endReason === 'auth-failed' ? this.config.authLockoutMs : 0,
+            )
+          : this.config.sessionTimeoutMs + 30_000,
+        idleDeadline: ended ? undefined : outcome.state.lastActivity + this.config.sessionTimeoutMs,
+        clientNonce: outcome.account?.clientNonce,
+        serverNonce: outcome.account?.serverNonce,
+      });
+      if (!committed) continue; // another process advanced this device meanwhile: re-read and redo
+      await this.deliver(deviceId, outcome.state.sessionId, outcome.claimed, outcome.events);
+      return { body: replyBytes, contentType, hmac };
+    }
+    throw new DmHttpError(503, 'session busy: concurrent messages for this device');
+  }
+
+  /**
+   * Closes sessions whose device went quiet (it may never come back): their unanswered operations
+   * go back to the queue. Safe to run in every process: the close is a compare-and-set.
+   */
+  async sweepIdleSessions(now = Date.now()): Promise<number> {
+    let closed = 0;
+    for (const deviceId of await this.store.idleSessions(now)) {
+      const loaded = await this.store.load(deviceId);
+      const state = loaded.session.state;
+      if (!state || state.phase === 'ended') {
+        await this.store.forgetActive(deviceId);
+        continue;
+      }
+      if (now - state.lastActivity <= this.config.sessionTimeoutMs) continue;
+      const event = closeSession(state, 'timeout');
+      const ended = {
+        ...state,
+        phase: 'ended' as const,
+        endReason: 'timeout' as const,
+        queue: [],
+        inflight: {},
+        sentOps: {},
+      };
+      if (
+        !(await this.store.closeIdle(
+          deviceId,
+          loaded.session.version,
+          ended,
+          this.config.endedRetentionMs,
+        ))
+      )
+        continue;
+      await this.deliver(deviceId, state.sessionId, [], [event]);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Hands claims, results and events to the operation source once the state is stored. */
+  private async deliver(
+    deviceId: string,
+    sessionId: string,
+    claimed: string[],
+    events: DmEvent[],
+  ): Promise<void> {
+    // Returns first: a superseded session's operations go back before the new one claims its own.
+    for (const e of events) {
+      if (e.type === 'session-ended' && e.unfinished.length)
+        await this.source.release(deviceId, e.unfinished);
+    }
+    const work: Promise<void>[] = [];
+    if (claimed.length) work.push(this.source.claim(deviceId, sessionId, claimed));
+    for (const e of events) {
+      work.push(
+        e.type === 'operation-result'
+          ? this.source.complete(deviceId, e.result)
+          : this.source.event(e),
+      );
+    }
+    await Promise.all(work);
+  }
+}

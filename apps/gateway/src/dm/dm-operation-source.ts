@@ -1,0 +1,20 @@
+import type { DmEvent, DmOperation, DmOperationResult } from '@dm-bridge/omadm';
+
+export const DM_OPERATION_SOURCE = Symbol('DM_OPERATION_SOURCE');
+
+/**
+ * Where DM sessions get their work and deliver their results. Core implements it over its jobs;
+ * `RedisDmOperationSource` is the stand-alone implementation (tests, demo, benchmark).
+ */
+export interface DmOperationSource {
+  /** operations waiting for the device, oldest first; reading does not remove them */
+  pending(deviceId: string): Promise<DmOperation[]>;
+  /** a session took these operations (its state is already stored): remove them from the waiting list */
+  claim(deviceId: string, sessionId: string, ids: string[]): Promise<void>;
+  /** the final answer to one operation */
+  complete(deviceId: string, result: DmOperationResult): Promise<void>;
+  /** operations a closed session never finished: back to the head of the waiting list */
+  release(deviceId: string, operations: DmOperation[]): Promise<void>;
+  /** every session event (device info, generic alerts, authentication, start and end) */
+  event(event: DmEvent): Promise<void>;
+}

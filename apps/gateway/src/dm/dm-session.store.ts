@@ -1,0 +1,229 @@
+import { encodingOfContentType, type DmDeviceAccount, type DmSessionState } from '@dm-bridge/omadm';
+import type Redis from 'ioredis';
+
+/** What the store holds for one device between two messages. */
+export interface StoredDmSession {
+  /** compare-and-set version; '' when nothing is stored */
+  version: string;
+  state?: DmSessionState;
+  /** the exact bytes of the last reply and how they went out, for retransmissions */
+  reply?: Buffer;
+  contentType?: string;
+  hmac?: string;
+}
+
+export interface LoadedDevice {
+  session: StoredDmSession;
+  account?: DmDeviceAccount;
+  notificationSessionId?: string;
+}
+
+export interface DmCommit {
+  deviceId: string;
+  expectedVersion: string;
+  state: DmSessionState;
+  reply: Uint8Array;
+  contentType: string;
+  hmac?: string;
+  ttlMs: number;
+  /** when an open session counts as idle (epoch ms); undefined once the session ended */
+  idleDeadline?: number;
+  clientNonce?: string;
+  serverNonce?: string;
+}
+
+/**
+ * Session record = the device's lock: one hash per device whose version is compared and bumped
+ * atomically, so two gateway processes never both advance one device's session; its TTL ends
+ * abandoned sessions. Nonce updates of the account are written in the same script.
+ */
+const COMMIT_LUA = `
+local v = redis.call('HGET', KEYS[1], 'v')
+if (v or '') ~= ARGV[1] then return 0 end
+local nv = (tonumber(v) or 0) + 1
+redis.call('HSET', KEYS[1], 'v', nv, 's', ARGV[2], 'r', ARGV[3], 'c', ARGV[4], 'h', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+if ARGV[7] ~= '-' then redis.call('HSET', KEYS[2], 'clientNonce', string.sub(ARGV[7], 2)) end
+if ARGV[8] ~= '-' then redis.call('HSET', KEYS[2], 'serverNonce', string.sub(ARGV[8], 2)) end
+if ARGV[9] == '' then redis.call('ZREM', KEYS[3], ARGV[10]) else redis.call('ZADD', KEYS[3], ARGV[9], ARGV[10]) end
+return nv
+`;
+
+/** Closes a session found idle by the sweeper, keeping its cached reply; same version check. */
+const CLOSE_LUA = `
+local v = redis.call('HGET', KEYS[1], 'v')
+if (v or '') ~= ARGV[1] then return 0 end
+local nv = (tonumber(v) or 0) + 1
+redis.call('HSET', KEYS[1], 'v', nv, 's', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZREM', KEYS[2], ARGV[4])
+return nv
+`;
+
+const ACCOUNT_FIELDS = [
+  'clientAuth',
+  'clientName',
+  'clientPassword',
+  'clientNonce',
+  'serverAuth',
+  'serverName',
+  'serverPassword',
+  'serverNonce',
+] as const;
+
+type CommitRedis = Redis & {
+  dmCommit(session: string, account: string, active: string, ...args: string[]): Promise<number>;
+  dmClose(session: string, active: string, ...args: string[]): Promise<number>;
+};
+
+/**
+ * The cached reply travels as a string: XML as its own UTF-8 text, WBXML as base64. A Buffer
+ * argument would make ioredis write the command in several socket writes (a syscall each) — on
+ * the hot path that cost more than the base64.
+ */
+function replyToStored(reply: Uint8Array, contentType: string): string {
+  const b = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength);
+  return encodingOfContentType(contentType) === 'xml' ? b.toString('utf8') : b.toString('base64');
+}
+
+function replyFromStored(stored: Buffer, contentType: string | undefined): Buffer {
+  return encodingOfContentType(contentType) === 'xml'
+    ? stored
+    : Buffer.from(stored.toString('latin1'), 'base64');
+}
+
+export class DmSessionStore {
+  private readonly redis: CommitRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    if (!('dmCommit' in redis)) {
+      redis.defineCommand('dmCommit', { numberOfKeys: 3, lua: COMMIT_LUA });
+      redis.defineCommand('dmClose', { numberOfKeys: 2, lua: CLOSE_LUA });
+    }
+    this.redis = redis as CommitRedis;
+  }
+
+  sessionKey(deviceId: string): string {
+    return `${this.prefix}dm:sess:${deviceId}`;
+  }
+
+  accountKey(deviceId: string): string {
+    return `${this.prefix}dm:acct:${deviceId}`;
+  }
+
+  /** sorted set of open sessions by idle deadline, for the sweeper */
+  activeKey(): string {
+    return `${this.prefix}dm:active`;
+  }
+
+  notificationKey(deviceId: string): string {
+    return `${this.prefix}dm:notif:${deviceId}`;
+  }
+
+  /**
+   * Session, account and last notification of a device in one round trip. Three plain commands
+   * rather than an explicit pipeline: on an auto-pipelining connection they leave together with
+   * every other session's commands of this tick, in one socket write.
+   */
+  async load(deviceId: string): Promise<LoadedDevice> {
+    const [sess, acct, notif] = await Promise.all([
+      this.redis.hgetallBuffer(this.sessionKey(deviceId)) as Promise<Record<string, Buffer>>,
+      this.redis.hmget(this.accountKey(deviceId), ...ACCOUNT_FIELDS),
+      this.redis.get(this.notificationKey(deviceId)),
+    ]);
+    const session: StoredDmSession = { version: sess.v ? sess.v.toString() : '' };
+    if (sess.s) session.state = JSON.parse(sess.s.toString('utf8')) as DmSessionState;
+    if (sess.c) session.contentType = sess.c.toString();
+    if (sess.r) session.reply = replyFromStored(sess.r, session.contentType);
+    if (sess.h && sess.h.length) session.hmac = sess.h.toString();
+    const out: LoadedDevice = { session };
+    if (acct[0]) {
+      out.account = {
+        deviceId,
+        clientAuth: acct[0] as DmDeviceAccount['clientAuth'],
+        clientName: acct[1] ?? '',
+        clientPassword: acct[2] ?? '',
+        clientNonce: acct[3] ?? '',
+        serverAuth: (acct[4] ?? 'none') as DmDeviceAccount['serverAuth'],
+        serverName: acct[5] ?? '',
+        serverPassword: acct[6] ?? '',
+        serverNonce: acct[7] ?? '',
+      };
+    }
+    if (notif) out.notificationSessionId = notif;
+    return out;
+  }
+
+  /** Stores the new state and reply if nobody else advanced the session meanwhile. */
+  async commit(c: DmCommit): Promise<boolean> {
+    const n = await this.redis.dmCommit(
+      this.sessionKey(c.deviceId),
+      this.accountKey(c.deviceId),
+      this.activeKey(),
+      c.expectedVersion,
+      JSON.stringify(c.state),
+      replyToStored(c.reply, c.contentType),
+      c.contentType,
+      c.hmac ?? '',
+      String(c.ttlMs),
+      c.clientNonce === undefined ? '-' : `=${c.clientNonce}`,
+      c.serverNonce === undefined ? '-' : `=${c.serverNonce}`,
+      c.idleDeadline === undefined ? '' : String(c.idleDeadline),
+      c.deviceId,
+    );
+    return n > 0;
+  }
+
+  /** Devices whose open session passed its idle deadline (oldest first). */
+  async idleSessions(now: number, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.activeKey(), '-inf', now, 'LIMIT', 0, limit);
+  }
+
+  async forgetActive(deviceId: string): Promise<void> {
+    await this.redis.zrem(this.activeKey(), deviceId);
+  }
+
+  /** Stores the closed state of an idle session unless the device spoke meanwhile. */
+  async closeIdle(
+    deviceId: string,
+    expectedVersion: string,
+    state: DmSessionState,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const n = await this.redis.dmClose(
+      this.sessionKey(deviceId),
+      this.activeKey(),
+      expectedVersion,
+      JSON.stringify(state),
+      String(ttlMs),
+      deviceId,
+    );
+    return n > 0;
+  }
+
+  /** Creates or replaces a device's DM account (provisioning, tests, the demo). */
+  async saveAccount(a: DmDeviceAccount): Promise<void> {
+    await this.redis.hset(this.accountKey(a.deviceId), {
+      clientAuth: a.clientAuth,
+      clientName: a.clientName,
+      clientPassword: a.clientPassword,
+      clientNonce: a.clientNonce,
+      serverAuth: a.serverAuth,
+      serverName: a.serverName,
+      serverPassword: a.serverPassword,
+      serverNonce: a.serverNonce,
+    });
+  }
+
+  async account(deviceId: string): Promise<DmDeviceAccount | undefined> {
+    return (await this.load(deviceId)).account;
+  }
+
+  /** Records the session id (hex) of the package #0 just sent, so Alert 1200 can be matched to it. */
+  async recordNotification(deviceId: string, sessionIdHex: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.notificationKey(deviceId), sessionIdHex, 'PX', ttlMs);
+  }
+}

@@ -1,0 +1,117 @@
+import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { DeviceHttpServer } from '../device-http/device-http.server';
+import { REDIS, REDIS_PREFIX } from '../redis/redis.module';
+import { DM_CONFIG, DmConfig, loadDmConfig } from './dm.config';
+import { DmHttpEndpoint } from './dm-http.endpoint';
+import { DM_OPERATION_SOURCE, DmOperationSource } from './dm-operation-source';
+import { DmSessionStore } from './dm-session.store';
+import { RedisDmOperationSource } from './redis-dm-operation-source';
+
+/**
+ * The DM hot path's own connection with auto-pipelining: the reads and compare-and-set writes of
+ * many concurrent sessions leave in one socket write per tick instead of one each.
+ */
+const DM_REDIS = Symbol('DM_REDIS');
+
+class DmRedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(DM_REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** Runs the idle-session sweep on a timer (every process; the close itself is atomic). */
+class DmSessionSweeper implements OnModuleInit, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private readonly logger = new Logger('OmaDm');
+
+  constructor(
+    @Inject(DmHttpEndpoint) private readonly endpoint: DmHttpEndpoint,
+    @Inject(DM_CONFIG) private readonly config: DmConfig,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.config.sweepIntervalMs) return;
+    this.timer = setInterval(() => void this.tick(), this.config.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const closed = await this.endpoint.sweepIdleSessions();
+      if (closed) this.logger.log({ msg: 'idle DM sessions closed', closed });
+    } catch (err) {
+      this.logger.warn({ msg: 'DM session sweep failed', error: (err as Error).message });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+/** Registers the OMA DM endpoint (POST DM_PATH, default /dm) on the device listener. */
+class DmRouteRegistrar implements OnModuleInit {
+  constructor(
+    @Inject(DeviceHttpServer) private readonly http: DeviceHttpServer,
+    @Inject(DmHttpEndpoint) private readonly endpoint: DmHttpEndpoint,
+    @Inject(DM_CONFIG) private readonly config: DmConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.http.register({
+      method: 'POST',
+      path: this.config.path,
+      maxBody: this.config.maxMsgSize,
+      handler: (req, res, body) => this.endpoint.handle(req, res, body),
+    });
+  }
+}
+
+@Module({
+  providers: [
+    { provide: DM_CONFIG, useFactory: loadDmConfig },
+    {
+      provide: DM_REDIS,
+      useFactory: (redis: Redis) => redis.duplicate({ enableAutoPipelining: true }),
+      inject: [REDIS],
+    },
+    DmRedisLifecycle,
+    {
+      provide: DmSessionStore,
+      useFactory: (redis: Redis, prefix: string) => new DmSessionStore(redis, prefix),
+      inject: [DM_REDIS, REDIS_PREFIX],
+    },
+    {
+      provide: DM_OPERATION_SOURCE,
+      useFactory: (redis: Redis, prefix: string) => new RedisDmOperationSource(redis, prefix),
+      inject: [REDIS, REDIS_PREFIX],
+    },
+    {
+      provide: DmHttpEndpoint,
+      useFactory: (
+        config: DmConfig,
+        store: DmSessionStore,
+        source: DmOperationSource,
+        http: DeviceHttpServer,
+      ) => {
+        const logger = new Logger('OmaDm');
+        return new DmHttpEndpoint(config, store, source, () => http.publicBaseUrl(), {
+          warn: (m) => logger.warn(m),
+        });
+      },
+      inject: [DM_CONFIG, DmSessionStore, DM_OPERATION_SOURCE, DeviceHttpServer],
+    },
+    DmRouteRegistrar,
+    DmSessionSweeper,
+  ],
+  exports: [DmSessionStore, DM_OPERATION_SOURCE, DmHttpEndpoint, DM_CONFIG],
+})
+export class DmModule {}

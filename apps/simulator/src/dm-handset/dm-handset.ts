@@ -1,0 +1,197 @@
+import { verifyNotificationDigest, type NotificationPackage0 } from '@dm-bridge/wap-push';
+import type { AlertCommand, DmEncoding } from '@dm-bridge/omadm';
+import { Agent, request } from 'node:http';
+import { buildDefaultTree } from './default-tree';
+import {
+  DmClientSession,
+  type HandsetAuth,
+  type HandsetNonces,
+  type OutgoingMessage,
+  type SessionLog,
+} from './dm-client-session';
+import type { ManagementTree } from './management-tree';
+
+export interface DmHandsetOptions {
+  devId: string;
+  /** the DM server URL from the DM account (e.g. the gateway's http://host:port/dm) */
+  serverUrl: string;
+  serverId: string;
+  serverPassword: string;
+  clientName: string;
+  clientPassword: string;
+  clientAuth?: HandsetAuth;
+  serverAuth?: HandsetAuth;
+  encoding?: DmEncoding;
+  maxMsgSize?: number;
+  maxObjSize?: number;
+  man?: string;
+  mod?: string;
+  /** starting nonces (base64); default empty (fresh bootstrap) */
+  nonces?: Partial<HandsetNonces>;
+  /** keep-alive agent to share between many handsets (benchmark) */
+  agent?: Agent;
+}
+
+export interface SessionSummary extends SessionLog {
+  sessionId: string;
+  initiator: 'client' | 'server';
+}
+
+const defaultAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** POSTs one SyncML message and returns the reply (body + headers). */
+export function postSyncMl(
+  msg: OutgoingMessage,
+  agent: Agent = defaultAgent,
+): Promise<{
+  status: number;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}> {
+  return new Promise((done, fail) => {
+    const u = new URL(msg.url);
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: `${u.pathname}${u.search}`,
+        method: 'POST',
+        agent,
+        headers: { ...msg.headers, 'content-length': String(msg.body.length) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+        );
+        res.on('error', fail);
+      },
+    );
+    req.on('error', fail);
+    req.end(msg.body);
+  });
+}
+
+/**
+ * A simulated OMA DM 1.2 handset: a management tree, a DM account with credentials and nonces,
+ * and an HTTP client that runs whole sessions, started on its own or by a package #0.
+ */
+export class DmHandset {
+  readonly tree: ManagementTree;
+  readonly nonces: HandsetNonces;
+  readonly sessions: SessionSummary[] = [];
+  readonly rejectedNotifications: string[] = [];
+  private nextSessionId = 1;
+  /** a session started by a notification, for tests to await */
+  lastSession?: Promise<SessionSummary>;
+
+  constructor(readonly options: DmHandsetOptions) {
+    this.tree = buildDefaultTree({
+      devId: options.devId,
+      man: options.man,
+      mod: options.mod,
+      serverId: options.serverId,
+      serverUrl: options.serverUrl,
+      clientName: options.clientName,
+      clientPassword: options.clientPassword,
+    });
+    this.nonces = { client: options.nonces?.client ?? '', server: options.nonces?.server ?? '' };
+  }
+
+  private devInfo(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k of ['DevId', 'Man', 'Mod', 'DmV', 'Lang'])
+      out[k] = String(this.tree.get(`./DevInfo/${k}`).value);
+    return out;
+  }
+
+  /** Runs one session to its end and returns what happened. */
+  async runSession(
+    opts: {
+      initiator?: 'client' | 'server';
+      sessionId?: string;
+      alerts?: Omit<AlertCommand, 'cmdId'>[];
+      /** sees (and may replace) every message before it is sent */
+      transform?: (m: OutgoingMessage) => OutgoingMessage;
+      /** called when the answer to a message arrived */
+      onReply?: () => void;
+    } = {},
+  ): Promise<SessionSummary> {
+    const o = this.options;
+    const initiator = opts.initiator ?? 'client';
+    const sessionId = opts.sessionId ?? (this.nextSessionId++).toString(16).toUpperCase();
+    const session = new DmClientSession(
+      {
+        devId: o.devId,
+        encoding: o.encoding ?? 'wbxml',
+        serverUrl: o.serverUrl,
+        serverId: o.serverId,
+        clientAuth: o.clientAuth ?? 'md5',
+        clientName: o.clientName,
+        clientPassword: o.clientPassword,
+        serverAuth: o.serverAuth ?? 'none',
+        serverPassword: o.serverPassword,
+        maxMsgSize: o.maxMsgSize ?? 16384,
+        maxObjSize: o.maxObjSize,
+        devInfo: this.devInfo(),
+      },
+      this.tree,
+      this.nonces,
+      sessionId,
+      initiator,
+      opts.alerts,
+    );
+    let next: OutgoingMessage | undefined = session.start();
+    for (let guard = 0; next && guard < 200; guard++) {
+      const sent = opts.transform ? opts.transform(next) : next;
+      const res = await postSyncMl(sent, o.agent);
+      opts.onReply?.();
+      if (res.status !== 200)
+        throw new Error(
+          `DM server answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`,
+        );
+      next = session.onReply(res.body, res.headers);
+    }
+    const summary = { ...session.log, sessionId, initiator };
+    this.sessions.push(summary);
+    return summary;
+  }
+
+  /**
+   * Starts the server-initiated session a package #0 asked for, when the SMS side already checked
+   * its digest (OmaDmHandsetFront's `onTrigger`: see `dmClientTrigger`).
+   */
+  startFromNotification(pkg0: NotificationPackage0): Promise<SessionSummary> {
+    this.lastSession = this.runSession({ initiator: 'server', sessionId: pkg0.sessionIdHex });
+    return this.lastSession;
+  }
+
+  /**
+   * Package #0 handler (the SMS side calls it): checks the digest against the SRVCRED secret and
+   * the nonce this handset issued, then starts a server-initiated session with its session id.
+   */
+  onNotification(pkg0: Uint8Array | NotificationPackage0): Promise<SessionSummary> | undefined {
+    try {
+      const parsed = verifyNotificationDigest(pkg0, {
+        serverId: this.options.serverId,
+        serverPassword: this.options.serverPassword,
+        nonce: Buffer.from(this.nonces.server, 'base64'),
+      });
+      this.lastSession = this.runSession({ initiator: 'server', sessionId: parsed.sessionIdHex });
+      return this.lastSession;
+    } catch (err) {
+      this.rejectedNotifications.push((err as Error).message);
+      return undefined;
+    }
+  }
+}
+
+/** The callback to give OmaDmHandsetFront as `onTrigger`: a verified package #0 starts a session. */
+export function dmClientTrigger(handset: DmHandset): (pkg0: NotificationPackage0) => void {
+  return (pkg0) => {
+    handset
+      .startFromNotification(pkg0)
+      .catch((err: Error) => handset.rejectedNotifications.push(err.message));
+  };
+}
