@@ -1,0 +1,135 @@
+import type { PhoneState } from '@dm-bridge/workpoint';
+import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
+
+/** State write + lock release in one step, only while we still hold the lock. */
+const SAVE_LUA = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+if ARGV[2] == 'set' then redis.call('SET', KEYS[1], ARGV[3]) end
+if ARGV[2] == 'del' then redis.call('DEL', KEYS[1]) end
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5]) end
+redis.call('DEL', KEYS[2])
+return 1
+`;
+
+/** Lock and read in one command: the state ('' when none), or nil when another request holds the phone. */
+const LOCK_LUA = `
+if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return redis.call('GET', KEYS[1]) or ''
+end
+return false
+`;
+
+type SaveRedis = Redis & {
+  wpSave(state: string, lock: string, ip: string, ...args: string[]): Promise<number>;
+  wpLock(state: string, lock: string, token: string, ttlMs: string): Promise<string | null>;
+};
+
+export class PhoneBusyError extends Error {
+  constructor(mac: string) {
+    super(`another request of phone ${mac} is being processed`);
+  }
+}
+
+export interface LockedPhone {
+  mac: string;
+  token: string;
+  state?: PhoneState;
+}
+
+/**
+ * Phone state in Redis, keyed by MAC (`<prefix>wp:phone:<mac>`). One request per phone at a time:
+ * a lock key taken in the same round trip as the read, released by the write script.
+ */
+export class PhoneStateStore {
+  private readonly redis: SaveRedis;
+  /** lock tokens only need to be unique, not secret */
+  private readonly tokenBase = `${randomBytes(6).toString('hex')}.`;
+  private tokenSeq = 0;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    private readonly lockTtlMs = 10_000,
+  ) {
+    this.redis = redis as SaveRedis;
+    if (!(this.redis as any).wpSave) {
+      this.redis.defineCommand('wpSave', { numberOfKeys: 3, lua: SAVE_LUA });
+      this.redis.defineCommand('wpLock', { numberOfKeys: 2, lua: LOCK_LUA });
+    }
+  }
+
+  stateKey(mac: string): string {
+    return `${this.prefix}wp:phone:${mac}`;
+  }
+
+  private lockKey(mac: string): string {
+    return `${this.prefix}wp:lock:${mac}`;
+  }
+
+  private ipKey(ip: string): string {
+    return `${this.prefix}wp:ip:${ip}`;
+  }
+
+  /** Takes the phone's lock and reads its state (one script, one round trip); retries briefly. */
+  async lockAndLoad(mac: string): Promise<LockedPhone> {
+    const token = `${this.tokenBase}${++this.tokenSeq}`;
+    for (let attempt = 0; ; attempt++) {
+      const raw = await this.redis.wpLock(
+        this.stateKey(mac),
+        this.lockKey(mac),
+        token,
+        String(this.lockTtlMs),
+      );
+      if (raw !== null)
+        return { mac, token, state: raw ? (JSON.parse(raw) as PhoneState) : undefined };
+      if (attempt >= 20) throw new PhoneBusyError(mac);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /**
+   * Writes the new state (`null` deletes it, `undefined` keeps it) and releases the lock.
+   * With `ip`, remembers which phone talks from that address (for reply-to without cookie).
+   */
+  async saveAndUnlock(
+    locked: LockedPhone,
+    state: PhoneState | null | undefined,
+    ip?: string,
+    ipTtlMs = 120_000,
+  ): Promise<boolean> {
+    const op = state === undefined ? 'keep' : state === null ? 'del' : 'set';
+    const ok = await this.redis.wpSave(
+      this.stateKey(locked.mac),
+      this.lockKey(locked.mac),
+      ip ? this.ipKey(ip) : `${this.prefix}wp:ip:-`,
+      locked.token,
+      op,
+      state ? JSON.stringify(state) : '',
+      ip ? locked.mac : '',
+      String(ipTtlMs),
+    );
+    return ok === 1;
+  }
+
+  async get(mac: string): Promise<PhoneState | undefined> {
+    const raw = await this.redis.get(this.stateKey(mac));
+    return raw ? (JSON.parse(raw) as PhoneState) : undefined;
+  }
+
+  async macForIp(ip: string): Promise<string | undefined> {
+    return (await this.redis.get(this.ipKey(ip))) ?? undefined;
+  }
+
+  /** Read-modify-write outside a request (timeouts); skipped when a request holds the phone. */
+  async update(mac: string, fn: (s: PhoneState) => PhoneState | undefined): Promise<boolean> {
+    let locked: LockedPhone;
+    try {
+      locked = await this.lockAndLoad(mac);
+    } catch {
+      return false;
+    }
+    const next = locked.state ? fn(locked.state) : undefined;
+    return this.saveAndUnlock(locked, next);
+  }
+}

@@ -1,0 +1,178 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Server, ServerOptions, createServer } from 'node:https';
+import { AddressInfo, Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { SESSION_COOKIE, readSessionCookie } from './cookies';
+import { PhoneBusyError } from './phone-state.store';
+import { WorkpointInteractionService } from './workpoint-interaction.service';
+
+export interface WorkpointListenerOptions {
+  host: string;
+  port: number;
+  tls: ServerOptions;
+  /** mutual TLS: only verified client certificates get through */
+  secure: boolean;
+  keepAliveMs: number;
+  maxBody: number;
+}
+
+export interface ListenerLogger {
+  warn(msg: Record<string, unknown>): void;
+  error(msg: Record<string, unknown>): void;
+}
+
+const PATH_PREFIX = '/DeploymentService';
+let connectionCounter = 0;
+
+/**
+ * The phones' HTTPS listener (default mode 18443, secure mode 18444). HTTP/1.1 with
+ * Content-Length on every reply, never chunked (firmware ≤ V2R2 cannot read chunked, DG p.12),
+ * keep-alive about 10 s.
+ */
+export class WorkpointListener {
+  private server?: Server;
+  private readonly connectionIds = new WeakMap<Socket, string>();
+  private readonly tag = Math.random().toString(36).slice(2, 8);
+
+  constructor(
+    private readonly options: WorkpointListenerOptions,
+    private readonly interactions: WorkpointInteractionService,
+    private readonly log: ListenerLogger,
+  ) {}
+
+  get port(): number {
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  async start(): Promise<void> {
+    const tlsOptions: ServerOptions = {
+      ...this.options.tls,
+      ...(this.options.secure ? { requestCert: true, rejectUnauthorized: true } : {}),
+    };
+    const server = createServer(tlsOptions, (req, res) => this.onRequest(req, res));
+    server.keepAliveTimeout = this.options.keepAliveMs;
+    server.headersTimeout = Math.max(this.options.keepAliveMs + 1000, 15_000);
+    server.requestTimeout = 30_000;
+    // replies are small and written at once: never let Nagle hold one back for a delayed ACK
+    server.on('secureConnection', (socket: TLSSocket) => socket.setNoDelay(true));
+    server.on('tlsClientError', (err) =>
+      this.log.warn({
+        msg: 'phone TLS handshake failed',
+        secure: this.options.secure,
+        error: err.message,
+      }),
+    );
+    this.server = server;
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', fail);
+        done();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((done) => {
+      server.close(() => done());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    });
+  }
+
+  private connectionId(socket: Socket): string {
+    let id = this.connectionIds.get(socket);
+    if (!id) {
+      id = `${this.tag}-${++connectionCounter}`;
+      this.connectionIds.set(socket, id);
+    }
+    return id;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== PATH_PREFIX && !path.startsWith(`${PATH_PREFIX}/`)) {
+      req.resume();
+      return reply(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      return reply(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', {
+        allow: 'POST',
+      });
+    }
+    const limit = this.options.maxBody;
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      req.resume();
+      return reply(res, 413, 'text/plain; charset=utf-8', `body larger than ${limit} bytes\n`, {
+        connection: 'close',
+      });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let rejected = false;
+    req.on('data', (c: Buffer) => {
+      if (rejected) return;
+      size += c.length;
+      if (size > limit) {
+        rejected = true;
+        reply(res, 413, 'text/plain; charset=utf-8', `body larger than ${limit} bytes\n`, {
+          connection: 'close',
+        });
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => (rejected = true));
+    req.on('end', () => {
+      if (rejected) return;
+      const body = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8');
+      this.serve(req, res, body).catch((err: Error) => {
+        if (err instanceof PhoneBusyError) {
+          reply(res, 503, 'text/plain; charset=utf-8', `${err.message}\n`, { 'retry-after': '1' });
+          return;
+        }
+        this.log.error({ msg: 'workpoint request failed', error: err.message, stack: err.stack });
+        reply(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
+      });
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const socket = req.socket as TLSSocket;
+    const out = await this.interactions.handle({
+      body,
+      session: readSessionCookie(req.headers.cookie),
+      ip: socket.remoteAddress ?? '',
+      connection: this.connectionId(socket),
+      secure: this.options.secure && socket.authorized === true,
+    });
+    const headers: Record<string, string> = {};
+    if (out.session)
+      headers['set-cookie'] =
+        `${SESSION_COOKIE}=${out.session}; Path=${PATH_PREFIX}; Secure; HttpOnly`;
+    else if (out.endSession)
+      headers['set-cookie'] =
+        `${SESSION_COOKIE}=; Path=${PATH_PREFIX}; Max-Age=0; Secure; HttpOnly`;
+    reply(res, 200, 'text/xml; charset=utf-8', out.body, headers);
+  }
+}
+
+function reply(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+  extra: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  // a string body goes out in the same write as the headers: one TLS record, one syscall
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text, 'utf8'),
+    ...extra,
+  });
+  res.end(text, 'utf8');
+}

@@ -1,0 +1,95 @@
+import { envBool, envEnum, envInt, envPort, envString } from '../config/env';
+
+export const WORKPOINT_CONFIG = Symbol('WORKPOINT_CONFIG');
+
+export interface WorkpointConfig {
+  enabled: boolean;
+  /** default-mode HTTPS listener (DG p.12: 18443) */
+  port: number;
+  /** secure-mode listener with client-certificate verification (0 = ephemeral) */
+  securePort: number;
+  /** CA bundle that signs the phones' client certificates; the secure listener is off without it */
+  secureClientCaFile?: string;
+  /** server certificate/key; generated self-signed into <VAR_DIR>/workpoint/ when unset */
+  certFile?: string;
+  keyFile?: string;
+  /** certificate/key of the secure listener (defaults to the default listener's) */
+  secureCertFile?: string;
+  secureKeyFile?: string;
+  /** 'TLSv1' for old firmware (see docs/workpoint.md) */
+  tlsMinVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher string, e.g. 'DEFAULT:@SECLEVEL=0' for legacy suites */
+  tlsCiphers?: string;
+  keepAliveMs: number;
+  maxBody: number;
+  registrationPolicy: 'accept' | 'quarantine' | 'refuse';
+  jobsPerInteraction: 'all' | 'one';
+  /**
+   * Where jobs and desired state come from: `core` (the unified model's jobs, the product's normal
+   * mode) or `queue` (a bare per-phone Redis queue: Workpoint without core, used by the Workpoint
+   * suites and benchmark to drive the engine with raw items).
+   */
+  jobSource: 'core' | 'queue';
+  writeByteBudget: number;
+  /** how long an interaction (and the phone state's lock) may stay idle */
+  sessionTtlMs: number;
+  /** after CleanUp + send-solicited: contact-me again if the phone has not come back by then */
+  busyReturnTimeoutMs: number;
+  /** restart / software / file deployment not confirmed by then → job failed */
+  deferredTimeoutMs: number;
+  /** the phone's contact gap: at most one contact-me per phone per interval (ADM: 300 s) */
+  contactGapMs: number;
+  /** global contact-me rate (requests per second) */
+  contactRatePerSecond: number;
+  contactAttempts: number;
+  contactBackoffMs: number;
+  contactTimeoutMs: number;
+  /** dls_ip_addr / dls_ip_port sent with contact-me (optional) */
+  callbackHost?: string;
+  callbackPort?: number;
+}
+
+/**
+ * `deviceHttpPort` 0 means an ephemeral test/demo gateway: the phone listeners then default to
+ * ephemeral ports too, so parallel gateways never fight over 18443.
+ */
+export function loadWorkpointConfig(deviceHttpPort?: number): WorkpointConfig {
+  const ephemeral = deviceHttpPort === 0;
+  const callbackPort = envInt('WORKPOINT_CALLBACK_PORT', 0, { min: 0, max: 65535 });
+  return {
+    enabled: envBool('WORKPOINT_ENABLED', true),
+    port: envPort('WORKPOINT_PORT', ephemeral ? 0 : 18443),
+    securePort: envPort('WORKPOINT_SECURE_PORT', ephemeral ? 0 : 18444),
+    secureClientCaFile: envString('WORKPOINT_SECURE_CLIENT_CA_FILE'),
+    certFile: envString('WORKPOINT_TLS_CERT_FILE'),
+    keyFile: envString('WORKPOINT_TLS_KEY_FILE'),
+    secureCertFile: envString('WORKPOINT_SECURE_TLS_CERT_FILE'),
+    secureKeyFile: envString('WORKPOINT_SECURE_TLS_KEY_FILE'),
+    tlsMinVersion: envEnum(
+      'WORKPOINT_TLS_MIN_VERSION',
+      ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const,
+      'TLSv1.2',
+    ),
+    tlsCiphers: envString('WORKPOINT_TLS_CIPHERS'),
+    keepAliveMs: envInt('WORKPOINT_KEEPALIVE_MS', 10_000, { min: 1000, max: 120_000 }),
+    maxBody: envInt('WORKPOINT_MAX_BODY', 256 * 1024, { min: 1024, max: 16 << 20 }),
+    registrationPolicy: envEnum(
+      'WORKPOINT_REGISTRATION',
+      ['accept', 'quarantine', 'refuse'] as const,
+      'accept',
+    ),
+    jobsPerInteraction: envEnum('WORKPOINT_JOBS_PER_INTERACTION', ['all', 'one'] as const, 'all'),
+    jobSource: envEnum('WORKPOINT_JOB_SOURCE', ['core', 'queue'] as const, 'core'),
+    writeByteBudget: envInt('WORKPOINT_WRITE_BYTE_BUDGET', 40_000, { min: 1000, max: 50_000 }),
+    sessionTtlMs: envInt('WORKPOINT_SESSION_TTL_MS', 120_000, { min: 1000 }),
+    busyReturnTimeoutMs: envInt('WORKPOINT_BUSY_RETURN_TIMEOUT_MS', 15 * 60_000, { min: 100 }),
+    deferredTimeoutMs: envInt('WORKPOINT_DEFERRED_TIMEOUT_MS', 30 * 60_000, { min: 100 }),
+    contactGapMs: envInt('WORKPOINT_CONTACT_GAP_MS', 300_000, { min: 0 }),
+    contactRatePerSecond: envInt('WORKPOINT_CONTACT_RATE', 20, { min: 1, max: 10_000 }),
+    contactAttempts: envInt('WORKPOINT_CONTACT_ATTEMPTS', 5, { min: 1, max: 100 }),
+    contactBackoffMs: envInt('WORKPOINT_CONTACT_BACKOFF_MS', 60_000, { min: 10 }),
+    contactTimeoutMs: envInt('WORKPOINT_CONTACT_TIMEOUT_MS', 5_000, { min: 100 }),
+    callbackHost: envString('WORKPOINT_CALLBACK_HOST'),
+    callbackPort: callbackPort || undefined,
+  };
+}

@@ -1,0 +1,200 @@
+import {
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
+import { readFileSync } from 'node:fs';
+import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
+import { DeviceHttpServer } from '../device-http/device-http.server';
+import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS, REDIS_PREFIX } from '../redis/redis.module';
+import { ContactMeService } from './contact-me.service';
+import { DCMP_PATH, handleDcmpPoll } from './dcmp.endpoint';
+import { PhoneStateStore } from './phone-state.store';
+import { RedisWorkpointJobSource } from './redis-workpoint-job-source';
+import type { Core } from '@dm-bridge/core';
+import { CORE } from '../orchestration/orchestration.tokens';
+import { CoreWorkpointJobSource } from '../orchestration/sources/core-workpoint-job-source';
+import { ensureServerCertificate } from './tls-material';
+import { WORKPOINT_CONFIG, WorkpointConfig, loadWorkpointConfig } from './workpoint.config';
+import { WorkpointListener } from './workpoint-https.server';
+import { WorkpointInteractionService } from './workpoint-interaction.service';
+import { WORKPOINT_JOB_SOURCE, WorkpointJobSource } from './workpoint-job-source';
+
+/** The Workpoint hot path's own connection: auto-pipelining merges concurrent phones' commands. */
+const WP_REDIS = Symbol('WP_REDIS');
+
+/** Owns the phone listeners and the contact-me worker; exposes the listeners' ports. */
+export class WorkpointRuntime
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger('Workpoint');
+  defaultListener?: WorkpointListener;
+  secureListener?: WorkpointListener;
+
+  constructor(
+    @Inject(WORKPOINT_CONFIG) private readonly config: WorkpointConfig,
+    @Inject(GATEWAY_CONFIG) private readonly gateway: GatewayConfig,
+    @Inject(WorkpointInteractionService) private readonly interactions: WorkpointInteractionService,
+    @Inject(ContactMeService) readonly contactMe: ContactMeService,
+    @Inject(DeviceHttpServer) private readonly http: DeviceHttpServer,
+    @Inject(WORKPOINT_JOB_SOURCE) private readonly source: WorkpointJobSource,
+    @Inject(WP_REDIS) private readonly redis: Redis,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.config.enabled) return;
+    this.http.register({
+      method: 'GET',
+      path: DCMP_PATH,
+      handler: (req, res) => handleDcmpPoll(this.source, req, res),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.enabled) return;
+    const c = this.config;
+    const pair = await ensureServerCertificate({
+      certFile: c.certFile,
+      keyFile: c.keyFile,
+      varDir: this.gateway.varDir,
+    });
+    const tls = {
+      minVersion: c.tlsMinVersion,
+      ...(c.tlsCiphers ? { ciphers: c.tlsCiphers } : {}),
+    };
+    const log = {
+      warn: (m: Record<string, unknown>) => this.logger.warn(m),
+      error: (m: Record<string, unknown>) => this.logger.error(m),
+    };
+    this.defaultListener = new WorkpointListener(
+      {
+        host: this.gateway.host,
+        port: c.port,
+        tls: { ...tls, cert: pair.cert, key: pair.key },
+        secure: false,
+        keepAliveMs: c.keepAliveMs,
+        maxBody: c.maxBody,
+      },
+      this.interactions,
+      log,
+    );
+    await this.defaultListener.start();
+    if (c.secureClientCaFile) {
+      this.secureListener = new WorkpointListener(
+        {
+          host: this.gateway.host,
+          port: c.securePort,
+          tls: {
+            ...tls,
+            cert: c.secureCertFile ? readFileSync(c.secureCertFile) : pair.cert,
+            key: c.secureKeyFile ? readFileSync(c.secureKeyFile) : pair.key,
+            ca: readFileSync(c.secureClientCaFile),
+          },
+          secure: true,
+          keepAliveMs: c.keepAliveMs,
+          maxBody: c.maxBody,
+        },
+        this.interactions,
+        log,
+      );
+      await this.secureListener.start();
+    }
+    if (runsWorker(this.gateway)) this.contactMe.startWorker();
+    this.logger.log({
+      msg: 'workpoint listeners up',
+      port: this.defaultListener.port,
+      securePort: this.secureListener?.port,
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.defaultListener?.stop();
+    await this.secureListener?.stop();
+    await this.contactMe.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: WORKPOINT_CONFIG,
+      useFactory: (g: GatewayConfig) => loadWorkpointConfig(g.deviceHttpPort),
+      inject: [GATEWAY_CONFIG],
+    },
+    {
+      provide: WP_REDIS,
+      useFactory: (redis: Redis) => redis.duplicate({ enableAutoPipelining: true }),
+      inject: [REDIS],
+    },
+    {
+      provide: PhoneStateStore,
+      useFactory: (redis: Redis, prefix: string) => new PhoneStateStore(redis, prefix),
+      inject: [WP_REDIS, REDIS_PREFIX],
+    },
+    {
+      provide: WORKPOINT_JOB_SOURCE,
+      useFactory: (config: WorkpointConfig, core: Core, redis: Redis, prefix: string) =>
+        config.jobSource === 'core'
+          ? new CoreWorkpointJobSource(core)
+          : new RedisWorkpointJobSource(redis, prefix),
+      inject: [WORKPOINT_CONFIG, CORE, WP_REDIS, REDIS_PREFIX],
+    },
+    {
+      provide: ContactMeService,
+      useFactory: (
+        config: WorkpointConfig,
+        redis: Redis,
+        prefix: string,
+        connection: ConnectionOptions,
+        bullPrefix: string,
+        store: PhoneStateStore,
+        source: WorkpointJobSource,
+      ) => {
+        const logger = new Logger('WorkpointContactMe');
+        return new ContactMeService(config, redis, prefix, connection, bullPrefix, store, source, {
+          log: (m) => logger.log(m),
+          warn: (m) => logger.warn(m),
+        });
+      },
+      inject: [
+        WORKPOINT_CONFIG,
+        WP_REDIS,
+        REDIS_PREFIX,
+        BULLMQ_CONNECTION,
+        BULLMQ_PREFIX,
+        PhoneStateStore,
+        WORKPOINT_JOB_SOURCE,
+      ],
+    },
+    {
+      provide: WorkpointInteractionService,
+      useFactory: (
+        config: WorkpointConfig,
+        store: PhoneStateStore,
+        source: WorkpointJobSource,
+        timers: ContactMeService,
+      ) => {
+        const logger = new Logger('WorkpointInteraction');
+        return new WorkpointInteractionService(config, store, source, timers, {
+          warn: (m) => logger.warn(m),
+        });
+      },
+      inject: [WORKPOINT_CONFIG, PhoneStateStore, WORKPOINT_JOB_SOURCE, ContactMeService],
+    },
+    WorkpointRuntime,
+  ],
+  exports: [
+    WORKPOINT_JOB_SOURCE,
+    ContactMeService,
+    WorkpointRuntime,
+    PhoneStateStore,
+    WORKPOINT_CONFIG,
+  ],
+})
+export class WorkpointModule {}

@@ -1,0 +1,188 @@
+import { WorkpointItem, WorkpointMessage } from '../types';
+
+/** Phone-level operations the engine can carry out (its own command types, not core's model). */
+export type WorkpointOperation =
+  | { kind: 'read-all' }
+  | { kind: 'read'; items: { name: string; index?: number }[] }
+  | { kind: 'write'; items: WorkpointItem[] }
+  | { kind: 'restart'; factoryReset?: boolean }
+  /** file-* items (FTP or file-https-base-url); several indexes = multi-file deployment */
+  | { kind: 'file-deploy'; items: WorkpointItem[] }
+  /** file-* items with file-type=APP; `version` is the software-version expected after reboot */
+  | { kind: 'software-deploy'; items: WorkpointItem[]; version: string }
+  | {
+      kind: 'secure-bootstrap';
+      mode: 'nopin' | 'pin';
+      /** PEM client certificate with its private key, as the phone stores it */
+      clientCertificate: string;
+      /** PEM CA certificates the phone will trust for the secure port */
+      serverCa: string[];
+      securePort: number;
+    };
+
+export interface WorkpointJob {
+  id: string;
+  operations: WorkpointOperation[];
+}
+
+export type ResultStatus = 'succeeded' | 'partial' | 'failed';
+
+export interface OperationResult {
+  kind: WorkpointOperation['kind'];
+  status: ResultStatus;
+  /** read: values read (items the phone could not read carry its item status);
+   *  write: the items the phone refused, with their item status */
+  items: WorkpointItem[];
+  error?: string;
+}
+
+export interface JobOutcome {
+  jobId: string;
+  status: ResultStatus;
+  results: OperationResult[];
+}
+
+export type RegistrationPolicy = 'accept' | 'quarantine' | 'refuse';
+
+export interface EngineConfig {
+  registrationPolicy: RegistrationPolicy;
+  /** 'all': serve every pending job in one interaction; 'one': one job per interaction,
+   *  chained with CleanUp + send-solicited while more wait (the DG worked example). */
+  jobsPerInteraction: 'all' | 'one';
+  writeByteBudget: number;
+  /** how many finished-interaction nonces to remember for replay detection */
+  nonceMemory: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  registrationPolicy: 'accept',
+  jobsPerInteraction: 'all',
+  writeByteBudget: 40_000,
+  nonceMemory: 16,
+};
+
+/** One unit of work inside an interaction. */
+export type Task =
+  | { t: 'inventory' }
+  | { t: 'desired' }
+  | { t: 'op'; jobId: string; opIndex: number; last: boolean };
+
+/** What the engine waits for after its last message. */
+export type Awaiting =
+  /** `chunks`: further ReadItems lists still to send (a list longer than the phone's maxItems) */
+  | { action: 'ReadAllItems' | 'ReadItems'; rx: WorkpointItem[]; chunks?: WorkpointItem[][] }
+  | {
+      action: 'WriteItems';
+      chunks: WorkpointItem[][];
+      refused: WorkpointItem[];
+      written: WorkpointItem[];
+    }
+  | { action: 'FileDeployment' | 'SoftwareDeployment' | 'Restart' };
+
+export interface Interaction {
+  /** session id (cookie) */
+  id: string;
+  openedBy: string;
+  nonces: string[];
+  tasks: Task[];
+  jobs: WorkpointJob[];
+  desired?: WorkpointItem[];
+  /** results of the job in progress */
+  jobResults: OperationResult[];
+  awaiting?: Awaiting;
+  /** jobs of this interaction finished so far */
+  finishedJobs: number;
+  /** more jobs wait beyond this interaction ('one' per interaction): close with send-solicited */
+  moreWaiting?: boolean;
+}
+
+/** A job whose completion is only seen later (reboot, file status, secure start-up). */
+export interface DeferredJob {
+  jobId: string;
+  kind: 'restart' | 'software-deploy' | 'file-deploy' | 'secure-bootstrap';
+  results: OperationResult[];
+  version?: string;
+  since: number;
+}
+
+/** Everything the gateway keeps about one phone, keyed by MAC address; JSON-serialisable. */
+export interface PhoneState {
+  v: 1;
+  mac: string;
+  registration: 'accepted' | 'quarantined';
+  /** true once the inventory has been read and the registration announced */
+  registered: boolean;
+  inventory: Record<string, string>;
+  maxItems: number;
+  secureMode?: { state: 'bootstrapping' | 'active'; securePort: number };
+  deferred: DeferredJob[];
+  /** when a CleanUp with send-solicited was sent (the phone owes us a solicited call) */
+  sendSolicitedAt?: number;
+  interaction?: Interaction;
+  /** last request/reply pair, for exact retransmissions */
+  last?: { session: string; nonce: string; hash: string; reply: string; connection?: string };
+  finishedNonces: string[];
+  lastContactAt: number;
+}
+
+export type WorkpointEvent =
+  | {
+      type: 'phone-registered';
+      mac: string;
+      quarantined: boolean;
+      inventory: Record<string, string>;
+    }
+  | { type: 'phone-refused'; mac: string }
+  | { type: 'inventory-changed'; mac: string; items: WorkpointItem[] }
+  | { type: 'job-finished'; mac: string; outcome: JobOutcome }
+  | { type: 'phone-busy'; mac: string; at: number; pendingJobIds: string[] }
+  | { type: 'phone-clean-up'; mac: string; reason: string }
+  | { type: 'interaction-aborted'; mac: string; reason: string }
+  | { type: 'secure-mode-active'; mac: string }
+  | { type: 'request-rejected'; mac?: string; reason: string };
+
+/** How the request reached the gateway (the adapter knows, the engine decides). */
+export interface Transport {
+  /** true on the secure-mode listener after client-certificate verification */
+  secure: boolean;
+}
+
+export interface EngineInput {
+  /** raw request body */
+  body: string;
+  /** the body already parsed by the adapter (saves a second parse); must come from `body` */
+  message?: WorkpointMessage;
+  /** identity hash of `body` if the adapter has a faster one (default: FNV-1a in JS) */
+  bodyHash?: string;
+  /** the engine may modify `state` in place (the adapter just parsed it and drops it) */
+  mutableState?: boolean;
+  /** stored state, undefined for a phone never seen */
+  state?: PhoneState;
+  /** session id from the request's cookie, if any */
+  session?: string;
+  /**
+   * Identity of the TCP connection the request came on. A phone sends its next request on a
+   * persistent connection only after it has read our reply, so an identical request on the
+   * same connection is a new message (phones may keep one nonce for a whole interaction and
+   * two successive reply-to can be byte-identical); on another connection it is a retransmission.
+   */
+  connection?: string;
+  /** session id to use if this request opens an interaction */
+  newSession: string;
+  now: number;
+  transport: Transport;
+  /** pending jobs and desired items; needed only for session-opening requests */
+  work?: { jobs: WorkpointJob[]; desired?: WorkpointItem[] };
+  config?: Partial<EngineConfig>;
+}
+
+export interface EngineOutput {
+  /** DLSMessage XML to send back (always present: the phone gets exactly one reply) */
+  reply: string;
+  /** state to store; null = store nothing (refused / unidentifiable); undefined = unchanged */
+  state?: PhoneState | null;
+  events: WorkpointEvent[];
+  /** session id to set as cookie while an interaction is open */
+  session?: string;
+  mac?: string;
+}

@@ -1,0 +1,557 @@
+import {
+  EngineInput,
+  EngineOutput,
+  PhoneState,
+  WorkpointItem,
+  WorkpointJob,
+  buildWorkpointMessage,
+  expireDeferredJobs,
+  handleWorkpointRequest,
+  parseDlsMessage,
+  solicitedReturnOverdue,
+} from '..';
+
+const MAC = '00:1A:E8:00:00:01';
+const basic = (extra: WorkpointItem[] = []): WorkpointItem[] => [
+  { name: 'mac-addr', value: MAC },
+  { name: 'software-version', value: 'V3 R5.21.0' },
+  { name: 'configuration-changed-flag', value: 'true' },
+  ...extra,
+];
+const open = (reason: string, nonce = 'N1', items = basic()) =>
+  buildWorkpointMessage({ nonce, maxItems: -1, fragment: 'final', reason, items });
+const replyTo = (
+  action: string,
+  items: WorkpointItem[] = [],
+  opts: { nonce?: string; status?: string; fragment?: 'next' | 'final'; maxItems?: number } = {},
+) =>
+  buildWorkpointMessage({
+    nonce: opts.nonce ?? 'N1',
+    maxItems: opts.maxItems ?? -1,
+    fragment: opts.fragment ?? 'final',
+    reason: 'reply-to',
+    action,
+    status: opts.status ?? 'accepted',
+    items,
+  });
+
+/** Drives the engine like the adapter does: keeps state between requests. */
+class Driver {
+  state?: PhoneState;
+  session?: string;
+  n = 0;
+  connection = 'c1';
+  constructor(
+    public work: { jobs: WorkpointJob[]; desired?: WorkpointItem[] } = { jobs: [] },
+    public config: EngineInput['config'] = {},
+    public secure = false,
+  ) {}
+  send(body: string, now = 1000): EngineOutput & { dls: ReturnType<typeof parseDlsMessage> } {
+    const out = handleWorkpointRequest({
+      body,
+      state: this.state,
+      session: this.session,
+      connection: this.connection,
+      newSession: `S${++this.n}`,
+      now,
+      transport: { secure: this.secure },
+      work: this.work,
+      config: this.config,
+    });
+    if (out.state !== undefined) this.state = out.state ?? undefined;
+    this.session = out.session;
+    return { ...out, dls: parseDlsMessage(out.reply) };
+  }
+}
+
+const inventory: WorkpointItem[] = [
+  { name: 'mac-addr', value: MAC },
+  { name: 'e164', value: '4930123456' },
+  { name: 'sntp-addr', value: 'old.ntp' },
+  { name: 'function-key-def', index: 1, value: '0' },
+];
+
+describe('workpoint interaction engine', () => {
+  it('plug & play: unknown phone start-up → ReadAllItems → registered with inventory → CleanUp', () => {
+    const d = new Driver();
+    const r1 = d.send(open('start-up', 'AA'));
+    expect(r1.dls).toEqual({ nonce: 'AA', action: 'ReadAllItems', items: [] });
+    expect(r1.session).toBe('S1');
+    const r2 = d.send(replyTo('ReadAllItems', inventory, { nonce: 'AA' }));
+    expect(r2.dls).toEqual({ nonce: 'AA', action: 'CleanUp', items: [] });
+    expect(r2.events).toEqual([
+      {
+        type: 'phone-registered',
+        mac: MAC,
+        quarantined: false,
+        inventory: expect.objectContaining({ e164: '4930123456', 'function-key-def[1]': '0' }),
+      },
+    ]);
+    expect(d.state?.registered).toBe(true);
+    expect(d.state?.interaction).toBeUndefined();
+  });
+
+  it('plug & play policies: quarantine tags the phone and skips desired state; refuse stores nothing', () => {
+    const q = new Driver(
+      { jobs: [], desired: [{ name: 'sntp-addr', value: 'x' }] },
+      { registrationPolicy: 'quarantine' },
+    );
+    q.send(open('start-up'));
+    const r = q.send(replyTo('ReadAllItems', inventory));
+    expect(r.dls.action).toBe('CleanUp');
+    expect(r.events[0]).toMatchObject({ type: 'phone-registered', quarantined: true });
+    const f = new Driver({ jobs: [] }, { registrationPolicy: 'refuse' });
+    const rf = f.send(open('start-up'));
+    expect(rf.dls.action).toBe('CleanUp');
+    expect(rf.state).toBeNull();
+    expect(rf.events).toEqual([{ type: 'phone-refused', mac: MAC }]);
+  });
+
+  it('fragmented ReadAllItems: GetNextFragment until final, items accumulated (DG p.69-70)', () => {
+    const d = new Driver();
+    d.send(open('start-up'));
+    const f1 = d.send(replyTo('ReadAllItems', inventory.slice(0, 2), { fragment: 'next' }));
+    expect(f1.dls).toEqual({ nonce: 'N1', action: 'GetNextFragment', items: [] });
+    const f2 = d.send(
+      replyTo('ReadAllItems', inventory.slice(2, 3), { fragment: 'next', nonce: 'N2' }),
+    );
+    expect(f2.dls).toEqual({ nonce: 'N2', action: 'GetNextFragment', items: [] });
+    const f3 = d.send(replyTo('ReadAllItems', inventory.slice(3), { nonce: 'N3' }));
+    expect(f3.dls.action).toBe('CleanUp');
+    expect(Object.keys(d.state!.inventory).sort()).toEqual([
+      'configuration-changed-flag',
+      'e164',
+      'function-key-def[1]',
+      'mac-addr',
+      'sntp-addr',
+      'software-version',
+    ]);
+  });
+
+  it('desired state: writes only items that differ from what the phone reported', () => {
+    const d = new Driver({
+      jobs: [],
+      desired: [
+        { name: 'sntp-addr', value: 'pool.ntp.org' },
+        { name: 'e164', value: '4930123456' },
+      ],
+    });
+    d.send(open('start-up'));
+    const w = d.send(replyTo('ReadAllItems', inventory));
+    expect(w.dls).toEqual({
+      nonce: 'N1',
+      action: 'WriteItems',
+      items: [{ name: 'sntp-addr', value: 'pool.ntp.org' }],
+    });
+    const c = d.send(replyTo('WriteItems', []));
+    expect(c.dls.action).toBe('CleanUp');
+    expect(d.state!.inventory['sntp-addr']).toBe('pool.ntp.org');
+    // known phone, configuration unchanged: no ReadAllItems, nothing differs → CleanUp at once
+    const again = d.send(
+      open('start-up', 'N9', [
+        { name: 'mac-addr', value: MAC },
+        { name: 'configuration-changed-flag', value: 'false' },
+      ]),
+    );
+    expect(again.dls.action).toBe('CleanUp');
+  });
+
+  const known = (work: Driver['work'], config: EngineInput['config'] = {}) => {
+    const d = new Driver(work, config);
+    const w = d.work;
+    d.work = { jobs: [] };
+    d.send(open('start-up', 'P0'));
+    d.send(replyTo('ReadAllItems', inventory, { nonce: 'P0' }));
+    d.work = w;
+    return d;
+  };
+
+  it('solicited write split by maxItems keeps related items together, per-item failures become results', () => {
+    const items: WorkpointItem[] = [
+      { name: 'sntp-addr', value: 'a' },
+      { name: 'function-key-def', index: 2, value: '1' },
+      { name: 'key-label-unicode', index: 2, value: 'L2' },
+      { name: 'select-dial', index: 2, value: '100' },
+      { name: 'bogus-item', value: 'x' },
+    ];
+    const d = known({ jobs: [{ id: 'j1', operations: [{ kind: 'write', items }] }] });
+    const msgs: string[][] = [];
+    let r = d.send(
+      buildWorkpointMessage({
+        nonce: 'S',
+        maxItems: 3,
+        fragment: 'final',
+        reason: 'solicited',
+        items: basic(),
+      }),
+    );
+    while (r.dls.action === 'WriteItems') {
+      msgs.push(r.dls.items.map((i) => i.name));
+      const refused = r.dls.items
+        .filter((i) => i.name === 'bogus-item')
+        .map((i) => ({ ...i, value: '', status: 'unknown item' }));
+      r = d.send(replyTo('WriteItems', refused, { nonce: 'S', maxItems: 3 }));
+    }
+    expect(msgs).toEqual([
+      ['sntp-addr'],
+      ['function-key-def', 'key-label-unicode', 'select-dial'],
+      ['bogus-item'],
+    ]);
+    expect(r.dls.action).toBe('CleanUp');
+    expect(r.events).toEqual([
+      {
+        type: 'job-finished',
+        mac: MAC,
+        outcome: {
+          jobId: 'j1',
+          status: 'partial',
+          results: [
+            {
+              kind: 'write',
+              status: 'partial',
+              items: [{ name: 'bogus-item', value: '', status: 'unknown item' }],
+              error: '1 item(s) refused',
+            },
+          ],
+        },
+      },
+    ]);
+    expect(d.state!.inventory['key-label-unicode[2]']).toBe('L2');
+    expect(d.state!.inventory['bogus-item']).toBeUndefined();
+  });
+
+  it('busy: keeps the job, CleanUp + send-solicited, serves it when the phone returns', () => {
+    const job: WorkpointJob = {
+      id: 'j1',
+      operations: [{ kind: 'write', items: [{ name: 'e164', value: '1' }] }],
+    };
+    const d = known({ jobs: [job] });
+    expect(d.send(open('solicited', 'B1')).dls.action).toBe('WriteItems');
+    const b = d.send(replyTo('WriteItems', [], { nonce: 'B1', status: 'busy' }), 5000);
+    expect(b.dls).toEqual({
+      nonce: 'B1',
+      action: 'CleanUp',
+      items: [{ name: 'send-solicited', value: 'true' }],
+    });
+    expect(b.events).toEqual([{ type: 'phone-busy', mac: MAC, at: 5000, pendingJobIds: ['j1'] }]);
+    expect(solicitedReturnOverdue(d.state!, 5000 + 59_999, 60_000)).toBe(false);
+    expect(solicitedReturnOverdue(d.state!, 5000 + 60_000, 60_000)).toBe(true);
+    expect(d.send(open('solicited', 'B2')).dls.action).toBe('WriteItems');
+    expect(d.state!.sendSolicitedAt).toBeUndefined();
+    const done = d.send(replyTo('WriteItems', [], { nonce: 'B2' }));
+    expect(done.events[0]).toMatchObject({
+      type: 'job-finished',
+      outcome: { jobId: 'j1', status: 'succeeded' },
+    });
+  });
+
+  it("jobsPerInteraction 'one': chains jobs with send-solicited until the last (DG p.74-75)", () => {
+    const jobs: WorkpointJob[] = ['a', 'b'].map((id) => ({
+      id,
+      operations: [{ kind: 'read', items: [{ name: 'e164' }] }],
+    }));
+    const d = known({ jobs }, { jobsPerInteraction: 'one' });
+    expect(d.send(open('solicited', 'C1')).dls).toMatchObject({
+      action: 'ReadItems',
+      items: [{ name: 'e164', value: '' }],
+    });
+    const c1 = d.send(replyTo('ReadItems', [{ name: 'e164', value: '42' }], { nonce: 'C1' }));
+    expect(c1.dls.items).toEqual([{ name: 'send-solicited', value: 'true' }]);
+    expect(c1.events[0]).toMatchObject({
+      outcome: { jobId: 'a', results: [{ items: [{ name: 'e164', value: '42' }] }] },
+    });
+    d.work = { jobs: jobs.slice(1) };
+    d.send(open('solicited', 'C2'));
+    const c2 = d.send(
+      replyTo('ReadItems', [{ name: 'e164', value: '', status: 'read only' }], { nonce: 'C2' }),
+    );
+    expect(c2.dls).toEqual({ nonce: 'C2', action: 'CleanUp', items: [] });
+    expect(c2.events[0]).toMatchObject({ outcome: { jobId: 'b', status: 'failed' } });
+  });
+
+  it('restart and factory reset complete at the next start-up; software deployment checks the version', () => {
+    const d = known({ jobs: [{ id: 'r', operations: [{ kind: 'restart', factoryReset: true }] }] });
+    const r = d.send(open('solicited', 'R1'));
+    expect(r.dls).toEqual({
+      nonce: 'R1',
+      action: 'Restart',
+      items: [
+        { name: 'restart-type', value: 'FactoryReset' },
+        { name: 'restart-password', value: '124816' },
+      ],
+    });
+    d.work = { jobs: [{ id: 'r', operations: [{ kind: 'restart', factoryReset: true }] }] };
+    const s = d.send(open('start-up', 'R2', basic([])));
+    expect(s.events[0]).toMatchObject({
+      type: 'job-finished',
+      outcome: { jobId: 'r', status: 'succeeded' },
+    });
+    expect(s.events.some((e) => e.type === 'interaction-aborted')).toBe(false);
+    expect(s.dls.action).toBe('ReadAllItems'); // configuration-changed-flag=true
+
+    const sw: WorkpointJob = {
+      id: 'sw',
+      operations: [
+        {
+          kind: 'software-deploy',
+          version: 'V3 R5.22.0',
+          items: [{ name: 'file-type', value: 'APP' }],
+        },
+      ],
+    };
+    const e = known({ jobs: [sw] });
+    expect(e.send(open('solicited', 'W1')).dls.action).toBe('SoftwareDeployment');
+    expect(e.send(replyTo('SoftwareDeployment', [], { nonce: 'W1' })).dls.action).toBe('CleanUp');
+    const up = e.send(
+      open('start-up', 'W2', [
+        { name: 'mac-addr', value: MAC },
+        { name: 'software-version', value: 'V3 R5.22.0' },
+      ]),
+    );
+    expect(up.events[0]).toMatchObject({ outcome: { jobId: 'sw', status: 'succeeded' } });
+    const bad = known({ jobs: [sw] });
+    bad.send(open('solicited', 'W1'));
+    const up2 = bad.send(open('start-up', 'W3', basic()));
+    expect(up2.events[0]).toMatchObject({
+      outcome: {
+        jobId: 'sw',
+        status: 'failed',
+        results: [{ error: expect.stringContaining('expected "V3 R5.22.0"') }],
+      },
+    });
+    const exp = expireDeferredJobs(
+      { ...e.state!, deferred: [{ jobId: 'x', kind: 'restart', results: [], since: 0 }] },
+      10_000,
+      5_000,
+    );
+    expect(exp.events[0]).toMatchObject({ outcome: { jobId: 'x', status: 'failed' } });
+  });
+
+  it("single file deployment completes with the phone's status report", () => {
+    const job: WorkpointJob = {
+      id: 'f',
+      operations: [
+        {
+          kind: 'file-deploy',
+          items: [
+            { name: 'file-https-base-url', value: 'https://x/r.mp3' },
+            { name: 'file-type', value: 'RINGTONE' },
+          ],
+        },
+      ],
+    };
+    const d = known({ jobs: [job] });
+    expect(d.send(open('solicited', 'F1')).dls.action).toBe('FileDeployment');
+    expect(d.send(replyTo('FileDeployment', [], { nonce: 'F1' })).dls.action).toBe('CleanUp');
+    d.work = { jobs: [job] };
+    const st = d.send(
+      open('status', 'F2', [
+        { name: 'mac-addr', value: MAC },
+        { name: 'file-deployment-status', value: 'ok' },
+      ]),
+    );
+    expect(st.events[0]).toMatchObject({ outcome: { jobId: 'f', status: 'succeeded' } });
+    expect(st.dls.action).toBe('CleanUp');
+  });
+
+  it('local-changes updates the inventory and answers CleanUp; clean-up from the phone ends the interaction', () => {
+    const d = known({ jobs: [] });
+    const r = d.send(
+      open('local-changes', 'L1', [
+        { name: 'mac-addr', value: MAC },
+        { name: 'e164', value: '777' },
+      ]),
+    );
+    expect(r.dls.action).toBe('CleanUp');
+    expect(r.events).toEqual([
+      { type: 'inventory-changed', mac: MAC, items: [{ name: 'e164', value: '777' }] },
+    ]);
+    d.work = { jobs: [{ id: 'j', operations: [{ kind: 'read-all' }] }] };
+    d.send(open('solicited', 'L2'));
+    const c = d.send(
+      buildWorkpointMessage({
+        nonce: 'L2',
+        maxItems: -1,
+        fragment: 'final',
+        reason: 'clean-up',
+        items: [{ name: 'cleanup-reason', value: 'password retries exceeded' }],
+      }),
+    );
+    expect(c.dls.action).toBe('CleanUp');
+    expect(c.events).toEqual([
+      { type: 'phone-clean-up', mac: MAC, reason: 'password retries exceeded' },
+    ]);
+    expect(d.state!.interaction).toBeUndefined();
+  });
+
+  it('exact retransmission gets the same reply without new effects; finished nonce gets CleanUp', () => {
+    const d = known({
+      jobs: [{ id: 'j', operations: [{ kind: 'write', items: [{ name: 'e164', value: '1' }] }] }],
+    });
+    const first = d.send(open('solicited', 'X1'));
+    const stateAfter = d.state;
+    d.session = undefined; // the phone sent no cookie on its first request either
+    d.connection = 'c2'; // it lost our reply and reconnected
+    const again = d.send(open('solicited', 'X1'));
+    expect(again.reply).toBe(first.reply);
+    expect(again.events).toEqual([]);
+    expect(d.state).toBe(stateAfter);
+    d.session = 'S1';
+    const done = d.send(replyTo('WriteItems', [], { nonce: 'X1' }));
+    expect(done.events).toHaveLength(1);
+    const replay = d.send(replyTo('WriteItems', [], { nonce: 'X1' }) + ' ');
+    expect(replay.dls.action).toBe('CleanUp');
+    expect(replay.events).toEqual([
+      { type: 'request-rejected', mac: MAC, reason: 'nonce of a finished interaction' },
+    ]);
+  });
+
+  it('a session-opening reason supersedes an open interaction; unknown reason and malformed XML get CleanUp', () => {
+    const d = known({ jobs: [{ id: 'j', operations: [{ kind: 'read-all' }] }] });
+    d.send(open('solicited', 'Y1'));
+    const s = d.send(open('solicited', 'Y2'));
+    expect(s.events[0]).toEqual({
+      type: 'interaction-aborted',
+      mac: MAC,
+      reason: 'superseded by solicited',
+    });
+    expect(s.dls.action).toBe('ReadAllItems');
+    const u = d.send(open('dance', 'Y3'));
+    expect(u.dls).toEqual({ nonce: 'Y3', action: 'CleanUp', items: [] });
+    expect(u.events.map((e) => e.type)).toEqual(['interaction-aborted', 'request-rejected']);
+    const m = d.send('<WorkpointMessage><Message nonce="Y4"><Reason');
+    expect(m.dls).toEqual({ nonce: 'Y4', action: 'CleanUp', items: [] });
+    expect(m.events[0]).toMatchObject({
+      type: 'request-rejected',
+      reason: expect.stringContaining('unparsable'),
+    });
+    const n = d.send(replyTo('WriteItems', [], { nonce: 'Y5' }));
+    expect(n.dls.action).toBe('CleanUp');
+  });
+
+  it('secure-mode bootstrap without PIN, then only mutual-TLS requests are served; PIN refused clearly', () => {
+    const boot: WorkpointJob = {
+      id: 'sec',
+      operations: [
+        {
+          kind: 'secure-bootstrap',
+          mode: 'nopin',
+          clientCertificate: 'CERT+KEY',
+          serverCa: ['CA0', 'CA1'],
+          securePort: 18444,
+        },
+      ],
+    };
+    const d = known({ jobs: [boot] });
+    const w = d.send(open('solicited', 'Z1'));
+    expect(w.dls.items).toEqual([
+      { name: 'goto-secure-mode', value: 'nopin' },
+      { name: 'dls-client-certificate', value: 'CERT+KEY' },
+      { name: 'dls-server-ca', index: 0, value: 'CA0' },
+      { name: 'dls-server-ca', index: 1, value: 'CA1' },
+      { name: 'dls-secure-port', value: '18444' },
+    ]);
+    expect(d.send(replyTo('WriteItems', [], { nonce: 'Z1' })).dls.action).toBe('CleanUp');
+    expect(d.state!.secureMode).toEqual({ state: 'bootstrapping', securePort: 18444 });
+    d.secure = true;
+    d.work = { jobs: [boot] };
+    const up = d.send(open('start-up', 'Z2'));
+    expect(up.events.map((e) => e.type)).toEqual(['secure-mode-active', 'job-finished']);
+    expect(up.events[1]).toMatchObject({ outcome: { jobId: 'sec', status: 'succeeded' } });
+    d.secure = false;
+    const plain = d.send(open('start-up', 'Z3'));
+    expect(plain.dls.action).toBe('CleanUp');
+    expect(plain.events[0]).toMatchObject({ reason: expect.stringContaining('secure mode') });
+
+    const p = known({
+      jobs: [{ id: 'pin', operations: [{ ...(boot.operations[0] as any), mode: 'pin' }] }],
+    });
+    const r = p.send(open('solicited', 'Q1'));
+    expect(r.dls.action).toBe('CleanUp');
+    expect(r.events[0]).toMatchObject({
+      outcome: {
+        jobId: 'pin',
+        status: 'failed',
+        results: [
+          { error: expect.stringContaining('secure-mode bootstrap with PIN is not supported') },
+        ],
+      },
+    });
+  });
+
+  it('a ReadItems list longer than maxItems goes out in several messages, results joined', () => {
+    const d = known({
+      jobs: [
+        {
+          id: 'r',
+          operations: [{ kind: 'read', items: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] }],
+        },
+      ],
+    });
+    const r1 = d.send(
+      buildWorkpointMessage({
+        nonce: 'M',
+        maxItems: 2,
+        fragment: 'final',
+        reason: 'solicited',
+        items: basic(),
+      }),
+    );
+    expect(r1.dls.items.map((i) => i.name)).toEqual(['a', 'b']);
+    const r2 = d.send(
+      replyTo(
+        'ReadItems',
+        [
+          { name: 'a', value: '1' },
+          { name: 'b', value: '2' },
+        ],
+        { nonce: 'M', maxItems: 2 },
+      ),
+    );
+    expect(r2.dls).toEqual({ nonce: 'M', action: 'ReadItems', items: [{ name: 'c', value: '' }] });
+    const r3 = d.send(
+      replyTo('ReadItems', [{ name: 'c', value: '3' }], { nonce: 'M', maxItems: 2 }),
+    );
+    expect(r3.dls.action).toBe('CleanUp');
+    expect(r3.events[0]).toMatchObject({
+      outcome: {
+        jobId: 'r',
+        status: 'succeeded',
+        results: [
+          {
+            items: [
+              { name: 'a', value: '1' },
+              { name: 'b', value: '2' },
+              { name: 'c', value: '3' },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('a phone answering failed fails the operation and the rest of the job, then continues', () => {
+    const d = known({
+      jobs: [
+        {
+          id: 'a',
+          operations: [
+            { kind: 'write', items: [{ name: 'e164', value: '1' }] },
+            { kind: 'read-all' },
+          ],
+        },
+        { id: 'b', operations: [{ kind: 'read', items: [{ name: 'e164' }] }] },
+      ],
+    });
+    d.send(open('solicited', 'K1'));
+    const r = d.send(replyTo('WriteItems', [], { nonce: 'K1', status: 'failed' }));
+    expect(r.dls.action).toBe('ReadItems');
+    expect(r.events[0]).toMatchObject({
+      outcome: {
+        jobId: 'a',
+        status: 'failed',
+        results: [{ error: 'phone answered WriteItems with status "failed"' }],
+      },
+    });
+  });
+});

@@ -1,0 +1,628 @@
+import { WorkpointError } from '../errors';
+import { itemKey, itemValue, normalizeMac, toInventory } from '../items';
+import { buildDlsMessage } from '../message/build-message';
+import { parseWorkpointMessage, sniffNonce } from '../message/parse-message';
+import { splitWriteItems } from '../message/split-writes';
+import { Action, OPENING_REASONS, WorkpointItem, WorkpointMessage, isReason } from '../types';
+import { bodyHash } from './body-hash';
+import {
+  DEFAULT_ENGINE_CONFIG,
+  EngineConfig,
+  EngineInput,
+  EngineOutput,
+  DeferredJob,
+  Interaction,
+  OperationResult,
+  PhoneState,
+  ResultStatus,
+  Task,
+  WorkpointEvent,
+  WorkpointJob,
+} from './engine-types';
+import { fileCount, restartItems, secureBootstrapItems, validateJob } from './operation-items';
+
+const SEND_SOLICITED: WorkpointItem[] = [{ name: 'send-solicited', value: 'true' }];
+
+/** Mutable context of one engine step. */
+interface Step {
+  cfg: EngineConfig;
+  state: PhoneState;
+  nonce: string;
+  now: number;
+  events: WorkpointEvent[];
+}
+
+const dls = (nonce: string, action: Action, items: WorkpointItem[] = []) =>
+  buildDlsMessage({ nonce, action, items });
+
+function statusOf(results: OperationResult[]): ResultStatus {
+  if (results.every((r) => r.status === 'succeeded')) return 'succeeded';
+  if (results.every((r) => r.status === 'failed')) return 'failed';
+  return 'partial';
+}
+
+function newPhoneState(mac: string, quarantined: boolean, now: number): PhoneState {
+  return {
+    v: 1,
+    mac,
+    registration: quarantined ? 'quarantined' : 'accepted',
+    registered: false,
+    inventory: {},
+    maxItems: -1,
+    finishedNonces: [],
+    deferred: [],
+    lastContactAt: now,
+  };
+}
+
+/**
+ * The Workpoint interaction engine: stored phone state + one phone request → the reply, the new
+ * state and events. Pure: no clock, no randomness, no I/O (the adapter supplies `now`,
+ * `newSession` and, for session-opening requests, the pending work).
+ */
+export function handleWorkpointRequest(input: EngineInput): EngineOutput {
+  const cfg = { ...DEFAULT_ENGINE_CONFIG, ...input.config };
+  let msg: WorkpointMessage;
+  try {
+    msg = input.message ?? parseWorkpointMessage(input.body);
+  } catch (err) {
+    return rejectUnparsable(input, (err as Error).message);
+  }
+  const itemMac = normalizeMac(itemValue(msg.items, 'mac-addr'));
+  const mac = itemMac ?? input.state?.mac;
+  if (!mac) {
+    return {
+      reply: dls(msg.nonce, 'CleanUp'),
+      state: null,
+      events: [
+        { type: 'request-rejected', reason: 'no mac-addr and no session to identify the phone' },
+      ],
+    };
+  }
+  const hash = input.bodyHash ?? bodyHash(input.body);
+  const own = (st: PhoneState): PhoneState => (input.mutableState ? st : structuredClone(st));
+  const session = input.session ?? '';
+  const prev = input.state?.mac === mac ? input.state : undefined;
+
+  // An exact retransmission gets exactly the same reply, with no new effects.
+  if (
+    prev?.last &&
+    prev.last.nonce === msg.nonce &&
+    prev.last.hash === hash &&
+    prev.last.session === session &&
+    (input.connection === undefined || prev.last.connection !== input.connection)
+  ) {
+    return { reply: prev.last.reply, events: [], mac, session: prev.interaction?.id };
+  }
+
+  const events: WorkpointEvent[] = [];
+  const base: Omit<Step, 'state'> = { cfg, nonce: msg.nonce, now: input.now, events };
+  let state: PhoneState | null;
+  let reply: string;
+
+  if (
+    prev &&
+    prev.finishedNonces.includes(msg.nonce) &&
+    !prev.interaction?.nonces.includes(msg.nonce)
+  ) {
+    events.push({ type: 'request-rejected', mac, reason: 'nonce of a finished interaction' });
+    return { reply: dls(msg.nonce, 'CleanUp'), events, mac };
+  }
+
+  if (prev?.secureMode?.state === 'active' && !input.transport.secure) {
+    events.push({
+      type: 'request-rejected',
+      mac,
+      reason: 'phone is in secure mode; requests on the default port are refused',
+    });
+    return { reply: dls(msg.nonce, 'CleanUp'), events, mac };
+  }
+
+  if (!isReason(msg.reason)) {
+    state = prev ? own(prev) : null;
+    if (state) abortInteraction({ ...base, state }, `unknown reason "${msg.reason}"`);
+    events.push({ type: 'request-rejected', mac, reason: `unknown reason "${msg.reason}"` });
+    reply = dls(msg.nonce, 'CleanUp');
+  } else if (OPENING_REASONS.has(msg.reason)) {
+    const opened = openInteraction(base, prev && own(prev), mac, msg, input);
+    state = opened.state;
+    reply = opened.reply;
+  } else if (!prev) {
+    events.push({ type: 'request-rejected', mac, reason: `${msg.reason} from an unknown phone` });
+    return { reply: dls(msg.nonce, 'CleanUp'), state: null, events, mac };
+  } else {
+    state = own(prev);
+    state.maxItems = msg.maxItems;
+    const st: Step = { ...base, state };
+    if (msg.reason === 'clean-up') {
+      events.push({
+        type: 'phone-clean-up',
+        mac,
+        reason: itemValue(msg.items, 'cleanup-reason') ?? '',
+      });
+      reply = finishInteraction(st, false);
+    } else reply = continueInteraction(st, msg);
+  }
+
+  if (state) {
+    state.maxItems = msg.maxItems;
+    state.lastContactAt = input.now;
+    state.last = { session, nonce: msg.nonce, hash, reply, connection: input.connection };
+  }
+  return { reply, state, events, session: state?.interaction?.id, mac };
+}
+
+function rejectUnparsable(input: EngineInput, why: string): EngineOutput {
+  const nonce = sniffNonce(input.body);
+  const events: WorkpointEvent[] = [
+    { type: 'request-rejected', mac: input.state?.mac, reason: `unparsable request: ${why}` },
+  ];
+  let state: PhoneState | undefined;
+  if (input.state?.interaction) {
+    state = structuredClone(input.state);
+    abortInteraction(
+      { cfg: { ...DEFAULT_ENGINE_CONFIG, ...input.config }, state, nonce, now: input.now, events },
+      'unparsable request',
+    );
+  }
+  return { reply: dls(nonce, 'CleanUp'), state, events, mac: input.state?.mac };
+}
+
+function rememberNonces(st: Step, nonces: string[]): void {
+  const merged = [...new Set([st.nonce, ...nonces, ...st.state.finishedNonces])];
+  st.state.finishedNonces = merged.slice(0, st.cfg.nonceMemory);
+}
+
+function abortInteraction(st: Step, reason: string): void {
+  const ia = st.state.interaction;
+  if (!ia) return;
+  rememberNonces(
+    st,
+    ia.nonces.filter((n) => n !== st.nonce),
+  );
+  st.state.interaction = undefined;
+  st.events.push({ type: 'interaction-aborted', mac: st.state.mac, reason });
+}
+
+/** Ends the interaction with CleanUp (optionally asking the phone to come back by itself). */
+function finishInteraction(st: Step, sendSolicited: boolean): string {
+  const ia = st.state.interaction;
+  rememberNonces(st, ia?.nonces ?? []);
+  st.state.interaction = undefined;
+  if (sendSolicited) st.state.sendSolicitedAt = st.now;
+  return dls(st.nonce, 'CleanUp', sendSolicited ? SEND_SOLICITED : []);
+}
+
+function openInteraction(
+  base: Omit<Step, 'state'>,
+  prev: PhoneState | undefined,
+  mac: string,
+  msg: WorkpointMessage,
+  input: EngineInput,
+): { state: PhoneState | null; reply: string } {
+  const { cfg, events } = base;
+  let state: PhoneState;
+  if (!prev) {
+    if (cfg.registrationPolicy === 'refuse') {
+      events.push({ type: 'phone-refused', mac });
+      return { state: null, reply: dls(msg.nonce, 'CleanUp') };
+    }
+    state = newPhoneState(mac, cfg.registrationPolicy === 'quarantine', input.now);
+  } else {
+    state = prev; // already a private copy
+  }
+  state.maxItems = msg.maxItems;
+  const st: Step = { ...base, state };
+  if (state.interaction) {
+    const expectedReboot =
+      msg.reason === 'start-up' &&
+      state.deferred.length > 0 &&
+      state.interaction.awaiting?.action !== 'WriteItems';
+    if (expectedReboot) {
+      rememberNonces(st, state.interaction.nonces);
+      state.interaction = undefined;
+    } else abortInteraction(st, `superseded by ${msg.reason}`);
+  }
+
+  // What the phone tells us about itself.
+  const reported = msg.items.filter((i) => i.status === undefined && i.name !== 'cleanup-reason');
+  if (msg.reason === 'local-changes' || msg.reason === 'inventory-changes') {
+    const changed = reported.filter((i) => state.inventory[itemKey(i)] !== i.value);
+    if (changed.length > 0 && state.registered)
+      events.push({ type: 'inventory-changed', mac, items: changed });
+  }
+  for (const it of reported) state.inventory[itemKey(it)] = it.value;
+
+  if (msg.reason === 'start-up' || msg.reason === 'solicited') state.sendSolicitedAt = undefined;
+  resolveDeferred(st, msg, input.transport.secure);
+
+  const tasks: Task[] = [];
+  const readInventory =
+    !state.registered ||
+    (msg.reason === 'start-up' && itemValue(msg.items, 'configuration-changed-flag') !== 'false');
+  if (readInventory) tasks.push({ t: 'inventory' });
+  const work = input.work ?? { jobs: [] };
+  if (state.registration === 'accepted' && work.desired && work.desired.length > 0)
+    tasks.push({ t: 'desired' });
+  const jobs: WorkpointJob[] = [];
+  // jobs completed by this very contact (deferred completions) may still be in the snapshot
+  const finishedNow = new Set(
+    events.flatMap((e) => (e.type === 'job-finished' ? [e.outcome.jobId] : [])),
+  );
+  for (const job of work.jobs) {
+    if (state.deferred.some((d) => d.jobId === job.id) || finishedNow.has(job.id)) continue;
+    try {
+      validateJob(job);
+    } catch (err) {
+      finishJob(st, job.id, [
+        {
+          kind: job.operations?.[0]?.kind ?? 'write',
+          status: 'failed',
+          items: [],
+          error: (err as Error).message,
+        },
+      ]);
+      continue;
+    }
+    jobs.push(job);
+  }
+  const served = cfg.jobsPerInteraction === 'one' ? jobs.slice(0, 1) : jobs;
+  for (const job of served)
+    job.operations.forEach((_, i) =>
+      tasks.push({ t: 'op', jobId: job.id, opIndex: i, last: i === job.operations.length - 1 }),
+    );
+  state.interaction = {
+    id: input.newSession,
+    openedBy: msg.reason,
+    nonces: [msg.nonce],
+    tasks,
+    jobs: served,
+    desired: work.desired,
+    jobResults: [],
+    finishedJobs: 0,
+    moreWaiting: jobs.length > served.length,
+  };
+  return { state, reply: advance(st) };
+}
+
+/** Completions seen only at a later contact: reboot after Restart/SoftwareDeployment, file status, secure start-up. */
+function resolveDeferred(st: Step, msg: WorkpointMessage, secure: boolean): void {
+  const state = st.state;
+  if (msg.reason === 'start-up' && secure && state.secureMode?.state === 'bootstrapping') {
+    state.secureMode = { state: 'active', securePort: state.secureMode.securePort };
+    st.events.push({ type: 'secure-mode-active', mac: state.mac });
+  }
+  const keep = [];
+  for (const d of state.deferred) {
+    const result = deferredResult(d, msg, state);
+    if (result) finishJob(st, d.jobId, [...d.results, result]);
+    else keep.push(d);
+  }
+  state.deferred = keep;
+}
+
+function deferredResult(
+  d: DeferredJob,
+  msg: WorkpointMessage,
+  state: PhoneState,
+): OperationResult | undefined {
+  if (msg.reason === 'start-up') {
+    if (d.kind === 'restart') return { kind: 'restart', status: 'succeeded', items: [] };
+    if (d.kind === 'secure-bootstrap' && state.secureMode?.state === 'active')
+      return { kind: 'secure-bootstrap', status: 'succeeded', items: [] };
+    if (d.kind === 'software-deploy') {
+      const version = itemValue(msg.items, 'software-version') ?? '';
+      const ok = version.trim() === (d.version ?? '').trim();
+      return {
+        kind: 'software-deploy',
+        status: ok ? 'succeeded' : 'failed',
+        items: [{ name: 'software-version', value: version }],
+        error: ok
+          ? undefined
+          : `phone restarted with software-version "${version}", expected "${d.version}"`,
+      };
+    }
+  }
+  if (msg.reason === 'status' && d.kind === 'file-deploy') {
+    const status = itemValue(msg.items, 'file-deployment-status') ?? '';
+    const ok = status === 'ok';
+    return {
+      kind: 'file-deploy',
+      status: ok ? 'succeeded' : 'failed',
+      items: msg.items.filter((i) => i.name.startsWith('file-deployment-')),
+      error: ok ? undefined : `file deployment status "${status || 'missing'}"`,
+    };
+  }
+  return undefined;
+}
+
+function finishJob(st: Step, jobId: string, results: OperationResult[]): void {
+  st.events.push({
+    type: 'job-finished',
+    mac: st.state.mac,
+    outcome: { jobId, status: statusOf(results), results },
+  });
+}
+
+/** Result of the current op; finishes the job when it was the job's last op. */
+function completeOp(
+  st: Step,
+  ia: Interaction,
+  task: Task & { t: 'op' },
+  result: OperationResult,
+): void {
+  ia.jobResults.push(result);
+  if (result.status === 'failed') {
+    // the rest of this job is not attempted
+    ia.tasks = ia.tasks.filter((t) => !(t.t === 'op' && t.jobId === task.jobId));
+    finishJob(st, task.jobId, ia.jobResults);
+    ia.jobResults = [];
+    ia.finishedJobs++;
+    return;
+  }
+  if (task.last) {
+    finishJob(st, task.jobId, ia.jobResults);
+    ia.jobResults = [];
+    ia.finishedJobs++;
+  }
+}
+
+/** Sends the next message of the interaction (or CleanUp when nothing is left). */
+function advance(st: Step): string {
+  const ia = st.state.interaction!;
+  for (;;) {
+    const task = ia.tasks[0];
+    if (!task) return finishInteraction(st, ia.moreWaiting === true);
+    if (task.t === 'inventory') {
+      ia.awaiting = { action: 'ReadAllItems', rx: [] };
+      return dls(st.nonce, 'ReadAllItems');
+    }
+    if (task.t === 'desired') {
+      const diff = (ia.desired ?? []).filter((d) => st.state.inventory[itemKey(d)] !== d.value);
+      if (diff.length === 0) {
+        ia.tasks.shift();
+        continue;
+      }
+      try {
+        return startWrite(st, ia, diff);
+      } catch (err) {
+        if (!(err instanceof WorkpointError)) throw err;
+        ia.tasks.shift();
+        st.events.push({
+          type: 'request-rejected',
+          mac: st.state.mac,
+          reason: `desired state: ${err.message}`,
+        });
+        continue;
+      }
+    }
+    const job = ia.jobs.find((j) => j.id === task.jobId)!;
+    const op = job.operations[task.opIndex];
+    try {
+      switch (op.kind) {
+        case 'read-all':
+          ia.awaiting = { action: 'ReadAllItems', rx: [] };
+          return dls(st.nonce, 'ReadAllItems');
+        case 'read': {
+          const names = op.items.map((i) => ({ name: i.name, index: i.index, value: '' }));
+          const limit = st.state.maxItems > 0 ? st.state.maxItems : names.length;
+          const chunks: WorkpointItem[][] = [];
+          for (let i = 0; i < names.length; i += limit) chunks.push(names.slice(i, i + limit));
+          const reply = dls(st.nonce, 'ReadItems', chunks.shift()!);
+          ia.awaiting = { action: 'ReadItems', rx: [], chunks };
+          return reply;
+        }
+        case 'write':
+          return startWrite(st, ia, op.items);
+        case 'secure-bootstrap':
+          return startWrite(st, ia, secureBootstrapItems(op));
+        case 'restart': {
+          const reply = dls(st.nonce, 'Restart', restartItems(op));
+          st.state.deferred.push({
+            jobId: job.id,
+            kind: 'restart',
+            results: ia.jobResults,
+            since: st.now,
+          });
+          ia.awaiting = { action: 'Restart' };
+          return reply;
+        }
+        case 'software-deploy': {
+          const reply = dls(st.nonce, 'SoftwareDeployment', op.items);
+          st.state.deferred.push({
+            jobId: job.id,
+            kind: 'software-deploy',
+            results: ia.jobResults,
+            version: op.version,
+            since: st.now,
+          });
+          ia.awaiting = { action: 'SoftwareDeployment' };
+          return reply;
+        }
+        case 'file-deploy': {
+          const reply = dls(st.nonce, 'FileDeployment', op.items);
+          ia.awaiting = { action: 'FileDeployment' };
+          return reply;
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof WorkpointError)) throw err;
+      ia.tasks.shift();
+      completeOp(st, ia, task, { kind: op.kind, status: 'failed', items: [], error: err.message });
+      continue;
+    }
+  }
+}
+
+function startWrite(st: Step, ia: Interaction, items: WorkpointItem[]): string {
+  const chunks = splitWriteItems(items, st.state.maxItems, st.cfg.writeByteBudget);
+  const first = chunks.shift()!;
+  const reply = dls(st.nonce, 'WriteItems', first);
+  ia.awaiting = { action: 'WriteItems', chunks, refused: [], written: first };
+  return reply;
+}
+
+function continueInteraction(st: Step, msg: WorkpointMessage): string {
+  const ia = st.state.interaction;
+  const aw = ia?.awaiting;
+  if (!ia || !aw) {
+    st.events.push({
+      type: 'request-rejected',
+      mac: st.state.mac,
+      reason: `${msg.reason} without an open interaction`,
+    });
+    return finishInteraction(st, false);
+  }
+  if (msg.action !== aw.action) {
+    abortInteraction(st, `reply-to ${msg.action ?? '(no action)'} while waiting for ${aw.action}`);
+    return dls(st.nonce, 'CleanUp');
+  }
+  if (!ia.nonces.includes(msg.nonce)) ia.nonces.push(msg.nonce);
+  const task = ia.tasks[0];
+  const status = msg.status ?? 'accepted';
+
+  if (status === 'busy') {
+    if (task?.t === 'op') dropDeferred(st, task.jobId);
+    const pending = ia.jobs
+      .map((j) => j.id)
+      .filter((id) => ia.tasks.some((t) => t.t === 'op' && t.jobId === id));
+    st.events.push({ type: 'phone-busy', mac: st.state.mac, at: st.now, pendingJobIds: pending });
+    return finishInteraction(st, true);
+  }
+
+  if (status !== 'accepted') {
+    const error = `phone answered ${aw.action} with status "${status}"`;
+    ia.tasks.shift();
+    ia.awaiting = undefined;
+    if (task?.t === 'op') {
+      dropDeferred(st, task.jobId);
+      const kind = ia.jobs.find((j) => j.id === task.jobId)!.operations[task.opIndex].kind;
+      completeOp(st, ia, task, { kind, status: 'failed', items: msg.items, error });
+    } else st.events.push({ type: 'request-rejected', mac: st.state.mac, reason: error });
+    return advance(st);
+  }
+
+  if (msg.fragment === 'next') {
+    if ('rx' in aw) aw.rx.push(...msg.items);
+    return dls(st.nonce, 'GetNextFragment');
+  }
+
+  switch (aw.action) {
+    case 'ReadAllItems':
+    case 'ReadItems': {
+      const next = aw.chunks?.shift();
+      if (next) {
+        aw.rx.push(...msg.items);
+        return dls(st.nonce, 'ReadItems', next);
+      }
+      const items = aw.rx.length > 0 ? [...aw.rx, ...msg.items] : msg.items;
+      ia.tasks.shift();
+      ia.awaiting = undefined;
+      onRead(st, aw.action, items);
+      if (task?.t === 'op') {
+        const failed = items.filter((i) => i.status !== undefined).length;
+        const status: ResultStatus =
+          aw.action === 'ReadAllItems' || failed === 0
+            ? 'succeeded'
+            : failed === items.length
+              ? 'failed'
+              : 'partial';
+        completeOp(st, ia, task, {
+          kind: aw.action === 'ReadAllItems' ? 'read-all' : 'read',
+          status,
+          items,
+        });
+      }
+      return advance(st);
+    }
+    case 'WriteItems': {
+      aw.refused.push(...msg.items.filter((i) => i.status !== undefined));
+      const next = aw.chunks.shift();
+      if (next) {
+        aw.written.push(...next);
+        return dls(st.nonce, 'WriteItems', next);
+      }
+      ia.tasks.shift();
+      ia.awaiting = undefined;
+      const refusedKeys = new Set(aw.refused.map(itemKey));
+      const applied = aw.written.filter((i) => !refusedKeys.has(itemKey(i)));
+      for (const it of applied) st.state.inventory[itemKey(it)] = it.value;
+      if (task?.t !== 'op') return advance(st);
+      const op = ia.jobs.find((j) => j.id === task.jobId)!.operations[task.opIndex];
+      const status: ResultStatus =
+        aw.refused.length === 0 ? 'succeeded' : applied.length === 0 ? 'failed' : 'partial';
+      if (op.kind === 'secure-bootstrap' && status === 'succeeded') {
+        st.state.secureMode = { state: 'bootstrapping', securePort: op.securePort };
+        st.state.deferred.push({
+          jobId: task.jobId,
+          kind: 'secure-bootstrap',
+          results: ia.jobResults,
+          since: st.now,
+        });
+        // the phone now moves to the secure port: nothing more on this connection
+        return finishInteraction(st, false);
+      }
+      completeOp(st, ia, task, {
+        kind: op.kind,
+        status,
+        items: aw.refused,
+        error: status === 'succeeded' ? undefined : `${aw.refused.length} item(s) refused`,
+      });
+      return advance(st);
+    }
+    case 'FileDeployment': {
+      ia.tasks.shift();
+      ia.awaiting = undefined;
+      const op =
+        task?.t === 'op'
+          ? ia.jobs.find((j) => j.id === task.jobId)!.operations[task.opIndex]
+          : undefined;
+      if (task?.t === 'op' && op?.kind === 'file-deploy') {
+        if (fileCount(op.items) <= 1) {
+          // a single file is confirmed later by a `status` contact (DG p.52-54)
+          st.state.deferred.push({
+            jobId: task.jobId,
+            kind: 'file-deploy',
+            results: ia.jobResults,
+            since: st.now,
+          });
+          ia.jobResults = [];
+        } else
+          completeOp(st, ia, task, {
+            kind: 'file-deploy',
+            status: 'succeeded',
+            items: [],
+            error: undefined,
+          });
+      }
+      return advance(st);
+    }
+    case 'SoftwareDeployment':
+    case 'Restart':
+      // the phone reboots now; completion is seen at its next start-up
+      return finishInteraction(st, false);
+  }
+}
+
+function dropDeferred(st: Step, jobId: string): void {
+  st.state.deferred = st.state.deferred.filter((d) => d.jobId !== jobId);
+}
+
+function onRead(st: Step, action: 'ReadAllItems' | 'ReadItems', items: WorkpointItem[]): void {
+  const inv = toInventory(items);
+  if (action === 'ReadAllItems') {
+    const before = st.state.inventory;
+    const changed = items.filter((i) => i.status === undefined && before[itemKey(i)] !== i.value);
+    Object.assign(before, inv);
+    if (!st.state.registered) {
+      st.state.registered = true;
+      st.events.push({
+        type: 'phone-registered',
+        mac: st.state.mac,
+        quarantined: st.state.registration === 'quarantined',
+        inventory: st.state.inventory,
+      });
+    } else if (changed.length > 0)
+      st.events.push({ type: 'inventory-changed', mac: st.state.mac, items: changed });
+  } else Object.assign(st.state.inventory, inv);
+}

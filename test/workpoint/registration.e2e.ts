@@ -1,0 +1,45 @@
+import { startWorkpointGateway } from './support/workpoint-gateway';
+
+/** Plug & play policies other than the default `accept` (flows.e2e.ts covers accept). */
+describe('workpoint plug & play policies', () => {
+  it('quarantine: registered and tagged, inventory read, no desired state written', async () => {
+    const g = await startWorkpointGateway({ WORKPOINT_REGISTRATION: 'quarantine' });
+    try {
+      const phone = await g.phone();
+      await g.source.setDesired(phone.options.mac, [
+        { name: 'reg-addr', value: 'pbx.example.com' },
+      ]);
+      const log = await phone.startUp();
+      expect(log.steps.map((s) => s.action)).toEqual(['ReadAllItems', 'CleanUp']);
+      expect(await g.store.get(phone.options.mac)).toMatchObject({
+        registration: 'quarantined',
+        registered: true,
+      });
+      expect(await g.source.events()).toContainEqual(
+        expect.objectContaining({
+          type: 'phone-registered',
+          mac: phone.options.mac,
+          quarantined: true,
+        }),
+      );
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('refuse: an unknown phone gets CleanUp and nothing is stored', async () => {
+    const g = await startWorkpointGateway({ WORKPOINT_REGISTRATION: 'refuse' });
+    try {
+      const phone = await g.phone();
+      const log = await phone.startUp();
+      expect(log.steps.map((s) => s.action)).toEqual(['CleanUp']);
+      expect(await g.store.get(phone.options.mac)).toBeUndefined();
+      expect(await g.source.events()).toContainEqual({
+        type: 'phone-refused',
+        mac: phone.options.mac,
+      });
+    } finally {
+      await g.close();
+    }
+  });
+});
