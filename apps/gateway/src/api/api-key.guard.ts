@@ -1,0 +1,60 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiScope, Core, scopeAllows } from '@dm-bridge/core';
+import type { Request } from 'express';
+import { CORE } from '../orchestration/orchestration.tokens';
+import { HttpProblem } from './problem-details';
+
+const SCOPE = 'dmb:scope';
+
+/** The scope a handler needs; without it GET/HEAD need `read` and anything else `write`. */
+export const RequireScope = (scope: ApiScope) => SetMetadata(SCOPE, scope);
+
+export interface AuthedRequest extends Request {
+  apiKey?: { id: string; scope: ApiScope };
+}
+
+export function presentedKey(req: Request): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  // EventSource cannot send headers: SSE clients may pass the key as a query parameter.
+  const q = (req.query as Record<string, unknown> | undefined)?.api_key;
+  return typeof q === 'string' ? q : undefined;
+}
+
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    @Inject(CORE) private readonly core: Core,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const needed =
+      this.reflector.getAllAndOverride<ApiScope>(SCOPE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
+    const key = presentedKey(req);
+    if (!key)
+      throw new HttpProblem(
+        401,
+        'missing-api-key',
+        'send an API key as "Authorization: Bearer <key>" or "X-Api-Key"',
+      );
+    const record = await this.core.apiKeys.verify(key);
+    if (!record) throw new HttpProblem(401, 'invalid-api-key', 'the API key is not valid');
+    if (!scopeAllows(record.scope, needed)) {
+      throw new HttpProblem(
+        403,
+        'insufficient-scope',
+        `this needs the '${needed}' scope; the key has '${record.scope}'`,
+      );
+    }
+    req.apiKey = { id: record.id, scope: record.scope };
+    return true;
+  }
+}

@@ -1,0 +1,138 @@
+import {
+  compileDmOperations,
+  Core,
+  Device,
+  Job,
+  MASKED,
+  PreviewPart,
+  ProtocolDriver,
+  WakeOutcome,
+} from '@dm-bridge/core';
+import type { DmDeviceAccount } from '@dm-bridge/omadm';
+import { buildDmNotificationPush, previewDmNotification } from '@dm-bridge/wap-push';
+import { randomBytes, randomInt } from 'node:crypto';
+
+/** The DM side's account store (its DmSessionStore). */
+export interface DmAccountStore {
+  account(deviceId: string): Promise<DmDeviceAccount | undefined>;
+  saveAccount(a: DmDeviceAccount): Promise<void>;
+  recordNotification(deviceId: string, sessionIdHex: string, ttlMs: number): Promise<void>;
+}
+
+/** The SMS side's queue (its SmsService). */
+export interface WapPushSender {
+  enqueue(
+    pushes: { pushId: string; jobId: string; destination: string; datagram: Uint8Array }[],
+    bindId?: string,
+  ): Promise<void>;
+}
+
+/**
+ * Wakes an OMA DM handset with notification package #0 (OMA-TS-DM_Notification §6, digest
+ * with the server credentials) in a WAP push over SMS. A device without a DM account gets one
+ * from its core record (credentials decrypted only here).
+ */
+export class OmaDmNotificationDriver implements ProtocolDriver {
+  readonly protocol = 'omadm' as const;
+
+  constructor(
+    private readonly core: Core,
+    private readonly accounts: DmAccountStore,
+    private readonly sms: WapPushSender,
+    private readonly notificationTtlMs = 600000,
+  ) {}
+
+  private async account(device: Device, devId: string, save = true): Promise<DmDeviceAccount> {
+    const existing = await this.accounts.account(devId);
+    if (existing) return existing;
+    const c = this.core.devices.revealCredentials(device);
+    const scheme = device.addressing.authScheme ?? 'md5';
+    const account: DmDeviceAccount = {
+      deviceId: devId,
+      clientAuth: scheme,
+      clientName: c.clientUsername ?? devId,
+      clientPassword: c.clientPassword ?? '',
+      clientNonce: c.clientNonce ?? randomBytes(16).toString('base64'),
+      serverAuth: scheme,
+      serverName: device.addressing.serverId ?? 'dm-bridge',
+      serverPassword: c.serverPassword ?? '',
+      serverNonce: c.serverNonce ?? randomBytes(16).toString('base64'),
+    };
+    if (save) await this.accounts.saveAccount(account);
+    return account;
+  }
+
+  /** Package #0 (digest masked unless revealed), its SMS, and the DM commands of the session. */
+  async preview(device: Device, job: Job, options: { reveal: boolean }): Promise<PreviewPart[]> {
+    const ops = options.reveal
+      ? this.core.jobs.revealOperations(job)
+      : job.operations.map((o) => (o.value?.startsWith('e1:') ? { ...o, value: MASKED } : o));
+    const parts: PreviewPart[] = [
+      {
+        kind: 'dm-commands',
+        title: 'DM commands for the session',
+        content: JSON.stringify(compileDmOperations(job.id, ops), null, 2),
+      },
+    ];
+    const devId = device.addressing.devId;
+    if (!devId) return parts;
+    const account = await this.account(device, devId, false);
+    const p = previewDmNotification({
+      sessionId: 0x1234,
+      serverId: account.serverName,
+      serverPassword: account.serverPassword,
+      nonce: Buffer.from(account.serverNonce, 'base64'),
+      uiMode: 'background',
+      reveal: options.reveal,
+    });
+    parts.push(
+      {
+        kind: 'wsp-hex',
+        title: `package #0 (session ${p.notification?.sessionIdHex}, example id)`,
+        content: p.pkg0Hex ?? '',
+      },
+      ...p.segments.map((seg) => ({
+        kind: 'sms-segment-hex' as const,
+        title: `SMS ${seg.index}/${seg.total} TP-UD`,
+        content: seg.udHex,
+      })),
+    );
+    return parts;
+  }
+
+  async wake(device: Device, job: Job): Promise<WakeOutcome> {
+    const { devId, msisdn } = device.addressing;
+    if (!devId || !msisdn)
+      return {
+        kind: 'failed',
+        code: 'no-address',
+        detail: 'an OMA DM device needs addressing.devId and addressing.msisdn to be woken',
+      };
+    const account = await this.account(device, devId);
+    const sessionId = randomInt(1, 0x10000);
+    const push = buildDmNotificationPush({
+      sessionId,
+      serverId: account.serverName,
+      serverPassword: account.serverPassword,
+      nonce: Buffer.from(account.serverNonce, 'base64'),
+      uiMode: 'background',
+    });
+    await this.accounts.recordNotification(
+      devId,
+      sessionId.toString(16).toUpperCase(),
+      this.notificationTtlMs,
+    );
+    await this.sms.enqueue(
+      [
+        {
+          pushId: `${job.id}-n${job.attempts.length + 1}`,
+          jobId: job.id,
+          destination: msisdn.replace(/^\+/, ''),
+          datagram: push.wsp,
+        },
+      ],
+      device.addressing.bind,
+    );
+    return { kind: 'sent', detail: `package #0, session ${sessionId.toString(16).toUpperCase()}` };
+  }
+}

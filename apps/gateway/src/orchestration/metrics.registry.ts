@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+
+type Labels = Record<string, string>;
+
+function key(name: string, labels?: Labels): string {
+  if (!labels) return name;
+  const parts = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`);
+  return `${name}{${parts.join(',')}}`;
+}
+
+/**
+ * In-process Prometheus counters and histograms (each process reports its own; Prometheus sums).
+ * Gauges read from Redis (jobs by state, queue depths) are added by the /metrics handler at scrape.
+ * Any feature module may count through it: SMS submits, sessions, receipts…
+ */
+@Injectable()
+export class MetricsRegistry {
+  private readonly counters = new Map<string, number>();
+  private readonly help = new Map<string, string>();
+  private readonly histograms = new Map<
+    string,
+    { buckets: number[]; counts: number[]; sum: number; count: number }
+  >();
+  private static readonly BUCKETS = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300,
+  ];
+
+  describe(name: string, help: string): void {
+    this.help.set(name, help);
+  }
+
+  inc(name: string, labels?: Labels, by = 1): void {
+    const k = key(name, labels);
+    this.counters.set(k, (this.counters.get(k) ?? 0) + by);
+  }
+
+  observe(name: string, seconds: number, labels?: Labels): void {
+    const k = key(name, labels);
+    let h = this.histograms.get(k);
+    if (!h) {
+      h = {
+        buckets: MetricsRegistry.BUCKETS,
+        counts: MetricsRegistry.BUCKETS.map(() => 0),
+        sum: 0,
+        count: 0,
+      };
+      this.histograms.set(k, h);
+    }
+    h.buckets.forEach((b, i) => seconds <= b && h!.counts[i]++);
+    h.sum += seconds;
+    h.count++;
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  render(
+    gauges: { name: string; help: string; values: [Labels | undefined, number][] }[] = [],
+  ): string {
+    const lines: string[] = [];
+    const typed = new Set<string>();
+    const header = (name: string, type: string, help?: string) => {
+      if (typed.has(name)) return;
+      typed.add(name);
+      lines.push(`# HELP ${name} ${help ?? this.help.get(name) ?? name}`, `# TYPE ${name} ${type}`);
+    };
+    for (const [k, v] of [...this.counters].sort()) {
+      header(k.split('{')[0], 'counter');
+      lines.push(`${k} ${v}`);
+    }
+    for (const [k, h] of this.histograms) {
+      const [name, rest] = k.split('{');
+      const labels = rest ? rest.slice(0, -1) + ',' : '';
+      header(name, 'histogram');
+      h.buckets.forEach((b, i) => lines.push(`${name}_bucket{${labels}le="${b}"} ${h.counts[i]}`));
+      lines.push(`${name}_bucket{${labels}le="+Inf"} ${h.count}`);
+      lines.push(
+        `${name}_sum${rest ? '{' + rest : ''} ${h.sum}`,
+        `${name}_count${rest ? '{' + rest : ''} ${h.count}`,
+      );
+    }
+    for (const g of gauges) {
+      header(g.name, 'gauge', g.help);
+      for (const [labels, v] of g.values) lines.push(`${key(g.name, labels)} ${v}`);
+    }
+    return lines.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { envInt, envNumber, envString } from '../config/env';
+
+export const ORCHESTRATION_CONFIG = Symbol('ORCHESTRATION_CONFIG');
+
+export interface OrchestrationConfig {
+  /** 32-byte master key (hex or base64); unset: `<VAR_DIR>/master.key`, generated on first start. */
+  masterKey?: string;
+  masterKeyFile: string;
+  defaultCountryCode?: string;
+  jobDefaultDeadlineSeconds: number;
+  jobRetentionMs: number;
+  wakeBackoffBaseMs: number;
+  wakeBackoffMaxMs: number;
+  /** Jitter as a fraction of each delay (0.2 = ±20 %). */
+  wakeJitter: number;
+  /** How long a session may hold a device before its lock lapses (renewed by active sessions). */
+  sessionLockTtlMs: number;
+  /** OMA CP: how long to wait for delivery receipts before a job is `unconfirmed`. */
+  cpReceiptWindowMs: number;
+  /** OMA CP: how often the receipts of a sent push are looked at. */
+  cpReceiptPollMs: number;
+  fanOutBatch: number;
+  wakeConcurrency: number;
+  webhookAttempts: number;
+  webhookBackoffMs: number;
+  webhookTimeoutMs: number;
+  /** BullMQ: how often stalled jobs (their worker died) are detected, and a job's lock time. */
+  workerStalledIntervalMs: number;
+  workerLockMs: number;
+}
+
+export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
+  return {
+    masterKey: envString('DMB_MASTER_KEY'),
+    masterKeyFile: envString('DMB_MASTER_KEY_FILE', join(varDir, 'master.key')),
+    defaultCountryCode: envString('DEFAULT_COUNTRY_CODE'),
+    jobDefaultDeadlineSeconds: envInt('JOB_DEFAULT_DEADLINE_S', 3600, { min: 1 }),
+    jobRetentionMs: envInt('JOB_RETENTION_S', 7 * 86400, { min: 60 }) * 1000,
+    wakeBackoffBaseMs: envInt('WAKE_BACKOFF_BASE_MS', 30000, { min: 10 }),
+    wakeBackoffMaxMs: envInt('WAKE_BACKOFF_MAX_MS', 900000, { min: 10 }),
+    wakeJitter: envNumber('WAKE_JITTER', 0.2, { min: 0, max: 1 }),
+    sessionLockTtlMs: envInt('SESSION_LOCK_TTL_MS', 120000, { min: 100 }),
+    cpReceiptWindowMs: envInt('CP_RECEIPT_WINDOW_MS', 600000, { min: 10 }),
+    cpReceiptPollMs: envInt('CP_RECEIPT_POLL_MS', 5000, { min: 10 }),
+    fanOutBatch: envInt('CAMPAIGN_FANOUT_BATCH', 1000, { min: 1, max: 10000 }),
+    wakeConcurrency: envInt('WAKE_CONCURRENCY', 50, { min: 1, max: 1000 }),
+    webhookAttempts: envInt('WEBHOOK_ATTEMPTS', 8, { min: 1, max: 50 }),
+    webhookBackoffMs: envInt('WEBHOOK_BACKOFF_MS', 1000, { min: 1 }),
+    webhookTimeoutMs: envInt('WEBHOOK_TIMEOUT_MS', 5000, { min: 100 }),
+    workerStalledIntervalMs: envInt('WORKER_STALLED_INTERVAL_MS', 30000, { min: 100 }),
+    workerLockMs: envInt('WORKER_LOCK_MS', 30000, { min: 100 }),
+  };
+}

@@ -1,0 +1,95 @@
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+import { REDIS, REDIS_PREFIX } from '../redis/redis.module';
+import { provideCore } from './core.provider';
+import { DriverRegistrar } from './drivers/driver.registrar';
+import { EventBus } from './event-bus';
+import { MetricsRegistry } from './metrics.registry';
+import {
+  loadOrchestrationConfig,
+  ORCHESTRATION_CONFIG,
+  OrchestrationConfig,
+} from './orchestration.config';
+import { CORE, EVENT_BUS } from './orchestration.tokens';
+import { QueuesService } from './queues.service';
+import { WorkersService } from './workers.service';
+
+/**
+ * Core's own connection with auto-pipelining: concurrent requests (64 clients polling jobs, a
+ * fan-out's scripts) leave in one socket write per tick instead of one each.
+ */
+const CORE_REDIS = Symbol('CORE_REDIS');
+
+class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CORE_REDIS) private readonly coreRedis: Redis,
+    @Inject(EVENT_BUS) private readonly events: EventBus,
+  ) {}
+
+  /** Evicting keys would silently lose jobs: say so loudly. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const reply = (await this.redis.config('GET', 'maxmemory-policy')) as string[];
+      if (reply[1] && reply[1] !== 'noeviction') {
+        new Logger('Redis').error(
+          `Redis maxmemory-policy is '${reply[1]}': keys may be evicted and jobs lost. Set 'maxmemory-policy noeviction'.`,
+        );
+      }
+    } catch {
+      // CONFIG may be disabled on managed Redis; nothing to check then.
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.events.close();
+    await this.coreRedis.quit().catch(() => this.coreRedis.disconnect());
+  }
+}
+
+/**
+ * Core services on the gateway's Redis (global: every feature module can inject CORE), the
+ * BullMQ queues, and — in the worker role — their processors.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: ORCHESTRATION_CONFIG,
+      useFactory: (g: GatewayConfig) => loadOrchestrationConfig(g.varDir),
+      inject: [GATEWAY_CONFIG],
+    },
+    {
+      provide: CORE_REDIS,
+      useFactory: (r: Redis) => r.duplicate({ enableAutoPipelining: true }),
+      inject: [REDIS],
+    },
+    {
+      provide: EVENT_BUS,
+      useFactory: (r: Redis, p: string, m: MetricsRegistry) =>
+        new EventBus(r, `${p}core:events`, m),
+      inject: [CORE_REDIS, REDIS_PREFIX, MetricsRegistry],
+    },
+    {
+      provide: CORE,
+      useFactory: (r: Redis, p: string, c: OrchestrationConfig, e: EventBus) =>
+        provideCore(r, p, c, e),
+      inject: [CORE_REDIS, REDIS_PREFIX, ORCHESTRATION_CONFIG, EVENT_BUS],
+    },
+    MetricsRegistry,
+    QueuesService,
+    WorkersService,
+    MemoryPolicyCheck,
+    DriverRegistrar,
+  ],
+  exports: [CORE, EVENT_BUS, ORCHESTRATION_CONFIG, MetricsRegistry, QueuesService, WorkersService],
+})
+export class OrchestrationModule {}

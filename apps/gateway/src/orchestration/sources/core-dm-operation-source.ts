@@ -1,0 +1,135 @@
+import {
+  compileDmOperations,
+  compileDmCommand,
+  Core,
+  desiredState,
+  Device,
+  dmResultToOperationResult,
+  event,
+  parseDmOperationId,
+} from '@dm-bridge/core';
+import type { DmEvent, DmOperation, DmOperationResult } from '@dm-bridge/omadm';
+import type { DmOperationSource } from '../../dm/dm-operation-source';
+
+const DESIRED = 'desired:';
+
+/**
+ * The OMA DM engine's work source over core's jobs. The engine's device id is the DevId the
+ * handset sends (e.g. `IMEI:…`), matched to a core device by `addressing.devId`; each job
+ * operation becomes one DM command with id `<jobId>.<index>`. Desired values that differ from
+ * the inventory become Replace commands with id `desired:<node>`, applied at every contact.
+ */
+export class CoreDmOperationSource implements DmOperationSource {
+  constructor(private readonly core: Core) {}
+
+  private device(devId: string): Promise<Device | null> {
+    return this.core.devices.findByAddress('omadm', 'devId', devId);
+  }
+
+  async pending(deviceId: string): Promise<DmOperation[]> {
+    const device = await this.device(deviceId);
+    if (!device) return [];
+    const out: DmOperation[] = [];
+    for (const job of await this.core.jobs.pendingJobs(device.id)) {
+      try {
+        out.push(...compileDmOperations(job.id, this.core.jobs.revealOperations(job)));
+      } catch (err) {
+        await this.core.jobs.addFault(job.id, 'compile-failed', (err as Error).message);
+      }
+    }
+    const inventory = await this.core.devices.inventory(device.id);
+    for (const d of desiredState(device, this.core.catalog.current(), this.core.box)) {
+      if (inventory[d.target.path] === this.recorded(d)) continue;
+      const command = compileDmCommand({ op: 'set', path: d.parameter, target: d.target }, d.value);
+      out.push({ id: `${DESIRED}${d.target.path}`, command, addIfAbsent: true });
+    }
+    return out;
+  }
+
+  /** What the inventory keeps for an applied value: secrets only as a keyed fingerprint. */
+  private recorded(d: { target: { secret?: boolean }; value: string }): string {
+    return d.target.secret ? this.core.box.fingerprint(d.value) : d.value;
+  }
+
+  async claim(_deviceId: string, _sessionId: string, ids: string[]): Promise<void> {
+    const jobIds = [
+      ...new Set(ids.map((id) => parseDmOperationId(id)?.jobId).filter((j): j is string => !!j)),
+    ];
+    await this.core.jobs.claimJobs(jobIds);
+  }
+
+  async complete(deviceId: string, result: DmOperationResult): Promise<void> {
+    if (result.operationId.startsWith(DESIRED)) {
+      // Applied: the node now holds the desired value (recomputed: no state kept in memory).
+      const device = await this.device(deviceId);
+      if (!device || result.status < 200 || result.status >= 300) return;
+      const node = result.operationId.slice(DESIRED.length);
+      const d = desiredState(device, this.core.catalog.current(), this.core.box).find(
+        (x) => x.target.path === node,
+      );
+      if (d)
+        await this.core.devices.recordContact(device.id, Date.now(), { [node]: this.recorded(d) });
+      return;
+    }
+    const ref = parseDmOperationId(result.operationId);
+    if (ref)
+      await this.core.jobs.recordOperationResult(
+        ref.jobId,
+        ref.index,
+        dmResultToOperationResult(result),
+      );
+  }
+
+  async release(_deviceId: string, operations: DmOperation[]): Promise<void> {
+    const jobIds = new Set(
+      operations.map((o) => parseDmOperationId(o.id)?.jobId).filter((j): j is string => !!j),
+    );
+    for (const id of jobIds)
+      await this.core.jobs.releaseJob(id, {
+        code: 'session-ended',
+        message: 'the DM session ended before every command was answered',
+      });
+  }
+
+  async event(e: DmEvent): Promise<void> {
+    const device = await this.device(e.deviceId);
+    if (!device) return;
+    switch (e.type) {
+      case 'session-started':
+        await this.core.devices.recordContact(device.id);
+        await this.core.jobs.events.publish([
+          event('device.contact', {
+            deviceId: device.id,
+            protocol: 'omadm',
+            initiator: e.initiator,
+          }),
+        ]);
+        return;
+      case 'device-info':
+        await this.core.devices.recordContact(device.id, Date.now(), e.info.nodes);
+        return;
+      case 'generic-alert':
+        await this.core.jobs.events.publish([
+          event('device.alert', {
+            deviceId: device.id,
+            protocol: 'omadm',
+            code: e.alert.code,
+            items: e.alert.items,
+          }),
+        ]);
+        return;
+      case 'auth-failed':
+        await this.core.jobs.events.publish([
+          event('device.alert', {
+            deviceId: device.id,
+            protocol: 'omadm',
+            alert: 'auth-failed',
+            reason: e.reason,
+          }),
+        ]);
+        return;
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './msisdn';
+export * from './mac';

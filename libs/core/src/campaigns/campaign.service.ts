@@ -1,0 +1,396 @@
+import type { Redis } from 'ioredis';
+import { Device, PROTOCOLS } from '../devices/device.model';
+import { DeviceService } from '../devices/device.service';
+import { CoreError, InvalidTransitionError, NotFoundError, ValidationError } from '../errors';
+import { event, EventPublisher } from '../events/core-event';
+import { Job, JOB_STATES, JobState } from '../jobs/job.model';
+import { JobScheduler, JobService } from '../jobs/job.service';
+import { newId } from '../util/ids';
+import { CoreKeys } from '../util/redis-keys';
+import { Campaign, CampaignInput, CampaignSelection, CampaignState } from './campaign.model';
+
+/*
+ * Campaign hash fields: m meta JSON · s state · fo fan-out cursor · fd "1" when fan-out is complete ·
+ * jobs · skipped · done · n:<job state> counters (maintained atomically by the job transition
+ * script) · reason · u updated-at.
+ */
+
+const SET_STATE = `
+local s = redis.call('HGET', KEYS[1], 's')
+if not s then return {'missing'} end
+if not string.find(','..ARGV[1]..',', ','..s..',', 1, true) then return {'denied', s} end
+redis.call('HSET', KEYS[1], 's', ARGV[2], 'u', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[4]) end
+return {'ok', s}
+`;
+
+const FAILURE_STATES: JobState[] = ['failed', 'expired'];
+const ACTIVE: JobState[] = ['queued', 'waking', 'awaiting-contact'];
+
+interface Meta {
+  name?: string;
+  sel: CampaignSelection;
+  ops: Campaign['operations'];
+  rate: number;
+  ratio: number;
+  min: number;
+  dls: number;
+  ca: number;
+}
+
+/** Campaign orchestration hooks the worker side provides (fan-out queue). */
+export interface CampaignScheduler {
+  fanOut(campaignId: string): Promise<void>;
+}
+
+export class CampaignService {
+  private readonly keys: CoreKeys;
+  fanOutScheduler: CampaignScheduler = { fanOut: async () => undefined };
+  private readonly stateCache = new Map<string, { state: CampaignState | null; until: number }>();
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly devices: DeviceService,
+    private readonly jobs: JobService,
+    private readonly events: EventPublisher,
+  ) {
+    this.keys = new CoreKeys(prefix);
+  }
+
+  private get scheduler(): JobScheduler {
+    return this.jobs.scheduler;
+  }
+
+  private validate(input: CampaignInput): Meta {
+    if (!input || typeof input !== 'object')
+      throw new ValidationError('invalid-campaign', 'a campaign must be a JSON object');
+    const sel = input.selection;
+    if (!sel || typeof sel !== 'object')
+      throw new ValidationError('invalid-selection', 'selection is required');
+    if (
+      sel.deviceIds !== undefined &&
+      (!Array.isArray(sel.deviceIds) || sel.deviceIds.some((d) => typeof d !== 'string'))
+    ) {
+      throw new ValidationError(
+        'invalid-selection',
+        'selection.deviceIds must be an array of device ids',
+      );
+    }
+    if (sel.protocol !== undefined && !PROTOCOLS.includes(sel.protocol)) {
+      throw new ValidationError(
+        'invalid-selection',
+        `selection.protocol must be one of ${PROTOCOLS.join(', ')}`,
+      );
+    }
+    if (
+      !sel.deviceIds &&
+      !sel.tag &&
+      !sel.protocol &&
+      !sel.profile &&
+      !sel.model &&
+      !(sel as any).all
+    ) {
+      throw new ValidationError(
+        'invalid-selection',
+        'selection needs deviceIds, tag, protocol, profile, model or all: true',
+      );
+    }
+    if (!Array.isArray(input.operations) || !input.operations.length) {
+      throw new ValidationError('invalid-operations', 'operations must be a non-empty array');
+    }
+    const rate = input.ratePerSecond ?? 100;
+    if (typeof rate !== 'number' || !(rate > 0) || rate > 100000)
+      throw new ValidationError('invalid-rate', 'ratePerSecond must be in (0, 100000]');
+    const ratio = input.failureThreshold?.ratio ?? 1;
+    const min = input.failureThreshold?.minSample ?? 20;
+    if (typeof ratio !== 'number' || ratio < 0 || ratio > 1)
+      throw new ValidationError(
+        'invalid-threshold',
+        'failureThreshold.ratio must be between 0 and 1',
+      );
+    if (!Number.isInteger(min) || min < 1)
+      throw new ValidationError(
+        'invalid-threshold',
+        'failureThreshold.minSample must be a positive integer',
+      );
+    const dls = input.deadlineSeconds ?? 24 * 3600;
+    if (typeof dls !== 'number' || dls < 1 || dls > 30 * 86400)
+      throw new ValidationError(
+        'invalid-deadline',
+        'deadlineSeconds must be between 1 and 2592000',
+      );
+    return { name: input.name, sel, ops: input.operations, rate, ratio, min, dls, ca: Date.now() };
+  }
+
+  async create(input: CampaignInput): Promise<Campaign> {
+    const meta = this.validate(input);
+    const id = newId('c');
+    const now = Date.now();
+    await this.redis
+      .multi()
+      .hset(
+        this.keys.campaign(id),
+        'm',
+        JSON.stringify(meta),
+        's',
+        'running',
+        'jobs',
+        0,
+        'skipped',
+        0,
+        'done',
+        0,
+        'u',
+        now,
+      )
+      .zadd(this.keys.allCampaigns(), now, id)
+      .exec();
+    await this.fanOutScheduler.fanOut(id);
+    await this.events.publish([event('campaign.state', { campaignId: id, state: 'running' })]);
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<Campaign> {
+    const h = await this.redis.hgetall(this.keys.campaign(id));
+    if (!h.m) throw new NotFoundError('campaign', id);
+    const m = JSON.parse(h.m) as Meta;
+    const byState: Campaign['progress']['byState'] = {};
+    for (const s of JOB_STATES) if (h[`n:${s}`]) byState[s] = Number(h[`n:${s}`]);
+    const c: Campaign = {
+      id,
+      state: h.s as CampaignState,
+      selection: m.sel,
+      operations: m.ops,
+      ratePerSecond: m.rate,
+      failureThreshold: { ratio: m.ratio, minSample: m.min },
+      deadlineSeconds: m.dls,
+      createdAt: m.ca,
+      updatedAt: Number(h.u),
+      progress: {
+        jobs: Number(h.jobs),
+        skipped: Number(h.skipped),
+        done: Number(h.done),
+        fanOutComplete: h.fd === '1',
+        byState,
+      },
+    };
+    if (m.name) c.name = m.name;
+    if (h.reason) c.stopReason = h.reason;
+    return c;
+  }
+
+  async list(
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ items: Campaign[]; nextCursor?: string }> {
+    let ids: string[];
+    if (!after) ids = await this.redis.zrevrange(this.keys.allCampaigns(), 0, limit - 1);
+    else {
+      const rank = await this.redis.zrevrank(this.keys.allCampaigns(), after);
+      ids =
+        rank === null
+          ? []
+          : await this.redis.zrevrange(this.keys.allCampaigns(), rank + 1, rank + limit);
+    }
+    const items = await Promise.all(ids.map((id) => this.get(id)));
+    return { items, nextCursor: ids.length === limit ? ids[ids.length - 1] : undefined };
+  }
+
+  /** Campaign state with a one-second cache: wake-ups consult it for every job. */
+  async stateOf(id: string): Promise<CampaignState | null> {
+    const now = Date.now();
+    const cached = this.stateCache.get(id);
+    if (cached && cached.until > now) return cached.state;
+    const state = (await this.redis.hget(this.keys.campaign(id), 's')) as CampaignState | null;
+    if (this.stateCache.size > 1000) this.stateCache.clear();
+    this.stateCache.set(id, { state, until: now + 1000 });
+    return state;
+  }
+
+  private async setState(
+    id: string,
+    from: CampaignState[],
+    to: CampaignState,
+    reason = '',
+  ): Promise<boolean> {
+    const reply = (await this.redis.eval(
+      SET_STATE,
+      1,
+      this.keys.campaign(id),
+      from.join(','),
+      to,
+      Date.now(),
+      reason,
+    )) as string[];
+    if (reply[0] === 'missing') throw new NotFoundError('campaign', id);
+    this.stateCache.delete(id);
+    if (reply[0] !== 'ok') return false;
+    await this.events.publish([
+      event('campaign.state', {
+        campaignId: id,
+        state: to,
+        from: reply[1],
+        reason: reason || undefined,
+      }),
+    ]);
+    return true;
+  }
+
+  async pause(id: string): Promise<Campaign> {
+    if (!(await this.setState(id, ['running'], 'paused')))
+      await this.refuse(id, 'paused', ['paused']);
+    return this.get(id);
+  }
+
+  async resume(id: string): Promise<Campaign> {
+    if (await this.setState(id, ['paused'], 'running')) {
+      await this.releaseParked(id);
+      const fd = await this.redis.hget(this.keys.campaign(id), 'fd');
+      if (fd !== '1') await this.fanOutScheduler.fanOut(id);
+    } else await this.refuse(id, 'running', ['running']);
+    return this.get(id);
+  }
+
+  async cancel(id: string): Promise<Campaign> {
+    if (await this.setState(id, ['running', 'paused'], 'cancelled'))
+      await this.cancelActiveJobs(id);
+    else await this.refuse(id, 'cancelled', ['cancelled']);
+    return this.get(id);
+  }
+
+  private async refuse(id: string, to: CampaignState, idempotent: CampaignState[]): Promise<void> {
+    const current = (await this.redis.hget(this.keys.campaign(id), 's')) as CampaignState;
+    if (!idempotent.includes(current))
+      throw new InvalidTransitionError('campaign', id, current, to);
+  }
+
+  private async cancelActiveJobs(id: string): Promise<void> {
+    const key = this.keys.campaignJobs(id);
+    const total = await this.redis.llen(key);
+    for (let i = 0; i < total; i += 500) {
+      const ids = await this.redis.lrange(key, i, i + 499);
+      const states = await Promise.all(ids.map((j) => this.jobs.getState(j)));
+      await Promise.all(
+        ids.map(async (jobId, k) => {
+          const job = states[k] && ACTIVE.includes(states[k]!) ? await this.jobs.find(jobId) : null;
+          if (job) await this.jobs.move(job, ACTIVE, 'cancelled');
+        }),
+      );
+    }
+    await this.redis.del(`${this.keys.campaign(id)}:parked`);
+  }
+
+  /** A wake-up found its campaign paused: the job waits here until resume. */
+  async park(campaignId: string, jobId: string): Promise<void> {
+    await this.redis.rpush(`${this.keys.campaign(campaignId)}:parked`, jobId);
+  }
+
+  private async releaseParked(id: string): Promise<void> {
+    const key = `${this.keys.campaign(id)}:parked`;
+    const rate = (await this.get(id)).ratePerSecond;
+    let index = 0;
+    while (true) {
+      const ids = (await this.redis.lpop(key, 500)) as string[] | null;
+      if (!ids || !ids.length) return;
+      const jobs = (await Promise.all(ids.map((j) => this.jobs.find(j)))).filter(
+        (j): j is Job => !!j,
+      );
+      await this.scheduler.schedule(
+        jobs.map((job) => ({ job, wakeDelayMs: Math.floor((index++ * 1000) / rate) })),
+      );
+    }
+  }
+
+  /**
+   * Creates the jobs for the next batch of selected devices and schedules their wake-ups, paced
+   * at the campaign's rate. Safe to repeat after a crash: the batch's job ids are written ahead
+   * (`wal`) before any job is created, so a rerun of the same batch reuses them and creates
+   * nothing twice; the cursor and the counts move in one transaction at the end.
+   */
+  async fanOutBatch(id: string, batchSize = 1000): Promise<'more' | 'done' | 'halted'> {
+    const key = this.keys.campaign(id);
+    const [state, metaRaw, cursor, fd, jobsSoFar, walRaw] = await this.redis.hmget(
+      key,
+      's',
+      'm',
+      'fo',
+      'fd',
+      'jobs',
+      'wal',
+    );
+    if (!metaRaw) throw new NotFoundError('campaign', id);
+    if (state !== 'running' || fd === '1') return fd === '1' ? 'done' : 'halted';
+    const meta = JSON.parse(metaRaw) as Meta;
+    let ids: string[];
+    let nextCursor: string | undefined;
+    if (meta.sel.deviceIds) {
+      const start = Number(cursor ?? 0);
+      ids = meta.sel.deviceIds.slice(start, start + batchSize);
+      nextCursor =
+        start + batchSize < meta.sel.deviceIds.length ? String(start + ids.length) : undefined;
+    } else {
+      const batch = await this.devices.selectBatch(meta.sel, cursor || undefined, batchSize);
+      ids = batch.ids;
+      nextCursor = batch.next;
+    }
+    const wal = walRaw
+      ? (JSON.parse(walRaw) as { at: string; ids: Record<string, string> })
+      : undefined;
+    const jobIds: Record<string, string> = wal && wal.at === (cursor ?? '') ? wal.ids : {};
+    const devices = (await this.devices.getMany(ids)).filter((d): d is Device => !!d);
+    const now = Date.now();
+    const built: Job[] = [];
+    let skipped = ids.length - devices.length;
+    for (const device of devices) {
+      try {
+        const ops = this.jobs.compileOperations(device, meta.ops);
+        const job = this.jobs.buildJob(
+          device,
+          ops,
+          { deadline: now + meta.dls * 1000, campaignId: id, id: jobIds[device.id] },
+          now,
+        );
+        jobIds[device.id] = job.id;
+        built.push(job);
+      } catch (err) {
+        if (!(err instanceof CoreError)) throw err;
+        skipped++;
+      }
+    }
+    await this.redis.hset(key, 'wal', JSON.stringify({ at: cursor ?? '', ids: jobIds }));
+    const outcomes = await this.jobs.createMany(built);
+    const base = Number(jobsSoFar ?? 0);
+    // Jobs made by an interrupted earlier run of this batch count too: the counts move only here.
+    const created = outcomes.length;
+    await this.scheduler.schedule(
+      built.map((job, i) => ({ job, wakeDelayMs: Math.floor(((base + i) * 1000) / meta.rate) })),
+    );
+    const multi = this.redis
+      .multi()
+      .hincrby(key, 'jobs', created)
+      .hincrby(key, 'skipped', skipped)
+      .hset(key, 'fo', nextCursor ?? '', 'u', Date.now())
+      .hdel(key, 'wal');
+    if (!nextCursor) multi.hset(key, 'fd', '1');
+    await multi.exec();
+    if (!nextCursor) await this.checkFinished(id);
+    return nextCursor ? 'more' : 'done';
+  }
+
+  /** After a campaign job finished: stop on the failure threshold, complete when all are done. */
+  async checkFinished(id: string): Promise<void> {
+    const h = await this.redis.hgetall(this.keys.campaign(id));
+    if (!h.m || (h.s !== 'running' && h.s !== 'paused')) return;
+    const meta = JSON.parse(h.m) as Meta;
+    const done = Number(h.done ?? 0);
+    const failed = FAILURE_STATES.reduce((n, s) => n + Number(h[`n:${s}`] ?? 0), 0);
+    if (done >= meta.min && failed / done > meta.ratio) {
+      const reason = `failure ratio ${(failed / done).toFixed(2)} exceeded ${meta.ratio} after ${done} finished jobs`;
+      if (await this.setState(id, ['running', 'paused'], 'stopped', reason))
+        await this.cancelActiveJobs(id);
+      return;
+    }
+    if (h.fd === '1' && done >= Number(h.jobs)) await this.setState(id, ['running'], 'completed');
+  }
+}

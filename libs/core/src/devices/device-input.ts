@@ -1,0 +1,163 @@
+import { normaliseMac } from '../addressing/mac';
+import { normaliseMsisdn } from '../addressing/msisdn';
+import { ValidationError } from '../errors';
+import {
+  DeviceAddressing,
+  DeviceCredentials,
+  PROTOCOLS,
+  Protocol,
+  SECRET_CREDENTIAL_FIELDS,
+} from './device.model';
+
+/** A device as clients send it (create, import, update). */
+export interface DeviceInput {
+  id?: string;
+  protocol?: Protocol;
+  addressing?: DeviceAddressing;
+  credentials?: DeviceCredentials;
+  profile?: string | null;
+  model?: string | null;
+  tags?: string[];
+  desired?: Record<string, unknown>;
+}
+
+const ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const TAG = /^[A-Za-z0-9._:-]{1,64}$/;
+const ADDRESS_FIELDS = [
+  'msisdn',
+  'mac',
+  'ip',
+  'port',
+  'devId',
+  'serverId',
+  'imsi',
+  'authScheme',
+  'pinPolicy',
+  'bind',
+];
+const CREDENTIAL_FIELDS = [
+  'clientUsername',
+  'clientNonce',
+  'serverNonce',
+  'username',
+  ...SECRET_CREDENTIAL_FIELDS,
+];
+
+function fail(code: string, message: string, field?: string): never {
+  throw new ValidationError(code, message, field ? { field } : undefined);
+}
+
+export function checkId(id: unknown): string {
+  if (typeof id !== 'string' || !ID.test(id)) {
+    fail('invalid-id', 'id must be 1 to 64 letters, digits, dot, dash, colon or underscore', 'id');
+  }
+  return id;
+}
+
+export function checkTags(tags: unknown): string[] {
+  if (!Array.isArray(tags)) fail('invalid-tags', 'tags must be an array of strings', 'tags');
+  for (const t of tags) {
+    if (typeof t !== 'string' || !TAG.test(t))
+      fail('invalid-tags', `tag '${String(t)}' is not a valid tag`, 'tags');
+  }
+  return [...new Set(tags as string[])].sort();
+}
+
+export function checkProtocol(p: unknown): Protocol {
+  if (!(PROTOCOLS as readonly unknown[]).includes(p)) {
+    fail('invalid-protocol', `protocol must be one of ${PROTOCOLS.join(', ')}`, 'protocol');
+  }
+  return p as Protocol;
+}
+
+/** Validates and normalises addressing for a protocol (MSISDN to E.164, MAC to one form). */
+export function normaliseAddressing(
+  protocol: Protocol,
+  input: unknown,
+  defaultCountryCode?: string,
+): DeviceAddressing {
+  if (input === undefined || input === null) input = {};
+  if (typeof input !== 'object' || Array.isArray(input))
+    fail('invalid-addressing', 'addressing must be an object', 'addressing');
+  const a = { ...(input as Record<string, unknown>) };
+  for (const k of Object.keys(a)) {
+    if (!ADDRESS_FIELDS.includes(k))
+      fail('invalid-addressing', `unknown addressing field '${k}'`, `addressing.${k}`);
+    if (a[k] === null || a[k] === '') delete a[k];
+  }
+  const out: DeviceAddressing = {};
+  for (const k of ['devId', 'serverId', 'imsi', 'ip', 'bind'] as const) {
+    if (a[k] !== undefined) {
+      if (typeof a[k] !== 'string' || (a[k] as string).length > 128)
+        fail('invalid-addressing', `addressing.${k} must be a string`, `addressing.${k}`);
+      out[k] = a[k] as string;
+    }
+  }
+  if (a.msisdn !== undefined) out.msisdn = normaliseMsisdn(a.msisdn as string, defaultCountryCode);
+  if (a.mac !== undefined) out.mac = normaliseMac(a.mac as string);
+  if (a.port !== undefined) {
+    const port = Number(a.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      fail('invalid-addressing', 'addressing.port must be 1..65535', 'addressing.port');
+    out.port = port;
+  }
+  if (a.imsi !== undefined && !/^\d{6,15}$/.test(out.imsi!))
+    fail('invalid-addressing', 'addressing.imsi must be 6 to 15 digits', 'addressing.imsi');
+  if (a.authScheme !== undefined) {
+    if (!['basic', 'md5', 'hmac'].includes(a.authScheme as string))
+      fail(
+        'invalid-addressing',
+        'addressing.authScheme must be basic, md5 or hmac',
+        'addressing.authScheme',
+      );
+    out.authScheme = a.authScheme as DeviceAddressing['authScheme'];
+  }
+  if (a.pinPolicy !== undefined) {
+    if (!['netwpin', 'userpin', 'usernetwpin', 'userpinmac'].includes(a.pinPolicy as string)) {
+      fail(
+        'invalid-addressing',
+        'addressing.pinPolicy must be netwpin, userpin, usernetwpin or userpinmac',
+        'addressing.pinPolicy',
+      );
+    }
+    out.pinPolicy = a.pinPolicy as DeviceAddressing['pinPolicy'];
+  }
+  const required: Record<Protocol, (keyof DeviceAddressing)[][]> = {
+    workpoint: [['ip', 'mac']],
+    omadm: [['msisdn', 'devId']],
+    omacp: [['msisdn']],
+  };
+  for (const anyOf of required[protocol]) {
+    if (!anyOf.some((k) => out[k] !== undefined)) {
+      fail(
+        'missing-addressing',
+        `a ${protocol} device needs addressing.${anyOf.join(' or addressing.')}`,
+        'addressing',
+      );
+    }
+  }
+  if (protocol === 'omacp' && out.pinPolicy && out.pinPolicy !== 'userpin' && !out.imsi) {
+    fail(
+      'missing-addressing',
+      `CP pin policy ${out.pinPolicy} needs addressing.imsi`,
+      'addressing.imsi',
+    );
+  }
+  return out;
+}
+
+export function checkCredentials(input: unknown): DeviceCredentials {
+  if (input === undefined || input === null) return {};
+  if (typeof input !== 'object' || Array.isArray(input))
+    fail('invalid-credentials', 'credentials must be an object', 'credentials');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
+    if (!CREDENTIAL_FIELDS.includes(k))
+      fail('invalid-credentials', `unknown credentials field '${k}'`, `credentials.${k}`);
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'string' || v.length > 256)
+      fail('invalid-credentials', `credentials.${k} must be a string`, `credentials.${k}`);
+    out[k] = v;
+  }
+  return out as DeviceCredentials;
+}

@@ -1,0 +1,26 @@
+/** Events core emits; the gateway fans them out to SSE clients and webhooks. */
+export type CoreEventType =
+  | 'job.state'
+  | 'device.contact'
+  | 'device.registered'
+  | 'device.alert'
+  | 'sms.receipt'
+  | 'campaign.state'
+  | 'campaign.progress';
+
+export interface CoreEvent {
+  type: CoreEventType;
+  /** ISO time */
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export interface EventPublisher {
+  publish(events: CoreEvent[]): Promise<void>;
+}
+
+export const NO_EVENTS: EventPublisher = { publish: async () => undefined };
+
+export function event(type: CoreEventType, data: Record<string, unknown>): CoreEvent {
+  return { type, at: new Date().toISOString(), data };
+}

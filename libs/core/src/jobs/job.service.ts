@@ -1,0 +1,545 @@
+import { createHash } from 'node:crypto';
+import { ParameterCatalog } from '../catalog/parameter-catalog';
+import { Device } from '../devices/device.model';
+import { DeviceService } from '../devices/device.service';
+import { PROTOCOL_CAPABILITIES } from '../drivers/protocol-driver';
+import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../errors';
+import { event, EventPublisher, CoreEvent } from '../events/core-event';
+import { MASKED, SecretBox } from '../secrets/secret-box';
+import { newId } from '../util/ids';
+import { outcomeOf, statesLeadingTo } from './job-state-machine';
+import {
+  isTerminal,
+  Job,
+  JobFault,
+  JobOperation,
+  JobState,
+  OPERATION_KINDS,
+  OperationInput,
+  OperationResult,
+} from './job.model';
+import { JobFilter, JobRepository, TransitionOptions } from './job.repository';
+
+export interface CreateJobInput {
+  deviceId: string;
+  operations: OperationInput[];
+  /** How long wake-ups are retried before the job expires. */
+  deadlineSeconds?: number;
+  idempotencyKey?: string;
+}
+
+/** Orchestration's side: called once jobs are stored, to queue their wake-up and expiry. */
+export interface JobScheduler {
+  schedule(items: { job: Job; wakeDelayMs: number }[]): Promise<void>;
+}
+
+export const NO_SCHEDULER: JobScheduler = { schedule: async () => undefined };
+
+export interface JobServiceOptions {
+  defaultDeadlineSeconds: number;
+  maxDeadlineSeconds: number;
+  maxOperations: number;
+}
+
+const DEFAULTS: JobServiceOptions = {
+  defaultDeadlineSeconds: 3600,
+  maxDeadlineSeconds: 30 * 86400,
+  maxOperations: 200,
+};
+const NEEDS_PATH = ['set', 'get', 'add', 'delete', 'exec'];
+const NEEDS_VALUE = ['set', 'add'];
+const ACTIVE: JobState[] = ['queued', 'waking', 'awaiting-contact'];
+
+/** A job as the API shows it. */
+export interface JobView extends Omit<
+  Job,
+  'createdAt' | 'updatedAt' | 'deadline' | 'attempts' | 'faults'
+> {
+  createdAt: string;
+  updatedAt: string;
+  deadline: string;
+  attempts: (Omit<Job['attempts'][number], 'at'> & { at: string })[];
+  faults: (Omit<JobFault, 'at'> & { at: string })[];
+}
+
+export class JobService {
+  private readonly options: JobServiceOptions;
+  scheduler: JobScheduler = NO_SCHEDULER;
+  events: EventPublisher;
+  /** Called after a campaign job reached a final state (the campaign's threshold check). */
+  onCampaignJobFinished?: (campaignId: string) => Promise<void>;
+
+  constructor(
+    private readonly repo: JobRepository,
+    private readonly devices: DeviceService,
+    private readonly catalog: () => ParameterCatalog,
+    private readonly box: SecretBox,
+    events: EventPublisher,
+    options: Partial<JobServiceOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+    this.events = events;
+  }
+
+  /** Binds unified operations to the device's protocol; refuses what the protocol cannot do. */
+  compileOperations(device: Device, inputs: unknown): JobOperation[] {
+    if (!Array.isArray(inputs) || inputs.length === 0) {
+      throw new ValidationError('invalid-operations', 'operations must be a non-empty array');
+    }
+    if (inputs.length > this.options.maxOperations) {
+      throw new ValidationError(
+        'too-many-operations',
+        `a job holds at most ${this.options.maxOperations} operations`,
+      );
+    }
+    const catalog = this.catalog();
+    return inputs.map((raw, i) => {
+      const input = raw as OperationInput;
+      const where = { index: i };
+      if (!input || typeof input !== 'object' || !OPERATION_KINDS.includes(input.op)) {
+        throw new ValidationError(
+          'invalid-operation',
+          `operations[${i}].op must be one of ${OPERATION_KINDS.join(', ')}`,
+          where,
+        );
+      }
+      if (!PROTOCOL_CAPABILITIES[device.protocol].includes(input.op)) {
+        if (device.protocol === 'omacp' && input.op === 'get') {
+          throw new ValidationError(
+            'cp-read-refused',
+            `operations[${i}]: OMA Client Provisioning is a one-way push and cannot read '${input.path ?? ''}'; use an OMA DM or Workpoint device to read values`,
+            where,
+          );
+        }
+        throw new ValidationError(
+          'unsupported-operation',
+          `operations[${i}]: ${device.protocol} devices do not support '${input.op}'`,
+          where,
+        );
+      }
+      const op: JobOperation = { op: input.op };
+      if (NEEDS_PATH.includes(input.op)) {
+        if (typeof input.path !== 'string' || !input.path) {
+          throw new ValidationError(
+            'missing-path',
+            `operations[${i}].path is required for '${input.op}'`,
+            where,
+          );
+        }
+        op.path = input.path;
+        op.target = catalog.resolve(input.path, device);
+      }
+      if (NEEDS_VALUE.includes(input.op)) {
+        const text = catalog.validateValue(input.path!, input.value);
+        op.value = op.target?.secret ? this.box.seal(text) : text;
+      } else if (input.op === 'get' && input.value !== undefined) {
+        throw new ValidationError(
+          'unexpected-value',
+          `operations[${i}]: 'get' takes no value`,
+          where,
+        );
+      }
+      if (input.args !== undefined) {
+        if (!input.args || typeof input.args !== 'object' || Array.isArray(input.args)) {
+          throw new ValidationError(
+            'invalid-args',
+            `operations[${i}].args must be an object`,
+            where,
+          );
+        }
+        op.args = input.args;
+      }
+      return op;
+    });
+  }
+
+  private deadline(now: number, seconds: unknown): number {
+    if (seconds === undefined) return now + this.options.defaultDeadlineSeconds * 1000;
+    if (
+      typeof seconds !== 'number' ||
+      !Number.isFinite(seconds) ||
+      seconds < 1 ||
+      seconds > this.options.maxDeadlineSeconds
+    ) {
+      throw new ValidationError(
+        'invalid-deadline',
+        `deadlineSeconds must be between 1 and ${this.options.maxDeadlineSeconds}`,
+      );
+    }
+    return now + Math.round(seconds * 1000);
+  }
+
+  /** Builds a job for a device without storing it (used by create, campaigns and preview). */
+  buildJob(
+    device: Device,
+    operations: JobOperation[],
+    opts: { deadline: number; campaignId?: string; idempotencyKey?: string; id?: string },
+    now = Date.now(),
+  ): Job {
+    const job: Job = {
+      id: opts.id ?? newId('j'),
+      deviceId: device.id,
+      protocol: device.protocol,
+      state: 'queued',
+      operations,
+      results: [],
+      attempts: [],
+      faults: [],
+      createdAt: now,
+      updatedAt: now,
+      deadline: opts.deadline,
+    };
+    if (opts.campaignId) job.campaignId = opts.campaignId;
+    if (opts.idempotencyKey) job.idempotencyKey = opts.idempotencyKey;
+    return job;
+  }
+
+  /** Validates without storing: the job that `create` would make (for previews). */
+  async draft(input: CreateJobInput): Promise<{ device: Device; job: Job }> {
+    const device = await this.devices.get(String(input.deviceId));
+    const operations = this.compileOperations(device, input.operations);
+    return {
+      device,
+      job: this.buildJob(device, operations, {
+        deadline: this.deadline(Date.now(), input.deadlineSeconds),
+      }),
+    };
+  }
+
+  async create(input: CreateJobInput): Promise<{ job: Job; created: boolean }> {
+    if (!input || typeof input.deviceId !== 'string')
+      throw new ValidationError('missing-device', 'deviceId is required');
+    const key = input.idempotencyKey;
+    if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(key))) {
+      throw new ValidationError(
+        'invalid-idempotency-key',
+        'Idempotency-Key must be 1 to 128 visible ASCII characters',
+      );
+    }
+    const device = await this.devices.get(input.deviceId);
+    const operations = this.compileOperations(device, input.operations);
+    const now = Date.now();
+    const job = this.buildJob(
+      device,
+      operations,
+      { deadline: this.deadline(now, input.deadlineSeconds), idempotencyKey: key },
+      now,
+    );
+    const fingerprint = key
+      ? createHash('sha256')
+          .update(JSON.stringify([input.deviceId, input.operations, input.deadlineSeconds ?? null]))
+          .digest('base64url')
+          .slice(0, 16)
+      : '';
+    const result = await this.repo.create(job, fingerprint);
+    if (!result.created) {
+      if (!result.sameRequest) {
+        throw new ConflictError(
+          'idempotency-key-reused',
+          `Idempotency-Key '${key}' was used for a different request`,
+          { jobId: result.existingId },
+        );
+      }
+      return { job: await this.get(result.existingId), created: false };
+    }
+    await this.scheduler.schedule([{ job, wakeDelayMs: 0 }]);
+    await this.events.publish([stateEvent(job, 'queued')]);
+    return { job, created: true };
+  }
+
+  /** Stores jobs built by `buildJob` (campaign fan-out); the caller schedules them. */
+  createMany(jobs: Job[]) {
+    return this.repo.createMany(jobs);
+  }
+
+  async get(id: string): Promise<Job> {
+    const job = await this.repo.get(id);
+    if (!job) throw new NotFoundError('job', id);
+    return job;
+  }
+
+  find(id: string) {
+    return this.repo.get(id);
+  }
+
+  getState(id: string) {
+    return this.repo.getState(id);
+  }
+
+  list(filter: JobFilter, cursor: string | undefined, limit: number) {
+    return this.repo.list(filter, cursor, limit);
+  }
+
+  countByState() {
+    return this.repo.countByState();
+  }
+
+  /**
+   * Retention of the job listing index: entries older than the longest deadline plus the
+   * retention period point at jobs whose hashes have expired.
+   */
+  trimIndex(retentionMs: number, now = Date.now()): Promise<number> {
+    return this.repo.trimIndex(now - retentionMs - this.options.maxDeadlineSeconds * 1000);
+  }
+
+  view(job: Job, reveal = false): JobView {
+    return {
+      ...job,
+      operations: job.operations.map((o) =>
+        o.value !== undefined && SecretBox.isSealed(o.value)
+          ? { ...o, value: reveal ? this.box.open(o.value) : MASKED }
+          : o,
+      ),
+      createdAt: new Date(job.createdAt).toISOString(),
+      updatedAt: new Date(job.updatedAt).toISOString(),
+      deadline: new Date(job.deadline).toISOString(),
+      attempts: job.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+      faults: job.faults.map((f) => ({ ...f, at: new Date(f.at).toISOString() })),
+    };
+  }
+
+  /** Operations with secrets opened, for the protocol engines that send them. */
+  revealOperations(job: Job): JobOperation[] {
+    return job.operations.map((o) =>
+      o.value !== undefined && SecretBox.isSealed(o.value)
+        ? { ...o, value: this.box.open(o.value) }
+        : o,
+    );
+  }
+
+  /** Applies one transition and emits its event; returns false when the job had moved on. */
+  async move(
+    job: Pick<Job, 'id' | 'deviceId' | 'campaignId'>,
+    from: readonly JobState[],
+    to: JobState,
+    opts?: TransitionOptions,
+  ): Promise<boolean> {
+    const outcome = await this.repo.transition(job.id, from, to, opts);
+    if (!outcome.ok) return false;
+    const e = stateEvent(job, to, outcome.from);
+    // Time from creation to the final state, for latency metrics.
+    const createdAt = (job as Partial<Job>).createdAt;
+    if (isTerminal(to) && createdAt) e.data.durationMs = Date.now() - createdAt;
+    await this.events.publish([e]);
+    if (job.campaignId && isTerminal(to)) await this.onCampaignJobFinished?.(job.campaignId);
+    return true;
+  }
+
+  async cancel(id: string): Promise<Job> {
+    const job = await this.get(id);
+    if (!(await this.move(job, ACTIVE, 'cancelled'))) {
+      const current = (await this.repo.getState(id)) ?? job.state;
+      if (current === 'cancelled') return this.get(id);
+      throw new InvalidTransitionError('job', id, current, 'cancelled');
+    }
+    return this.get(id);
+  }
+
+  /** A finished job again, as a new job with the same operations. */
+  async retry(id: string): Promise<Job> {
+    const old = await this.get(id);
+    if (!isTerminal(old.state)) {
+      throw new InvalidTransitionError('job', id, old.state, 'retried');
+    }
+    const device = await this.devices.get(old.deviceId);
+    const now = Date.now();
+    const job = this.buildJob(
+      device,
+      old.operations,
+      { deadline: now + (old.deadline - old.createdAt) },
+      now,
+    );
+    await this.repo.create(job);
+    await this.scheduler.schedule([{ job, wakeDelayMs: 0 }]);
+    await this.events.publish([stateEvent(job, 'queued')]);
+    return job;
+  }
+
+  // ---- orchestration side -------------------------------------------------------------
+
+  /** queued/awaiting-contact → waking. Null when the job is no longer waiting for a wake-up. */
+  async beginWake(id: string): Promise<Job | null> {
+    const job = await this.repo.get(id);
+    if (!job || !['queued', 'awaiting-contact'].includes(job.state)) return null;
+    return (await this.move(job, ['queued', 'awaiting-contact'], 'waking'))
+      ? { ...job, state: 'waking' }
+      : null;
+  }
+
+  async wakeSent(job: Job, detail?: string): Promise<boolean> {
+    return this.move(job, ['waking'], 'awaiting-contact', {
+      attempt: {
+        n: job.attempts.length + 1,
+        at: Date.now(),
+        kind: 'wake',
+        outcome: 'sent',
+        detail,
+      },
+    });
+  }
+
+  /** A deferred wake-up (contact gap, throttling): back to waiting, no attempt consumed. */
+  async wakeDeferred(job: Job, detail?: string): Promise<boolean> {
+    return this.move(job, ['waking'], 'awaiting-contact', {
+      attempt: {
+        n: job.attempts.length + 1,
+        at: Date.now(),
+        kind: 'wake',
+        outcome: 'deferred',
+        detail,
+      },
+    });
+  }
+
+  async wakeFailed(job: Job, code: string, message: string): Promise<boolean> {
+    const at = Date.now();
+    return this.move(job, ['waking'], 'failed', {
+      attempt: { n: job.attempts.length + 1, at, kind: 'wake', outcome: 'failed', detail: message },
+      fault: { at, code, message },
+    });
+  }
+
+  async expire(id: string): Promise<boolean> {
+    const job = await this.repo.get(id);
+    if (!job) return false;
+    return this.move(job, ['queued', 'waking', 'awaiting-contact'], 'expired', {
+      fault: {
+        at: Date.now(),
+        code: 'no-contact',
+        message: `device did not answer before the deadline after ${job.attempts.length} wake-up attempt(s)`,
+      },
+    });
+  }
+
+  // ---- session port (what the protocol engines call) -----------------------------------
+
+  /**
+   * The device called in: its pending jobs (oldest first) move to `in-session` and are returned
+   * for this session to serve. Jobs another session already holds are left alone.
+   */
+  async openSession(deviceId: string): Promise<Job[]> {
+    const ids = await this.repo.pendingIds(deviceId);
+    const jobs = (await this.repo.getMany(ids)).filter((j): j is Job => !!j);
+    const served: Job[] = [];
+    for (const job of jobs) {
+      if (job.protocol === 'omacp') continue;
+      if (await this.move(job, ['queued', 'waking', 'awaiting-contact'], 'in-session'))
+        served.push({ ...job, state: 'in-session' });
+    }
+    return served;
+  }
+
+  /** Non-terminal jobs of a device, oldest first, without changing them. */
+  async pendingJobs(deviceId: string): Promise<Job[]> {
+    const jobs = await this.repo.getMany(await this.repo.pendingIds(deviceId));
+    return jobs.filter((j): j is Job => !!j && !isTerminal(j.state));
+  }
+
+  /** A session took these jobs: they move to `in-session` (those already there stay). */
+  async claimJobs(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const job = await this.repo.get(id);
+      if (job) await this.move(job, ['queued', 'waking', 'awaiting-contact'], 'in-session');
+    }
+  }
+
+  /** One operation's result; the job ends when all of its operations have one. */
+  async recordOperationResult(
+    id: string,
+    index: number,
+    result: OperationResult,
+  ): Promise<JobState | null> {
+    const job = await this.repo.get(id);
+    if (!job || index < 0 || index >= job.operations.length) return null;
+    const all = await this.repo.putPartialResult(id, index, result, job.operations.length);
+    return all ? this.completeJob(id, all) : null;
+  }
+
+  /** Notes a fault on a waiting job without changing its state (e.g. contact-me gave up). */
+  async addFault(id: string, code: string, message: string): Promise<boolean> {
+    const state = await this.repo.getState(id);
+    if (!state || isTerminal(state)) return false;
+    return (
+      await this.repo.transition(id, [state], state, { fault: { at: Date.now(), code, message } })
+    ).ok;
+  }
+
+  /** Records the results of a served job and ends it (succeeded, partial or failed). */
+  async completeJob(
+    id: string,
+    results: OperationResult[],
+    fault?: { code: string; message: string },
+  ): Promise<JobState | null> {
+    const job = await this.get(id);
+    if (results.length !== job.operations.length) {
+      throw new ValidationError(
+        'results-mismatch',
+        `job ${id} has ${job.operations.length} operations, got ${results.length} results`,
+      );
+    }
+    // Results are authoritative: a job a watchdog had put back to waiting was served after all.
+    if (job.state !== 'in-session') await this.move(job, ACTIVE, 'in-session');
+    const to = outcomeOf(results);
+    const ok = await this.move(job, ['in-session'], to, {
+      results,
+      fault: fault ? { at: Date.now(), ...fault } : undefined,
+    });
+    return ok ? to : null;
+  }
+
+  /** A session ended before serving the job: it waits for the next contact (or wake-up). */
+  async releaseJob(id: string, fault?: { code: string; message: string }): Promise<boolean> {
+    const job = await this.repo.get(id);
+    if (!job) return false;
+    return this.move(job, ['in-session'], 'awaiting-contact', {
+      fault: fault ? { at: Date.now(), ...fault } : undefined,
+    });
+  }
+
+  /**
+   * OMA CP outcome from delivery receipts: every segment delivered → succeeded; a permanent
+   * failure → failed; accepted but no receipt in the window → unconfirmed.
+   */
+  async recordDelivery(
+    id: string,
+    outcome: 'delivered' | 'failed' | 'unconfirmed',
+    detail?: string,
+  ): Promise<boolean> {
+    const job = await this.get(id);
+    const to: JobState = outcome === 'delivered' ? 'succeeded' : outcome;
+    const status = outcome === 'delivered' ? 'ok' : 'failed';
+    await this.events.publish([
+      event('sms.receipt', { jobId: id, deviceId: job.deviceId, outcome, detail }),
+    ]);
+    return this.move(
+      job,
+      statesLeadingTo(to).filter((s) => s !== 'in-session'),
+      to,
+      {
+        results: job.operations.map(() => ({ status, code: outcome, message: detail })),
+        fault:
+          outcome === 'delivered'
+            ? undefined
+            : {
+                at: Date.now(),
+                code: outcome === 'failed' ? 'delivery-failed' : 'no-receipt',
+                message: detail ?? outcome,
+              },
+      },
+    );
+  }
+}
+
+function stateEvent(
+  job: Pick<Job, 'id' | 'deviceId' | 'campaignId'>,
+  state: JobState,
+  from?: JobState,
+): CoreEvent {
+  return event('job.state', {
+    jobId: job.id,
+    deviceId: job.deviceId,
+    campaignId: job.campaignId,
+    state,
+    from,
+  });
+}
