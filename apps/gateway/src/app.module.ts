@@ -1,15 +1,26 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ApiModule } from './api/api.module';
+import { OrchestrationModule } from './orchestration/orchestration.module';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
 import { DeviceHttpModule } from './device-http/device-http.module';
+import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { ResolvedRedis } from './redis/embedded-redis';
 import { RedisModule } from './redis/redis.module';
+import { SmsModule } from './sms/sms.module';
+import { WorkpointModule } from './workpoint/workpoint.module';
 
 /**
  * Feature modules (one per protocol side, the API and the orchestration). Each reads its own
  * settings through config/env.ts and registers its routes, queues and readiness checks.
  */
-const FEATURE_MODULES: any[] = [];
+const FEATURE_MODULES: any[] = [
+  OrchestrationModule,
+  ApiModule,
+  SmsModule,
+  DmModule,
+  WorkpointModule,
+];
 
 @Global()
 @Module({})

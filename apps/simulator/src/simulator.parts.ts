@@ -2,11 +2,19 @@
  * Each simulated part (SMSC + handsets, OpenStage phones, …) adds a starter here; the standalone
  * simulator starts them all and stops them on SIGTERM.
  */
+import { startSmscPart } from './smsc/smsc.part';
+import { startPhonePart } from './phone/phone.part';
+import { startDmHandsetPart } from './dm-handset/dm-handset.part';
+
 export type SimulatorPartStarter = (
   env: NodeJS.ProcessEnv,
 ) => Promise<{ name: string; describe: string; stop(): Promise<void> }>;
 
-export const SIMULATOR_PARTS: SimulatorPartStarter[] = [];
+export const SIMULATOR_PARTS: SimulatorPartStarter[] = [
+  startSmscPart,
+  startPhonePart,
+  startDmHandsetPart,
+];
 
 export async function startSimulatorParts(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
   const running: Array<{ name: string; stop(): Promise<void> }> = [];

@@ -28,6 +28,8 @@ export async function startDmGateway(
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: redis.prefix,
       LOG_LEVEL: 'error',
+      // these suites drive the engine with raw DM commands, without core jobs
+      DM_OPERATION_SOURCE: 'queue',
       ...env,
     },
     logger: false,

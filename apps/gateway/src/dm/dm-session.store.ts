@@ -92,12 +92,22 @@ function replyFromStored(stored: Buffer, contentType: string | undefined): Buffe
     : Buffer.from(stored.toString('latin1'), 'base64');
 }
 
+/** Encrypts account passwords at rest (core's SecretBox under the master key). */
+export interface AccountSecretSealer {
+  seal(plain: string): string;
+  /** returns a value that was never sealed unchanged (accounts written before sealing) */
+  open(stored: string): string;
+}
+
+const PLAIN: AccountSecretSealer = { seal: (p) => p, open: (s) => s };
+
 export class DmSessionStore {
   private readonly redis: CommitRedis;
 
   constructor(
     redis: Redis,
     private readonly prefix: string,
+    private readonly secrets: AccountSecretSealer = PLAIN,
   ) {
     if (!('dmCommit' in redis)) {
       redis.defineCommand('dmCommit', { numberOfKeys: 3, lua: COMMIT_LUA });
@@ -145,11 +155,11 @@ export class DmSessionStore {
         deviceId,
         clientAuth: acct[0] as DmDeviceAccount['clientAuth'],
         clientName: acct[1] ?? '',
-        clientPassword: acct[2] ?? '',
+        clientPassword: acct[2] ? this.secrets.open(acct[2]) : '',
         clientNonce: acct[3] ?? '',
         serverAuth: (acct[4] ?? 'none') as DmDeviceAccount['serverAuth'],
         serverName: acct[5] ?? '',
-        serverPassword: acct[6] ?? '',
+        serverPassword: acct[6] ? this.secrets.open(acct[6]) : '',
         serverNonce: acct[7] ?? '',
       };
     }
@@ -209,11 +219,11 @@ export class DmSessionStore {
     await this.redis.hset(this.accountKey(a.deviceId), {
       clientAuth: a.clientAuth,
       clientName: a.clientName,
-      clientPassword: a.clientPassword,
+      clientPassword: a.clientPassword ? this.secrets.seal(a.clientPassword) : '',
       clientNonce: a.clientNonce,
       serverAuth: a.serverAuth,
       serverName: a.serverName,
-      serverPassword: a.serverPassword,
+      serverPassword: a.serverPassword ? this.secrets.seal(a.serverPassword) : '',
       serverNonce: a.serverNonce,
     });
   }

@@ -1,4 +1,4 @@
-import { envBool, envInt, envString } from '../config/env';
+import { envBool, envEnum, envInt, envString } from '../config/env';
 
 export const DM_CONFIG = Symbol('DM_CONFIG');
 
@@ -16,6 +16,12 @@ export interface DmConfig {
   maxAuthFailures: number;
   authLockoutMs: number;
   hmacEmptyNonceAfterAuth: boolean;
+  /**
+   * Where pending operations come from: `core` (jobs and desired state of the unified model, the
+   * product's normal mode) or `queue` (a bare per-device Redis queue: DM without core, used by the
+   * DM suites to drive the engine with raw commands).
+   */
+  operationSource: 'core' | 'queue';
 }
 
 export function loadDmConfig(): DmConfig {
@@ -30,5 +36,6 @@ export function loadDmConfig(): DmConfig {
     maxAuthFailures: envInt('DM_MAX_AUTH_FAILURES', 3, { min: 1, max: 100 }),
     authLockoutMs: envInt('DM_AUTH_LOCKOUT_MS', 60_000, { min: 0, max: 86_400_000 }),
     hmacEmptyNonceAfterAuth: envBool('DM_HMAC_EMPTY_NONCE_AFTER_AUTH', true),
+    operationSource: envEnum('DM_OPERATION_SOURCE', ['core', 'queue'] as const, 'core'),
   };
 }

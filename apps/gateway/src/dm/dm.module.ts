@@ -7,6 +7,9 @@ import { DmHttpEndpoint } from './dm-http.endpoint';
 import { DM_OPERATION_SOURCE, DmOperationSource } from './dm-operation-source';
 import { DmSessionStore } from './dm-session.store';
 import { RedisDmOperationSource } from './redis-dm-operation-source';
+import { SecretBox, type Core } from '@dm-bridge/core';
+import { CORE } from '../orchestration/orchestration.tokens';
+import { CoreDmOperationSource } from '../orchestration/sources/core-dm-operation-source';
 
 /**
  * The DM hot path's own connection with auto-pipelining: the reads and compare-and-set writes of
@@ -86,13 +89,20 @@ class DmRouteRegistrar implements OnModuleInit {
     DmRedisLifecycle,
     {
       provide: DmSessionStore,
-      useFactory: (redis: Redis, prefix: string) => new DmSessionStore(redis, prefix),
-      inject: [DM_REDIS, REDIS_PREFIX],
+      useFactory: (redis: Redis, prefix: string, core: Core) =>
+        new DmSessionStore(redis, prefix, {
+          seal: (plain) => core.box.seal(plain),
+          open: (stored) => (SecretBox.isSealed(stored) ? core.box.open(stored) : stored),
+        }),
+      inject: [DM_REDIS, REDIS_PREFIX, CORE],
     },
     {
       provide: DM_OPERATION_SOURCE,
-      useFactory: (redis: Redis, prefix: string) => new RedisDmOperationSource(redis, prefix),
-      inject: [REDIS, REDIS_PREFIX],
+      useFactory: (config: DmConfig, core: Core, redis: Redis, prefix: string) =>
+        config.operationSource === 'core'
+          ? new CoreDmOperationSource(core)
+          : new RedisDmOperationSource(redis, prefix),
+      inject: [DM_CONFIG, CORE, REDIS, REDIS_PREFIX],
     },
     {
       provide: DmHttpEndpoint,

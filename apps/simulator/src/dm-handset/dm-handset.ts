@@ -188,6 +188,11 @@ export class DmHandset {
 }
 
 /** The callback to give OmaDmHandsetFront as `onTrigger`: a verified package #0 starts a session. */
+/** The handset's current server nonce (raw bytes), for its SMS side's digest check. */
+export function dmServerNonce(handset: DmHandset): () => Uint8Array {
+  return () => Buffer.from(handset.nonces.server, 'base64');
+}
+
 export function dmClientTrigger(handset: DmHandset): (pkg0: NotificationPackage0) => void {
   return (pkg0) => {
     handset

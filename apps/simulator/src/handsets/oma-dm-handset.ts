@@ -13,8 +13,12 @@ export interface OmaDmHandsetFrontOptions {
   /** The DM account this handset holds: server id and server password (SRVCRED). */
   serverId: string;
   serverPassword: string;
-  /** Server nonce last received (raw bytes); empty when none yet. */
-  nonce?: Uint8Array;
+  /**
+   * Server nonce last received (raw bytes); empty when none yet. A function reads it from the DM
+   * client's account at each notification, as a real handset's shared DM account does: the
+   * client's nonce rotates after every session.
+   */
+  nonce?: Uint8Array | (() => Uint8Array);
   /** The DM client (built in the OMA DM work) starts its session from here. */
   onTrigger?: (pkg0: NotificationPackage0, handset: OmaDmHandsetFront) => void;
 }
@@ -54,7 +58,7 @@ export class OmaDmHandsetFront implements SmsReceiver {
       const pkg0 = verifyNotificationDigest(push.body, {
         serverId: this.options.serverId,
         serverPassword: this.options.serverPassword,
-        nonce: this.options.nonce,
+        nonce: typeof this.options.nonce === 'function' ? this.options.nonce() : this.options.nonce,
       });
       this.notifications.push(pkg0);
       for (const w of this.waiters.splice(0)) w();

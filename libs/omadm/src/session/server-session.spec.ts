@@ -684,3 +684,52 @@ describe('DM server engine: bounded attempts cannot be reset', () => {
     });
   });
 });
+
+describe('DM server engine: set creates an absent node', () => {
+  const SET: DmOperation = {
+    id: 's1',
+    addIfAbsent: true,
+    command: {
+      kind: 'Replace',
+      items: [{ target: { locURI: './Vendor/new' }, meta: { format: 'chr' }, data: 'v' }],
+    },
+  };
+
+  it('answers a 404 to Replace with an Add of the same item, and reports the Add status', () => {
+    const s = new Server();
+    const first = s.reply(pkg1(), [SET]);
+    const replace = first.reply.commands.find((c) => c.kind === 'Replace')!;
+    expect(replace).toBeDefined();
+    const second = s.reply(
+      msg(2, [status(1, '0', 'SyncHdr', 200, '1'), status(1, replace.cmdId, 'Replace', 404, '2')], {
+        final: true,
+      }),
+    );
+    const add = second.reply.commands.find((c) => c.kind === 'Add');
+    expect(add).toMatchObject({
+      kind: 'Add',
+      items: [{ target: { locURI: './Vendor/new' }, data: 'v' }],
+    });
+    expect(second.events.filter((e) => e.type === 'operation-result')).toEqual([]);
+    const third = s.reply(
+      msg(3, [status(2, '0', 'SyncHdr', 200, '1'), status(2, add!.cmdId, 'Add', 200, '2')]),
+    );
+    expect(third.events.filter((e) => e.type === 'operation-result')).toEqual([
+      { type: 'operation-result', deviceId: DEV, result: { operationId: 's1', status: 200 } },
+    ]);
+  });
+
+  it('keeps a 404 as the result of a Replace that may not create the node', () => {
+    const s = new Server();
+    const { addIfAbsent: _, ...plain } = SET;
+    const first = s.reply(pkg1(), [plain]);
+    const replace = first.reply.commands.find((c) => c.kind === 'Replace')!;
+    const second = s.reply(
+      msg(2, [status(1, '0', 'SyncHdr', 200, '1'), status(1, replace.cmdId, 'Replace', 404, '2')]),
+    );
+    expect(second.reply.commands.some((c) => c.kind === 'Add')).toBe(false);
+    expect(second.events.filter((e) => e.type === 'operation-result')).toEqual([
+      { type: 'operation-result', deviceId: DEV, result: { operationId: 's1', status: 404 } },
+    ]);
+  });
+});

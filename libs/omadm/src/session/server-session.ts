@@ -660,6 +660,15 @@ class ServerTurn {
       }
       return;
     }
+    if (code === STATUS.NOT_FOUND && !target.parent && target.kind === 'Replace') {
+      const op = s.sentOps?.[target.opId];
+      if (op?.addIfAbsent && op.command.kind === 'Replace') {
+        // "set" means Replace, or Add when the node does not exist yet (DM Protocol §6.6.11/§6.6.1).
+        this.requeue.push({ id: op.id, command: { ...op.command, kind: 'Add' } });
+        this.dropInflight(key);
+        return;
+      }
+    }
     target.status = target.status === STATUS.SIZE_MISMATCH ? target.status : code;
     if (target.parent) {
       const parent = s.inflight[target.parent];

@@ -36,6 +36,11 @@ export type DmServerCommand =
 export interface DmOperation {
   id: string;
   command: DmServerCommand;
+  /**
+   * For a Replace: when the device answers 404 (node absent), send the same item as an Add in the
+   * next message of the session and report that command's status instead.
+   */
+  addIfAbsent?: boolean;
 }
 
 export interface DmResultItem {
