@@ -4,10 +4,9 @@ import {
   CliOptions,
   COMMON_HELP,
   flag,
-  guard,
-  parseArgs,
   print,
   readJsonFile,
+  runVerbs,
 } from './rest-api';
 import { parseOperation } from './jobs.command';
 
@@ -70,42 +69,37 @@ function campaignBody(o: CliOptions): unknown {
   return body;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const o = parseArgs(argv);
-  const [verb, id] = o.positional;
-  if (!verb || o.flags.help) {
-    process.stdout.write(HELP + '\n');
-    return verb ? 0 : 2;
-  }
-  return guard(async () => {
-    const need = () => {
-      if (!id) throw new CliError(`campaigns ${verb} needs a campaign id`);
-      return encodeURIComponent(id);
-    };
-    switch (verb) {
-      case 'create': {
-        const c = await call(o, 'POST', '/v1/campaigns', campaignBody(o));
-        print(o, c, line);
-        return o.flags.watch ? watch(o, c.id) : 0;
+export function run(argv: string[]): Promise<number> {
+  return runVerbs(
+    argv,
+    HELP,
+    { name: 'campaigns', idName: 'a campaign id' },
+    async ({ o, verb, arg, id }) => {
+      switch (verb) {
+        case 'create': {
+          const c = await call(o, 'POST', '/v1/campaigns', campaignBody(o));
+          print(o, c, line);
+          return o.flags.watch ? watch(o, c.id) : 0;
+        }
+        case 'get':
+          print(o, await call(o, 'GET', `/v1/campaigns/${id()}`), progressLine);
+          return 0;
+        case 'watch':
+          id();
+          return watch(o, arg!);
+        case 'list': {
+          const page = await call(o, 'GET', '/v1/campaigns');
+          for (const c of page.items) print(o, c, line);
+          return 0;
+        }
+        case 'pause':
+        case 'resume':
+        case 'cancel':
+          print(o, await call(o, 'POST', `/v1/campaigns/${id()}/${verb}`), line);
+          return 0;
+        default:
+          return undefined;
       }
-      case 'get':
-        print(o, await call(o, 'GET', `/v1/campaigns/${need()}`), progressLine);
-        return 0;
-      case 'watch':
-        need();
-        return watch(o, id);
-      case 'list': {
-        const page = await call(o, 'GET', '/v1/campaigns');
-        for (const c of page.items) print(o, c, line);
-        return 0;
-      }
-      case 'pause':
-      case 'resume':
-      case 'cancel':
-        print(o, await call(o, 'POST', `/v1/campaigns/${need()}/${verb}`), line);
-        return 0;
-      default:
-        throw new CliError(`unknown verb "${verb}"\n${HELP}`);
-    }
-  });
+    },
+  );
 }

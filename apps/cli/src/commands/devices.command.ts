@@ -6,10 +6,9 @@ import {
   COMMON_HELP,
   fileStream,
   flag,
-  guard,
-  parseArgs,
   print,
   readJsonFile,
+  runVerbs,
 } from './rest-api';
 
 const HELP = `usage: dm-bridge devices <list|get|create|import|update|delete|tag> …
@@ -55,70 +54,65 @@ function deviceFromFlags(o: CliOptions): unknown {
   };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const o = parseArgs(argv);
-  const [verb, id] = o.positional;
-  if (!verb || o.flags.help) {
-    process.stdout.write(HELP + '\n');
-    return verb ? 0 : 2;
-  }
-  return guard(async () => {
-    const need = () => {
-      if (!id) throw new CliError(`devices ${verb} needs a device id`);
-      return encodeURIComponent(id);
-    };
-    switch (verb) {
-      case 'list':
-        return list(o);
-      case 'get':
-        print(
-          o,
-          await call(
+export function run(argv: string[]): Promise<number> {
+  return runVerbs(
+    argv,
+    HELP,
+    { name: 'devices', idName: 'a device id' },
+    async ({ o, verb, arg, id }) => {
+      switch (verb) {
+        case 'list':
+          return list(o);
+        case 'get':
+          print(
             o,
-            'GET',
-            `/v1/devices/${need()}${o.flags.inventory ? '?include=inventory' : ''}`,
-          ),
-        );
-        return 0;
-      case 'create':
-        print(o, await call(o, 'POST', '/v1/devices', deviceFromFlags(o)), line);
-        return 0;
-      case 'import': {
-        if (!id) throw new CliError('devices import needs a file (.csv or .json)');
-        const type = extname(id).toLowerCase() === '.csv' ? 'text/csv' : 'application/json';
-        const result = await call(o, 'POST', '/v1/devices/import', fileStream(id), type);
-        print(o, result, (r) =>
-          [
-            `rows ${r.rows}, created ${r.created}, failed ${r.failed}`,
-            ...r.errors
-              .slice(0, 20)
-              .map((e: any) => `  row ${e.row}${e.id ? ` (${e.id})` : ''}: ${e.message}`),
-          ].join('\n'),
-        );
-        return result.failed ? 1 : 0;
+            await call(
+              o,
+              'GET',
+              `/v1/devices/${id()}${o.flags.inventory ? '?include=inventory' : ''}`,
+            ),
+          );
+          return 0;
+        case 'create':
+          print(o, await call(o, 'POST', '/v1/devices', deviceFromFlags(o)), line);
+          return 0;
+        case 'import': {
+          if (!arg) throw new CliError('devices import needs a file (.csv or .json)');
+          const type = extname(arg).toLowerCase() === '.csv' ? 'text/csv' : 'application/json';
+          const result = await call(o, 'POST', '/v1/devices/import', fileStream(arg), type);
+          print(o, result, (r) =>
+            [
+              `rows ${r.rows}, created ${r.created}, failed ${r.failed}`,
+              ...r.errors
+                .slice(0, 20)
+                .map((e: any) => `  row ${e.row}${e.id ? ` (${e.id})` : ''}: ${e.message}`),
+            ].join('\n'),
+          );
+          return result.failed ? 1 : 0;
+        }
+        case 'update':
+          print(
+            o,
+            await call(o, 'PATCH', `/v1/devices/${id()}`, readJsonFile(flag(o, 'file') ?? '')),
+            line,
+          );
+          return 0;
+        case 'delete':
+          await call(o, 'DELETE', `/v1/devices/${id()}`);
+          return 0;
+        case 'tag':
+          print(
+            o,
+            await call(o, 'POST', `/v1/devices/${id()}/tags`, {
+              add: flag(o, 'add')?.split(',') ?? [],
+              remove: flag(o, 'remove')?.split(',') ?? [],
+            }),
+            line,
+          );
+          return 0;
+        default:
+          return undefined;
       }
-      case 'update':
-        print(
-          o,
-          await call(o, 'PATCH', `/v1/devices/${need()}`, readJsonFile(flag(o, 'file') ?? '')),
-          line,
-        );
-        return 0;
-      case 'delete':
-        await call(o, 'DELETE', `/v1/devices/${need()}`);
-        return 0;
-      case 'tag':
-        print(
-          o,
-          await call(o, 'POST', `/v1/devices/${need()}/tags`, {
-            add: flag(o, 'add')?.split(',') ?? [],
-            remove: flag(o, 'remove')?.split(',') ?? [],
-          }),
-          line,
-        );
-        return 0;
-      default:
-        throw new CliError(`unknown verb "${verb}"\n${HELP}`);
-    }
-  });
+    },
+  );
 }

@@ -4,10 +4,9 @@ import {
   CliOptions,
   COMMON_HELP,
   flag,
-  guard,
-  parseArgs,
   print,
   readJsonFile,
+  runVerbs,
 } from './rest-api';
 
 const HELP = `usage: dm-bridge jobs <create|get|list|cancel|retry|preview> …
@@ -68,31 +67,21 @@ async function create(o: CliOptions, preview: boolean): Promise<number> {
     : 1;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const o = parseArgs(argv);
-  const [verb, id] = o.positional;
-  if (!verb || o.flags.help) {
-    process.stdout.write(HELP + '\n');
-    return verb ? 0 : 2;
-  }
-  return guard(async () => {
-    const need = () => {
-      if (!id) throw new CliError(`jobs ${verb} needs a job id`);
-      return encodeURIComponent(id);
-    };
+export function run(argv: string[]): Promise<number> {
+  return runVerbs(argv, HELP, { name: 'jobs', idName: 'a job id' }, async ({ o, verb, id }) => {
     switch (verb) {
       case 'create':
         return create(o, false);
       case 'preview':
         return create(o, true);
       case 'get':
-        print(o, await call(o, 'GET', `/v1/jobs/${need()}`));
+        print(o, await call(o, 'GET', `/v1/jobs/${id()}`));
         return 0;
       case 'cancel':
-        print(o, await call(o, 'POST', `/v1/jobs/${need()}/cancel`), line);
+        print(o, await call(o, 'POST', `/v1/jobs/${id()}/cancel`), line);
         return 0;
       case 'retry':
-        print(o, await call(o, 'POST', `/v1/jobs/${need()}/retry`), line);
+        print(o, await call(o, 'POST', `/v1/jobs/${id()}/retry`), line);
         return 0;
       case 'list': {
         const q = new URLSearchParams();
@@ -108,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        throw new CliError(`unknown verb "${verb}"\n${HELP}`);
+        return undefined;
     }
   });
 }

@@ -118,3 +118,41 @@ export async function guard(fn: () => Promise<number>): Promise<number> {
 }
 
 export const COMMON_HELP = `common options: --url URL (or DMB_API_URL, default http://127.0.0.1:8080), --key KEY (or DMB_API_KEY), --json`;
+
+/** What a resource command's verb handler gets: options, the verb, and the id argument. */
+export interface VerbContext {
+  o: CliOptions;
+  verb: string;
+  /** the positional argument after the verb, raw (a file name for `devices import`) */
+  arg?: string;
+  /** the id argument, URL-encoded; a CliError naming the noun when it is missing */
+  id(): string;
+}
+
+/**
+ * The shape every REST resource command shares: `dm-bridge <noun> <verb> [id] [--flags]`,
+ * help on no verb or --help, errors printed by `guard`. The handler returns an exit code, or
+ * undefined for an unknown verb.
+ */
+export async function runVerbs(
+  argv: string[],
+  help: string,
+  noun: { name: string; idName: string },
+  handle: (ctx: VerbContext) => Promise<number | undefined>,
+): Promise<number> {
+  const o = parseArgs(argv);
+  const [verb, arg] = o.positional;
+  if (!verb || o.flags.help) {
+    process.stdout.write(help + '\n');
+    return verb ? 0 : 2;
+  }
+  return guard(async () => {
+    const id = () => {
+      if (!arg) throw new CliError(`${noun.name} ${verb} needs ${noun.idName}`);
+      return encodeURIComponent(arg);
+    };
+    const code = await handle({ o, verb, arg, id });
+    if (code === undefined) throw new CliError(`unknown verb "${verb}"\n${help}`);
+    return code;
+  });
+}
