@@ -3,10 +3,12 @@ import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway.config'
 import { startGateway, RunningGateway } from '../../apps/gateway/src/bootstrap';
 import { DeviceHttpServer } from '../../apps/gateway/src/device-http/device-http.server';
 import { JsonLogger } from '../../apps/gateway/src/logging/json-logger';
-import { uniquePrefix, TEST_REDIS_URL } from '../support/redis';
+import Redis from 'ioredis';
+import { deleteKeysWithPrefix, uniquePrefix, TEST_REDIS_URL } from '../support/redis';
 
 describe('gateway foundation', () => {
   let gw: RunningGateway;
+  const prefix = uniquePrefix('gw');
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -16,7 +18,7 @@ describe('gateway foundation', () => {
         DEVICE_HTTP_PORT: '0',
         HOST: '127.0.0.1',
         REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: uniquePrefix('gw'),
+        REDIS_PREFIX: prefix,
         DEVICE_HTTP_MAX_BODY: '2048',
       },
       logger: new JsonLogger('info', (l) => lines.push(l)),
@@ -34,6 +36,9 @@ describe('gateway foundation', () => {
 
   afterAll(async () => {
     await gw?.close();
+    const redis = new Redis(TEST_REDIS_URL);
+    await deleteKeysWithPrefix(redis, prefix);
+    await redis.quit();
   });
 
   it('GET /healthz answers 200', async () => {
