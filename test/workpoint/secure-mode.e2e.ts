@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'node:https';
@@ -10,6 +11,7 @@ import {
   type SecureMaterial,
   type WorkpointGateway,
 } from './support/workpoint-gateway';
+import { certificateFingerprint } from '@dm-bridge/workpoint';
 
 /**
  * Secure-mode bootstrap without PIN (DG p.62-68): WriteItems{goto-secure-mode=nopin, client
@@ -83,7 +85,11 @@ describe('workpoint secure mode', () => {
     expect((await g.store.get(phone.options.mac))!.secureMode).toEqual({
       state: 'active',
       securePort: g.securePort,
+      certFingerprint: certificateFingerprint(m.clientPem),
     });
+    expect(certificateFingerprint(m.clientPem)).toBe(
+      new X509Certificate(m.clientPem).fingerprint256,
+    );
 
     // the secure session continues to serve jobs
     await g.source.enqueue(phone.options.mac, {
@@ -112,6 +118,34 @@ describe('workpoint secure mode', () => {
     } finally {
       await impostor.stop();
     }
+  });
+
+  it("refuses another phone's certificate of the same CA for a phone bound to its own", async () => {
+    const phone = await g.phone();
+    await phone.startUp();
+    const serverCa = readFileSync(join(g.varDir, 'workpoint', 'server.crt'), 'utf8');
+    await g.source.enqueue(phone.options.mac, {
+      id: 'bind',
+      operations: [
+        {
+          kind: 'secure-bootstrap',
+          mode: 'nopin',
+          clientCertificate: m.clientPem,
+          serverCa: [serverCa],
+          securePort: g.securePort!,
+        },
+      ],
+    });
+    await phone.solicited();
+    await phone.nextInteraction((l) => l.reason === 'start-up' && l.secure);
+    const body = `<WorkpointMessage><Message nonce="77"><ReasonForContact>start-up</ReasonForContact></Message><ItemList><Item name="mac-addr">${phone.options.mac}</Item></ItemList></WorkpointMessage>`;
+    expect(await postWithCert(m.siblingPem, body)).toBe(200);
+    expect(await g.source.events()).toContainEqual(
+      expect.objectContaining({
+        type: 'request-rejected',
+        reason: "client certificate is not the one installed in this phone's secure mode",
+      }),
+    );
   });
 
   it('the secure listener refuses clients without a certificate or with one from another CA', async () => {

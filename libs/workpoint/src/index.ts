@@ -21,3 +21,4 @@ export { handleWorkpointRequest } from './engine/handle-request';
 export { validateJob, FACTORY_RESET_PASSWORD, fileCount } from './engine/operation-items';
 export { expireDeferredJobs, solicitedReturnOverdue } from './engine/timeouts';
 export { bodyHash } from './engine/body-hash';
+export { certificateFingerprint } from './engine/certificate-fingerprint';

@@ -105,6 +105,8 @@ export interface SecureMaterial {
   clientPem: string;
   /** a client certificate signed by another CA (must be refused) */
   strangerPem: string;
+  /** another phone's certificate from the same CA (valid, but not for someone else's MAC) */
+  siblingPem: string;
 }
 
 /** A CA for phone client certificates and one client certificate signed by it (openssl). */
@@ -162,8 +164,9 @@ export function makeSecureMaterial(): SecureMaterial {
     );
   const clientPem = client('ca', 'phone');
   const strangerPem = client('other-ca', 'stranger');
+  const siblingPem = client('ca', 'sibling');
   writeFileSync(join(dir, 'README'), 'test material, deleted after the run\n');
-  return { dir, caFile: join(dir, 'ca.crt'), clientPem, strangerPem };
+  return { dir, caFile: join(dir, 'ca.crt'), clientPem, strangerPem, siblingPem };
 }
 
 export const waitFor = async <T>(

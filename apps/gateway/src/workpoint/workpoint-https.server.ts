@@ -148,6 +148,10 @@ export class WorkpointListener {
       ip: socket.remoteAddress ?? '',
       connection: this.connectionId(socket),
       secure: this.options.secure && socket.authorized === true,
+      clientCertFingerprint:
+        this.options.secure && socket.authorized === true
+          ? socket.getPeerCertificate().fingerprint256
+          : undefined,
     });
     const headers: Record<string, string> = {};
     if (out.session)

@@ -20,6 +20,8 @@ export interface PhoneRequest {
   ip: string;
   connection: string;
   secure: boolean;
+  /** SHA-256 fingerprint of the verified client certificate (secure listener) */
+  clientCertFingerprint?: string;
 }
 
 export interface PhoneReply {
@@ -83,7 +85,7 @@ export class WorkpointInteractionService {
         message,
         newSession,
         now,
-        transport: { secure: req.secure },
+        transport: { secure: req.secure, clientCertFingerprint: req.clientCertFingerprint },
         config: this.engineConfig,
       });
       await this.emit(out.events);
@@ -106,7 +108,7 @@ export class WorkpointInteractionService {
         connection: req.connection,
         newSession,
         now,
-        transport: { secure: req.secure },
+        transport: { secure: req.secure, clientCertFingerprint: req.clientCertFingerprint },
         work,
         config: this.engineConfig,
       });

@@ -114,7 +114,12 @@ export interface PhoneState {
   registered: boolean;
   inventory: Record<string, string>;
   maxItems: number;
-  secureMode?: { state: 'bootstrapping' | 'active'; securePort: number };
+  secureMode?: {
+    state: 'bootstrapping' | 'active';
+    securePort: number;
+    /** SHA-256 of the client certificate installed at bootstrap (certificateFingerprint) */
+    certFingerprint?: string;
+  };
   deferred: DeferredJob[];
   /** when a CleanUp with send-solicited was sent (the phone owes us a solicited call) */
   sendSolicitedAt?: number;
@@ -145,6 +150,8 @@ export type WorkpointEvent =
 export interface Transport {
   /** true on the secure-mode listener after client-certificate verification */
   secure: boolean;
+  /** the verified client certificate's SHA-256 fingerprint (Node's `fingerprint256` form) */
+  clientCertFingerprint?: string;
 }
 
 export interface EngineInput {

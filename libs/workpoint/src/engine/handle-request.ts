@@ -19,6 +19,7 @@ import {
   WorkpointEvent,
   WorkpointJob,
 } from './engine-types';
+import { certificateFingerprint } from './certificate-fingerprint';
 import { fileCount, restartItems, secureBootstrapItems, validateJob } from './operation-items';
 
 const SEND_SOLICITED: WorkpointItem[] = [{ name: 'send-solicited', value: 'true' }];
@@ -114,6 +115,22 @@ export function handleWorkpointRequest(input: EngineInput): EngineOutput {
       type: 'request-rejected',
       mac,
       reason: 'phone is in secure mode; requests on the default port are refused',
+    });
+    return { reply: dls(msg.nonce, 'CleanUp'), events, mac };
+  }
+
+  // Secure mode binds the phone to the certificate installed in it: another certificate of the
+  // same CA (another phone's) may not speak for this MAC.
+  const boundCert = prev?.secureMode?.certFingerprint;
+  if (
+    input.transport.secure &&
+    boundCert &&
+    input.transport.clientCertFingerprint?.toUpperCase() !== boundCert
+  ) {
+    events.push({
+      type: 'request-rejected',
+      mac,
+      reason: "client certificate is not the one installed in this phone's secure mode",
     });
     return { reply: dls(msg.nonce, 'CleanUp'), events, mac };
   }
@@ -289,7 +306,7 @@ function openInteraction(
 function resolveDeferred(st: Step, msg: WorkpointMessage, secure: boolean): void {
   const state = st.state;
   if (msg.reason === 'start-up' && secure && state.secureMode?.state === 'bootstrapping') {
-    state.secureMode = { state: 'active', securePort: state.secureMode.securePort };
+    state.secureMode = { ...state.secureMode, state: 'active' };
     st.events.push({ type: 'secure-mode-active', mac: state.mac });
   }
   const keep = [];
@@ -552,7 +569,12 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
       const status: ResultStatus =
         aw.refused.length === 0 ? 'succeeded' : applied.length === 0 ? 'failed' : 'partial';
       if (op.kind === 'secure-bootstrap' && status === 'succeeded') {
-        st.state.secureMode = { state: 'bootstrapping', securePort: op.securePort };
+        const certFingerprint = certificateFingerprint(op.clientCertificate);
+        st.state.secureMode = {
+          state: 'bootstrapping',
+          securePort: op.securePort,
+          ...(certFingerprint ? { certFingerprint } : {}),
+        };
         st.state.deferred.push({
           jobId: task.jobId,
           kind: 'secure-bootstrap',
