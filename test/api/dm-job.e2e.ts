@@ -104,6 +104,25 @@ describe('REST API: an OMA DM job end to end (SMS wake-up, SyncML session)', () 
         front: [],
         client: [],
       });
+      // an interior node: its children's names, or its subtree as TNDS with ?list=
+      const tree = await f.call('POST', '/v1/jobs?wait=15', {
+        deviceId: `dm-${encoding}`,
+        operations: [
+          { op: 'get', path: 'omadm:./Vendor/dmbridge/sip' },
+          { op: 'get', path: 'omadm:./Vendor/dmbridge/sip', args: { list: 'StructData' } },
+        ],
+      });
+      expect(tree.body.state).toBe('succeeded');
+      expect(tree.body.results[0]).toEqual({ status: 'ok', code: 200, value: 'Registrar/Port' });
+      expect(tree.body.results[1].value).toBe(
+        '<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD>' +
+          '<Node><NodeName>sip</NodeName><Path>./Vendor/dmbridge</Path>' +
+          '<RTProperties><Format><node/></Format></RTProperties>' +
+          '<Node><NodeName>Registrar</NodeName><RTProperties><Format><chr/></Format></RTProperties>' +
+          '<Value>sip2.example.net</Value></Node>' +
+          '<Node><NodeName>Port</NodeName><RTProperties><Format><int/></Format></RTProperties>' +
+          '<Value>5060</Value></Node></Node></MgmtTree>',
+      );
       expect(read.body.state).toBe('partial');
       expect(read.body.results).toEqual([
         { status: 'ok', code: 200, value: '7' },

@@ -21,6 +21,7 @@ import {
 } from '@dm-bridge/omadm';
 import { randomBytes } from 'node:crypto';
 import { ManagementTree, TreeError, type NodeFormat, type TreeCommand } from './management-tree';
+import { buildTnds, TNDS_XML_TYPE } from './tnds';
 
 export type HandsetAuth = 'none' | 'basic' | 'md5' | 'hmac';
 
@@ -429,7 +430,8 @@ export class DmClientSession {
 
   private runItemCommand(c: ItemCommand): { status: number; results?: ResultsCommand } {
     const item = c.items[0];
-    const uri = item?.target?.locURI ?? '';
+    const [uri, query] = (item?.target?.locURI ?? '').split('?', 2);
+    const list = query?.startsWith('list=') ? query.slice(5) : undefined;
     const kind = c.kind as TreeCommand;
     let status = 200;
     let results: ResultsCommand | undefined;
@@ -446,6 +448,25 @@ export class DmClientSession {
       }
       switch (c.kind) {
         case 'Get': {
+          if (list !== undefined) {
+            if (list !== 'Struct' && list !== 'StructData') return { status: 406 };
+            const node = this.tree.find(uri);
+            if (!node) return { status: 404 };
+            results = {
+              kind: 'Results',
+              cmdId: '',
+              msgRef: '',
+              cmdRef: c.cmdId,
+              items: [
+                {
+                  source: { locURI: `${uri}?list=${list}` },
+                  meta: { format: 'xml', type: TNDS_XML_TYPE },
+                  data: buildTnds(node, uri, list),
+                },
+              ],
+            };
+            break;
+          }
           const v = this.tree.get(uri);
           const isBin = v.value instanceof Uint8Array;
           const value =

@@ -31,8 +31,18 @@ export function compileDmCommand(op: JobOperation, plainValue?: string): DmServe
   const format = typeof op.args?.format === 'string' ? op.args.format : undefined;
   const meta = format ? { format } : undefined;
   switch (op.op) {
-    case 'get':
-      return { kind: 'Get', items: [{ target: { locURI: uriOf(op) } }] };
+    case 'get': {
+      // args.list = Struct | StructData asks an interior node for its subtree as TNDS
+      // (DM Protocol §6.6.9); without it an interior node answers with its children's names.
+      const list = op.args?.list;
+      if (list !== undefined && list !== 'Struct' && list !== 'StructData')
+        throw new ValidationError(
+          'invalid-list',
+          `args.list must be Struct or StructData, got ${JSON.stringify(list)}`,
+        );
+      const uri = list ? `${uriOf(op)}?list=${list}` : uriOf(op);
+      return { kind: 'Get', items: [{ target: { locURI: uri } }] };
+    }
     case 'set':
       return {
         kind: 'Replace',
