@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { Core } from '@dm-bridge/core';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { CORE } from '../../apps/gateway/src/orchestration/orchestration.tokens';
-import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
-import Redis from 'ioredis';
+import {
+  deleteKeysWithPrefix,
+  testRedisClient,
+  testRedisEnv,
+  uniquePrefix,
+} from '../support/redis';
 
 export const ADMIN_KEY = `dmb_test_admin_${randomBytes(8).toString('hex')}`;
 
@@ -33,7 +37,7 @@ export async function startApi(
     API_PORT: '0',
     DEVICE_HTTP_PORT: '0',
     HOST: '127.0.0.1',
-    REDIS_URL: TEST_REDIS_URL,
+    ...testRedisEnv(),
     REDIS_PREFIX: prefix,
     VAR_DIR: mkdtempSync(join(tmpdir(), 'dmb-api-')),
     DMB_MASTER_KEY: randomBytes(32).toString('hex'),
@@ -80,7 +84,7 @@ export async function startApi(
 }
 
 export async function dropPrefix(prefix: string): Promise<void> {
-  const r = new Redis(TEST_REDIS_URL);
+  const r = testRedisClient();
   await deleteKeysWithPrefix(r, prefix);
   await r.quit();
 }

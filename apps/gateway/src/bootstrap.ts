@@ -8,6 +8,7 @@ import { GatewayConfig, loadGatewayConfig } from './config/gateway.config';
 import { DeviceHttpServer } from './device-http/device-http.server';
 import { JsonLogger } from './logging/json-logger';
 import { resolveRedis } from './redis/embedded-redis';
+import { externalRedis } from './redis/redis-clients';
 
 export interface RunningGateway {
   app: INestApplication;
@@ -36,7 +37,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     const logger =
       options.logger === false ? false : (options.logger ?? new JsonLogger(config.logLevel));
     const log = (msg: string) => (logger ? logger.log(msg, 'Redis') : undefined);
-    const redis = await resolveRedis(config.redisUrl, config.varDir, log);
+    const topology = config.redisTopology;
+    const redis =
+      topology.kind === 'single'
+        ? await resolveRedis(config.redisUrl, config.varDir, log)
+        : externalRedis(topology);
     let app: INestApplication;
     try {
       app = await NestFactory.create(AppModule.forRoot(config, redis), {

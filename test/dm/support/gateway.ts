@@ -2,7 +2,7 @@ import { startGateway, type RunningGateway } from '../../../apps/gateway/src/boo
 import { DM_OPERATION_SOURCE } from '../../../apps/gateway/src/dm/dm-operation-source';
 import { DmSessionStore } from '../../../apps/gateway/src/dm/dm-session.store';
 import type { RedisDmOperationSource } from '../../../apps/gateway/src/dm/redis-dm-operation-source';
-import { TEST_REDIS_URL, createTestRedis, type TestRedis } from '../../support/redis';
+import { createTestRedis, testRedisEnv, type TestRedis } from '../../support/redis';
 
 export interface DmGateway {
   gw: RunningGateway;
@@ -25,7 +25,7 @@ export async function startDmGateway(
       API_PORT: '0',
       DEVICE_HTTP_PORT: '0',
       HOST: '127.0.0.1',
-      REDIS_URL: TEST_REDIS_URL,
+      ...testRedisEnv(),
       REDIS_PREFIX: redis.prefix,
       LOG_LEVEL: 'error',
       // these suites drive the engine with raw DM commands, without core jobs

@@ -12,7 +12,7 @@ import type { RedisWorkpointJobSource } from '../../../apps/gateway/src/workpoin
 import { ContactMeService } from '../../../apps/gateway/src/workpoint/contact-me.service';
 import { WorkpointRuntime } from '../../../apps/gateway/src/workpoint/workpoint.module';
 import { WORKPOINT_JOB_SOURCE } from '../../../apps/gateway/src/workpoint/workpoint-job-source';
-import { TEST_REDIS_URL, createTestRedis, type TestRedis } from '../../support/redis';
+import { createTestRedis, testRedisEnv, type TestRedis } from '../../support/redis';
 
 export interface WorkpointGateway {
   gw: RunningGateway;
@@ -53,7 +53,7 @@ export async function startWorkpointGateway(
       WORKPOINT_JOB_SOURCE: 'queue',
       WORKPOINT_SECURE_PORT: '0',
       HOST: '127.0.0.1',
-      REDIS_URL: TEST_REDIS_URL,
+      ...testRedisEnv(),
       REDIS_PREFIX: redis.prefix,
       LOG_LEVEL: 'error',
       VAR_DIR: varDir,

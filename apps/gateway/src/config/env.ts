@@ -117,3 +117,26 @@ export function envUrl(
 export function redactUrl(raw: string): string {
   return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
 }
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** A comma-separated `host:port` list (IPv6 hosts in brackets), e.g. REDIS_CLUSTER_NODES. */
+export function envHostPortList(name: string): HostPort[] | undefined {
+  const raw = rawEnv(name);
+  if (raw === undefined) return undefined;
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new ConfigError(name, 'must list at least one host:port');
+  return items.map((item) => {
+    const m = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(item);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65535)
+      throw new ConfigError(name, `must be a comma-separated host:port list, got "${item}"`);
+    return { host: m[1].replace(/^\[|\]$/g, ''), port };
+  });
+}

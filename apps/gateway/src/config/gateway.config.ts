@@ -1,4 +1,5 @@
 import { envEnum, envInt, envPort, envString, envUrl } from './env';
+import { hashTaggedPrefix, loadRedisTopology, RedisTopology } from './redis-topology';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
@@ -14,6 +15,9 @@ export interface GatewayConfig {
   publicBaseUrl?: string;
   /** Unset: use 127.0.0.1:6379 if it answers, else the embedded redis-server. */
   redisUrl?: string;
+  /** single (REDIS_URL / local / embedded), cluster (REDIS_CLUSTER_NODES) or sentinel */
+  redisTopology: RedisTopology;
+  /** hash-tagged (`{dmb}:`) on a cluster so all gateway keys share one slot */
   redisPrefix: string;
   logLevel: LogLevel;
   deviceHttpMaxBody: number;
@@ -22,6 +26,8 @@ export interface GatewayConfig {
 }
 
 export function loadGatewayConfig(): GatewayConfig {
+  const redisTopology = loadRedisTopology();
+  const redisPrefix = envString('REDIS_PREFIX', 'dmb:');
   return {
     role: envEnum('GATEWAY_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     host: envString('HOST', '0.0.0.0'),
@@ -29,7 +35,8 @@ export function loadGatewayConfig(): GatewayConfig {
     deviceHttpPort: envPort('DEVICE_HTTP_PORT', 8081),
     publicBaseUrl: envUrl('PUBLIC_BASE_URL', undefined, ['http', 'https']),
     redisUrl: envUrl('REDIS_URL', undefined, ['redis', 'rediss']),
-    redisPrefix: envString('REDIS_PREFIX', 'dmb:'),
+    redisTopology,
+    redisPrefix: redisTopology.kind === 'cluster' ? hashTaggedPrefix(redisPrefix) : redisPrefix,
     logLevel: envEnum('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     deviceHttpMaxBody: envInt('DEVICE_HTTP_MAX_BODY', 1024 * 1024, { min: 1024, max: 64 << 20 }),
     shutdownGraceMs: envInt('SHUTDOWN_GRACE_MS', 10000, { min: 0, max: 600000 }),

@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { Observable, Subject } from 'rxjs';
+import { isCluster } from '../redis/redis-clients';
 import { MetricsRegistry } from './metrics.registry';
 
 /**
@@ -64,6 +65,9 @@ export class EventBus implements EventPublisher {
     if (!events.length) return;
     for (const e of events) this.count(e);
     const pipe = this.redis.pipeline();
+    // A cluster pipeline without keys goes to a random master, and messages from different masters
+    // reach a subscriber out of order. A keyed no-op pins every publish to the channel's master.
+    if (isCluster(this.redis)) pipe.exists(this.channel);
     for (const e of events) pipe.publish(this.channel, JSON.stringify(e));
     await pipe.exec();
     const subs = await this.currentSubscriptions();

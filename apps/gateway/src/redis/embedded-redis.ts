@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { RedisTopology } from '../config/redis-topology';
 
 /**
  * The embedded default for Redis: when REDIS_URL is unset and nothing answers on 127.0.0.1:6379,
@@ -24,6 +25,8 @@ export class RedisUnavailableError extends Error {
 export interface ResolvedRedis {
   url: string;
   embedded: boolean;
+  /** set for a cluster or sentinel (then `url` only describes it); unset for a single Redis */
+  topology?: RedisTopology;
   /** call on shutdown; stops the embedded server when this was its last user */
   release(): Promise<void>;
 }

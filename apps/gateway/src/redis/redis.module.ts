@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis, { RedisOptions } from 'ioredis';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { ResolvedRedis } from './embedded-redis';
+import { createBullConnection, createRedisClient, isCluster, RedisClient } from './redis-clients';
 import {
   BULLMQ_CONNECTION,
   BULLMQ_PREFIX,
@@ -11,29 +11,20 @@ import {
 } from './redis.tokens';
 
 export { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS, REDIS_PREFIX } from './redis.tokens';
-
-export function bullConnectionFromUrl(url: string): RedisOptions {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
-  };
-}
+export { bullConnectionFromUrl } from './redis-clients';
 
 @Injectable()
 class RedisLifecycle implements OnApplicationShutdown {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(RESOLVED_REDIS) private readonly resolved: ResolvedRedis,
+    @Inject(BULLMQ_CONNECTION) private readonly bull: unknown,
   ) {}
 
   async onApplicationShutdown() {
     await this.redis.quit().catch(() => this.redis.disconnect());
+    if (isCluster(this.bull))
+      await this.bull.quit().catch(() => (this.bull as RedisClient).disconnect());
     await this.resolved.release();
   }
 }
@@ -48,14 +39,14 @@ export class RedisModule {
         { provide: RESOLVED_REDIS, useValue: resolved },
         {
           provide: REDIS,
-          useFactory: () => new Redis(resolved.url, { maxRetriesPerRequest: 3 }),
+          useFactory: () => createRedisClient(resolved),
         },
         {
           provide: REDIS_PREFIX,
           useFactory: (c: GatewayConfig) => c.redisPrefix,
           inject: [GATEWAY_CONFIG],
         },
-        { provide: BULLMQ_CONNECTION, useValue: bullConnectionFromUrl(resolved.url) },
+        { provide: BULLMQ_CONNECTION, useFactory: () => createBullConnection(resolved) },
         {
           provide: BULLMQ_PREFIX,
           useFactory: (c: GatewayConfig) => `${c.redisPrefix}bull`,

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CoreKeys } from '../util/redis-keys';
+import { loadScript } from '../util/redis-scripts';
 import { decodeDevice, encodeDevice } from './device.codec';
 import { Device, Inventory, Protocol, UniqueAddressKind, uniqueAddresses } from './device.model';
 import { DeviceFilter, DeviceRepository, WriteOutcome } from './device.repository';
@@ -90,7 +91,7 @@ export class RedisDeviceRepository implements DeviceRepository {
   }
 
   private async scriptSha(): Promise<string> {
-    this.sha ??= (await this.redis.script('LOAD', WRITE_DEVICE)) as string;
+    this.sha ??= await loadScript(this.redis, WRITE_DEVICE);
     return this.sha;
   }
 
@@ -115,11 +116,21 @@ export class RedisDeviceRepository implements DeviceRepository {
   private async write(previous: Device | undefined, next: Device | undefined): Promise<string> {
     const sha = await this.scriptSha();
     try {
-      return (await this.redis.evalsha(sha, 0, ...this.writeArgs(previous, next))) as string;
+      return (await this.redis.evalsha(
+        sha,
+        1,
+        this.keys.base,
+        ...this.writeArgs(previous, next),
+      )) as string;
     } catch (err) {
       if (!String(err).includes('NOSCRIPT')) throw err;
       this.sha = undefined;
-      return (await this.redis.eval(WRITE_DEVICE, 0, ...this.writeArgs(previous, next))) as string;
+      return (await this.redis.eval(
+        WRITE_DEVICE,
+        1,
+        this.keys.base,
+        ...this.writeArgs(previous, next),
+      )) as string;
     }
   }
 
@@ -140,7 +151,7 @@ export class RedisDeviceRepository implements DeviceRepository {
     for (let i = 0; i < devices.length; i += BATCH) {
       const pipe = this.redis.pipeline();
       for (const d of devices.slice(i, i + BATCH))
-        pipe.evalsha(sha, 0, ...this.writeArgs(undefined, d));
+        pipe.evalsha(sha, 1, this.keys.base, ...this.writeArgs(undefined, d));
       const replies = (await pipe.exec()) ?? [];
       for (const [err, reply] of replies) {
         if (err) throw err;

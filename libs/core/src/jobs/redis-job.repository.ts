@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { CoreKeys } from '../util/redis-keys';
+import { loadScript } from '../util/redis-scripts';
 import { Job, JobState, OperationResult, TERMINAL_STATES } from './job.model';
 import { JobFilter, JobRepository, TransitionOptions, TransitionOutcome } from './job.repository';
 
@@ -94,19 +95,23 @@ class Script {
   private sha?: string;
   constructor(private readonly source: string) {}
 
-  async run(redis: Redis, args: (string | number)[]): Promise<unknown> {
-    this.sha ??= (await redis.script('LOAD', this.source)) as string;
+  /**
+   * The scripts name their keys in ARGV; `routingKey` is passed as the one KEYS entry (unused by
+   * the script) so a Redis Cluster runs it on the master that owns the prefix's hash slot.
+   */
+  async run(redis: Redis, routingKey: string, args: (string | number)[]): Promise<unknown> {
+    this.sha ??= await loadScript(redis, this.source);
     try {
-      return await redis.evalsha(this.sha, 0, ...args);
+      return await redis.evalsha(this.sha, 1, routingKey, ...args);
     } catch (err) {
       if (!String(err).includes('NOSCRIPT')) throw err;
       this.sha = undefined;
-      return redis.eval(this.source, 0, ...args);
+      return redis.eval(this.source, 1, routingKey, ...args);
     }
   }
 
   async loadedSha(redis: Redis): Promise<string> {
-    this.sha ??= (await redis.script('LOAD', this.source)) as string;
+    this.sha ??= await loadScript(redis, this.source);
     return this.sha;
   }
 }
@@ -219,7 +224,11 @@ export class RedisJobRepository implements JobRepository {
   }
 
   async create(job: Job, fingerprint = '') {
-    const reply = (await createScript.run(this.redis, this.createArgs(job, fingerprint))) as string;
+    const reply = (await createScript.run(
+      this.redis,
+      this.keys.base,
+      this.createArgs(job, fingerprint),
+    )) as string;
     if (reply === 'ok') return { created: true as const };
     const [existingId, fp] = reply.split(' ');
     return { created: false as const, existingId, sameRequest: fp === fingerprint };
@@ -228,7 +237,7 @@ export class RedisJobRepository implements JobRepository {
   async createMany(jobs: Job[]) {
     const sha = await createScript.loadedSha(this.redis);
     const pipe = this.redis.pipeline();
-    for (const job of jobs) pipe.evalsha(sha, 0, ...this.createArgs(job));
+    for (const job of jobs) pipe.evalsha(sha, 1, this.keys.base, ...this.createArgs(job));
     const replies = (await pipe.exec()) ?? [];
     return replies.map(([err, reply]) => {
       if (err) throw err;
@@ -267,7 +276,7 @@ export class RedisJobRepository implements JobRepository {
     to: JobState,
     opts: TransitionOptions = {},
   ): Promise<TransitionOutcome> {
-    const reply = (await transitionScript.run(this.redis, [
+    const reply = (await transitionScript.run(this.redis, this.keys.base, [
       this.keys.base,
       id,
       from.join(','),

@@ -52,8 +52,9 @@ end
 `;
 
 // Batched scripts: one call per batch instead of one per segment keeps the gateway's Redis
-// client cheap at thousands of segments per second. Keys are derived from ARGV[1] (the prefix),
-// so these scripts assume a single Redis (no cluster slot routing).
+// client cheap at thousands of segments per second. Keys are derived from ARGV[1] (the prefix), so
+// on a Redis Cluster the prefix must be a hash tag (`{dmb}:`, as the gateway makes it) and every
+// call names one key of that slot in KEYS (the outcomes stream) so the call reaches its master.
 const KEYS_LUA = `
 local P = ARGV[1]
 local function pushKey(id) return P .. 'smpp:push:' .. id end
@@ -114,6 +115,7 @@ return out
 `;
 
 // ARGV: prefix, ttl, then per push: pushId, total, jobId, bindId, destination, refModulo (0 = none).
+// KEYS: stream (unused, routes the call on a cluster).
 // Returns per push {ref or -1, state before, acked segment numbers...}.
 const REGISTER_MANY = `${KEYS_LUA}
 local ttl = ARGV[2]
@@ -203,7 +205,7 @@ export class ReceiptCorrelator {
     for (const [name, lua, keys] of [
       ['dmbSmppAckMany', ACK_MANY, 1],
       ['dmbSmppReceiptMany', RECEIPT_MANY, 1],
-      ['dmbSmppRegisterMany', REGISTER_MANY, 0],
+      ['dmbSmppRegisterMany', REGISTER_MANY, 1],
       ['dmbSmppFail', FAIL, 2],
     ] as const) {
       if (!(redis as any)[name]) redis.defineCommand(name, { numberOfKeys: keys, lua });
@@ -228,9 +230,11 @@ export class ReceiptCorrelator {
       const mod = r.segments > 1 ? (r.ref16 ? 0x10000 : 0x100) : 0;
       args.push(r.pushId, r.segments, r.jobId, r.bindId, r.destination, mod);
     }
-    const res = (await (this.redis as any).dmbSmppRegisterMany(...args)) as Array<
-      [number, string, ...string[]]
-    >;
+    // KEYS[1] (the outcomes stream) is unused by the script: it only routes the call on a cluster
+    const res = (await (this.redis as any).dmbSmppRegisterMany(
+      this.outcomesStream,
+      ...args,
+    )) as Array<[number, string, ...string[]]>;
     return res.map(([ref, state, ...acked]) => ({
       concatRef: ref >= 0 ? ref : undefined,
       state: state as PushStatus['state'],
