@@ -1,3 +1,4 @@
+import { STUB_OPS } from '../../../../test/dm/support/captures';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decodeDmMessage, encodeDmMessage, type DmEncoding } from '../message/codec';
@@ -31,65 +32,6 @@ const config: DmServerConfig = {
   ...DEFAULT_DM_SERVER_CONFIG,
   serverUri: 'http://127.0.0.1:8080/funambol/dm',
 };
-
-/** The ten operations the stub server sent in its package 2. */
-const STUB_OPS: DmOperation[] = [
-  { id: 'get-man', command: { kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] } },
-  { id: 'get-devinfo', command: { kind: 'Get', items: [{ target: { locURI: './DevInfo' } }] } },
-  {
-    id: 'add',
-    command: {
-      kind: 'Add',
-      items: [
-        {
-          target: { locURI: './Vendor/memory/newleaf' },
-          meta: { format: 'chr', type: 'text/plain' },
-          data: 'hello',
-        },
-      ],
-    },
-  },
-  {
-    id: 'replace',
-    command: {
-      kind: 'Replace',
-      items: [
-        {
-          target: { locURI: './Vendor/memory/newleaf' },
-          meta: { format: 'chr', type: 'text/plain' },
-          data: 'world',
-        },
-      ],
-    },
-  },
-  {
-    id: 'get-leaf',
-    command: { kind: 'Get', items: [{ target: { locURI: './Vendor/memory/newleaf' } }] },
-  },
-  {
-    id: 'delete',
-    command: { kind: 'Delete', items: [{ target: { locURI: './Vendor/memory/newleaf' } }] },
-  },
-  {
-    id: 'get-gone',
-    command: { kind: 'Get', items: [{ target: { locURI: './Vendor/memory/newleaf' } }] },
-  },
-  {
-    id: 'replace-man',
-    command: {
-      kind: 'Replace',
-      items: [
-        {
-          target: { locURI: './DevInfo/Man' },
-          meta: { format: 'chr', type: 'text/plain' },
-          data: 'evil',
-        },
-      ],
-    },
-  },
-  { id: 'exec', command: { kind: 'Exec', items: [{ target: { locURI: './test/execute' } }] } },
-  { id: 'get-none', command: { kind: 'Get', items: [{ target: { locURI: './NoSuchNode' } }] } },
-];
 
 function account(deviceId: string, scheme: DmDeviceAccount['clientAuth']): DmDeviceAccount {
   return {
