@@ -5,7 +5,7 @@
  *   SMPP_BENCH_SUBMITS        submit_sm count for submit_sm_per_s (default 200000)
  *   SMPP_BENCH_RATE_SECONDS   duration of the rate-limited run (default 60, as the issue asks)
  *   SMPP_BENCH_RATE           the limit (default 200 msg/s)
- *   SMPP_BENCH_RATE_GUARD_MS  the bind's rate_guard_ms (default 5)
+ *   SMPP_BENCH_RATE_GUARD_MS  the bind's rate_guard_ms (default 10)
  *   SMPP_BENCH_E2E_PUSHES     CP pushes for cp_push_e2e_per_s (default 10000 handsets)
  *   SMPP_BENCH_CASES          comma list to run a subset: submit,rate,build,e2e
  *   REDIS_URL                 default redis://127.0.0.1:6379
@@ -97,7 +97,7 @@ async function rateBench(): Promise<void> {
       ...parseSmscUrl(`smpp://bench:bench@${addr.host}:${addr.port}`, 'bench-rate'),
       window: 100,
       ratePerSecond: limit,
-      rateGuardMs: Number(process.env.SMPP_BENCH_RATE_GUARD_MS ?? 5),
+      rateGuardMs: Number(process.env.SMPP_BENCH_RATE_GUARD_MS ?? 10),
       registeredDelivery: false,
     },
     { onSubmitWritten: (at) => sendStamps.push(performance.timeOrigin + at) },

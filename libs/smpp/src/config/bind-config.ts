@@ -67,7 +67,7 @@ export const BIND_DEFAULTS: Omit<BindConfig, 'id' | 'host' | 'port' | 'systemId'
   validityPeriod: '',
   window: 10,
   ratePerSecond: 0,
-  rateGuardMs: 5,
+  rateGuardMs: 10,
   payloadMode: 'short_message',
   dataCoding: 0x04,
   registeredDelivery: true,

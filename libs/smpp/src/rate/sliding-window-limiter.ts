@@ -15,7 +15,7 @@ export class SlidingWindowLimiter {
   constructor(
     readonly limit: number,
     private readonly windowMs = 1000,
-    private readonly guardMs = 5,
+    private readonly guardMs = 10,
     private readonly now: () => number = () => performance.now(),
     private readonly catchUp = 3,
   ) {
