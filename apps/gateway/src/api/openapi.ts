@@ -3,6 +3,8 @@
  * core, so there are no DTO classes to derive it from, and a hand-written document says exactly
  * what the handlers do.
  */
+import { CAMPAIGN_STATES, JOB_STATES, OPERATION_KINDS, PROTOCOLS } from '@dm-bridge/core';
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const problem = (description: string) => ({
@@ -71,7 +73,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             code: { type: 'string' },
           },
         },
-        Protocol: { type: 'string', enum: ['workpoint', 'omadm', 'omacp'] },
+        Protocol: { type: 'string', enum: [...PROTOCOLS] },
         Addressing: {
           type: 'object',
           description:
@@ -130,19 +132,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           properties: {
             op: {
               type: 'string',
-              enum: [
-                'set',
-                'get',
-                'add',
-                'delete',
-                'exec',
-                'reboot',
-                'factoryReset',
-                'fileDeploy',
-                'softwareDeploy',
-                'bootstrap',
-                'raw',
-              ],
+              enum: [...OPERATION_KINDS],
             },
             path: {
               type: 'string',
@@ -170,18 +160,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             protocol: ref('Protocol'),
             state: {
               type: 'string',
-              enum: [
-                'queued',
-                'waking',
-                'awaiting-contact',
-                'in-session',
-                'succeeded',
-                'partial',
-                'failed',
-                'expired',
-                'cancelled',
-                'unconfirmed',
-              ],
+              enum: [...JOB_STATES],
             },
             operations: { type: 'array', items: ref('Operation') },
             results: {
@@ -235,7 +214,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             id: { type: 'string' },
             state: {
               type: 'string',
-              enum: ['running', 'paused', 'completed', 'cancelled', 'stopped'],
+              enum: [...CAMPAIGN_STATES],
             },
             progress: { type: 'object' },
             stopReason: { type: 'string' },
