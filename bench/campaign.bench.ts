@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { RedisDeviceRepository } from '@dm-bridge/core';
+import { RedisDeviceRepository, RedisShards } from '@dm-bridge/core';
 
 const N = Number(process.env.BENCH_DEVICES ?? 100000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
     emit(`import_${N}`, 'import_s', importS, 's');
 
     // 2. DevInfo and ten parameters per handset, written as the DM engine would after a session.
-    const repo = new RedisDeviceRepository(redis, PREFIX);
+    const repo = new RedisDeviceRepository(redis, new RedisShards(PREFIX));
     for (let i = 0; i < N; i += 500) {
       await Promise.all(
         Array.from({ length: Math.min(500, N - i) }, (_, k) =>

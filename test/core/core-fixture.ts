@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Core, CoreEvent, createCore } from '@dm-bridge/core';
-import { createTestRedis, TestRedis } from '../support/redis';
+import { createTestRedis, TestRedis, testRedisShards } from '../support/redis';
 
 /** Core on a real Redis under a unique prefix, recording the events it publishes. */
-export async function coreFixture(): Promise<{ core: Core; t: TestRedis; events: CoreEvent[] }> {
+export async function coreFixture(
+  opts: { shards?: number } = {},
+): Promise<{ core: Core; t: TestRedis; events: CoreEvent[] }> {
   const t = createTestRedis('core');
   const events: CoreEvent[] = [];
   const core = createCore({
     redis: t.redis,
     prefix: t.prefix,
+    shards: opts.shards ?? testRedisShards(),
     masterKey: randomBytes(32),
     events: { publish: async (e) => void events.push(...e) },
   });

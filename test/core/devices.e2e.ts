@@ -20,7 +20,7 @@ describe('devices in Redis', () => {
     });
     expect(d.addressing.msisdn).toBe('+491701234567');
     expect(d.tags).toEqual(['berlin', 'pilot']);
-    const raw = (await f.t.redis.get(`${f.t.prefix}core:d:hs-1`))!;
+    const raw = (await f.t.redis.get(f.core.shards.ofDevice('hs-1').device('hs-1')))!;
     expect(raw).not.toContain('pa55word');
     const view = await f.core.devices.getView('hs-1');
     expect(view.credentials).toEqual({

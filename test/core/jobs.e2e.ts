@@ -28,7 +28,7 @@ describe('jobs in Redis', () => {
     });
     expect(job.operations[0].target).toMatchObject({ path: './Vendor/SIP/Password', secret: true });
     expect(job.operations[1].target).toEqual({ protocol: 'omadm', path: './DevDetail/SwV' });
-    const raw = await f.t.redis.hget(`${f.t.prefix}core:j:${job.id}`, 'm');
+    const raw = await f.t.redis.hget(f.core.shards.ofJob(job.id)!.job(job.id), 'm');
     expect(raw).not.toContain('hunter2');
     expect(f.core.jobs.view(await f.core.jobs.get(job.id)).operations[0].value).toBe(MASKED);
     expect(f.core.jobs.revealOperations(job)[0].value).toBe('hunter2-secret');

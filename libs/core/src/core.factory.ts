@@ -11,10 +11,18 @@ import { JobService, JobServiceOptions } from './jobs/job.service';
 import { RedisJobRepository } from './jobs/redis-job.repository';
 import { SessionLock } from './jobs/session-lock';
 import { SecretBox } from './secrets/secret-box';
+import { CoreKeys } from './util/redis-keys';
+import { RedisShards } from './util/redis-shards';
 
 export interface CoreOptions {
   redis: Redis;
   prefix: string;
+  /**
+   * How many shards device-scoped data is spread over (see RedisShards): 1 keeps everything in
+   * one slot; on a Redis Cluster more shards spread devices over the masters. Fixed for the life
+   * of the data: `verifyShardCount` refuses to run on data written with another count.
+   */
+  shards?: number;
   masterKey: Buffer;
   events?: EventPublisher;
   devices?: DeviceServiceOptions;
@@ -33,20 +41,22 @@ export interface Core {
   webhooks: WebhookStore;
   locks: SessionLock;
   drivers: DriverRegistry;
+  shards: RedisShards;
 }
 
 export function createCore(o: CoreOptions): Core {
   const events = o.events ?? NO_EVENTS;
+  const shards = new RedisShards(o.prefix, o.shards ?? 1);
   const box = new SecretBox(o.masterKey);
   const catalog = new CatalogStore(o.redis, o.prefix);
   const devices = new DeviceService(
-    new RedisDeviceRepository(o.redis, o.prefix),
+    new RedisDeviceRepository(o.redis, shards),
     box,
     catalog.current,
     o.devices,
   );
   const jobs = new JobService(
-    new RedisJobRepository(o.redis, o.prefix, o.jobRetentionMs),
+    new RedisJobRepository(o.redis, shards, o.jobRetentionMs),
     devices,
     catalog.current,
     box,
@@ -63,7 +73,22 @@ export function createCore(o: CoreOptions): Core {
     campaigns,
     apiKeys: new ApiKeyService(o.redis, o.prefix),
     webhooks: new WebhookStore(o.redis, o.prefix, box),
-    locks: new SessionLock(o.redis, o.prefix),
+    locks: new SessionLock(o.redis, shards),
     drivers: new DriverRegistry(),
+    shards,
   };
+}
+
+/**
+ * Records the shard count on first use and refuses another one later: with a different count the
+ * same device would be looked for in another shard and its data would seem lost.
+ */
+export async function verifyShardCount(redis: Redis, prefix: string, count: number): Promise<void> {
+  const key = new CoreKeys(prefix).shardCount();
+  await redis.set(key, String(count), 'NX');
+  const stored = Number(await redis.get(key));
+  if (stored !== count)
+    throw new Error(
+      `the data under Redis prefix '${prefix}' was written with ${stored} shard(s), not ${count}; set REDIS_SHARDS=${stored} (changing it needs a migration)`,
+    );
 }

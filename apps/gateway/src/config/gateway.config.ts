@@ -1,3 +1,4 @@
+import { MAX_SHARDS } from '@dm-bridge/core';
 import { envEnum, envInt, envPort, envString, envUrl } from './env';
 import { hashTaggedPrefix, loadRedisTopology, RedisTopology } from './redis-topology';
 
@@ -19,6 +20,8 @@ export interface GatewayConfig {
   redisTopology: RedisTopology;
   /** hash-tagged (`{dmb}:`) on a cluster so all gateway keys share one slot */
   redisPrefix: string;
+  /** How many shards device data is spread over (REDIS_SHARDS; 16 on a cluster, else 1). */
+  redisShards: number;
   logLevel: LogLevel;
   deviceHttpMaxBody: number;
   shutdownGraceMs: number;
@@ -37,6 +40,10 @@ export function loadGatewayConfig(): GatewayConfig {
     redisUrl: envUrl('REDIS_URL', undefined, ['redis', 'rediss']),
     redisTopology,
     redisPrefix: redisTopology.kind === 'cluster' ? hashTaggedPrefix(redisPrefix) : redisPrefix,
+    redisShards: envInt('REDIS_SHARDS', redisTopology.kind === 'cluster' ? 16 : 1, {
+      min: 1,
+      max: MAX_SHARDS,
+    }),
     logLevel: envEnum('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     deviceHttpMaxBody: envInt('DEVICE_HTTP_MAX_BODY', 1024 * 1024, { min: 1024, max: 64 << 20 }),
     shutdownGraceMs: envInt('SHUTDOWN_GRACE_MS', 10000, { min: 0, max: 600000 }),

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Core, createCore, loadOrCreateMasterKey } from '@dm-bridge/core';
+import { Core, createCore, loadOrCreateMasterKey, verifyShardCount } from '@dm-bridge/core';
 import type { Redis } from 'ioredis';
 import { EventBus } from './event-bus';
 import { OrchestrationConfig } from './orchestration.config';
@@ -8,9 +8,11 @@ import { OrchestrationConfig } from './orchestration.config';
 export async function provideCore(
   redis: Redis,
   prefix: string,
+  shards: number,
   config: OrchestrationConfig,
   events: EventBus,
 ): Promise<Core> {
+  await verifyShardCount(redis, prefix, shards);
   const logger = new Logger('Core');
   const masterKey = loadOrCreateMasterKey({
     value: config.masterKey,
@@ -20,6 +22,7 @@ export async function provideCore(
   const core = createCore({
     redis,
     prefix,
+    shards,
     masterKey,
     events,
     devices: { defaultCountryCode: config.defaultCountryCode },

@@ -28,6 +28,9 @@ export interface OrchestrationConfig {
   /** BullMQ: how often stalled jobs (their worker died) are detected, and a job's lock time. */
   workerStalledIntervalMs: number;
   workerLockMs: number;
+  /** Schedule outbox: how often it is looked at, and how old an entry must be to be retried. */
+  outboxIntervalMs: number;
+  outboxGraceMs: number;
 }
 
 export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
@@ -50,5 +53,7 @@ export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
     webhookTimeoutMs: envInt('WEBHOOK_TIMEOUT_MS', 5000, { min: 100 }),
     workerStalledIntervalMs: envInt('WORKER_STALLED_INTERVAL_MS', 30000, { min: 100 }),
     workerLockMs: envInt('WORKER_LOCK_MS', 30000, { min: 100 }),
+    outboxIntervalMs: envInt('OUTBOX_INTERVAL_MS', 10000, { min: 0 }),
+    outboxGraceMs: envInt('OUTBOX_GRACE_MS', 30000, { min: 0 }),
   };
 }

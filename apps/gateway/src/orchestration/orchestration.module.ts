@@ -28,6 +28,16 @@ import { WorkersService } from './workers.service';
  */
 const CORE_REDIS = Symbol('CORE_REDIS');
 
+/** The server, or each master of a cluster with its address for messages. */
+function redisServers(redis: Redis): { name: string; server: Redis }[] {
+  const nodes = (redis as unknown as { nodes?: (role: 'master') => Redis[] }).nodes;
+  if (typeof nodes !== 'function') return [{ name: '', server: redis }];
+  return nodes.call(redis, 'master').map((server) => ({
+    name: `${server.options.host}:${server.options.port} `,
+    server,
+  }));
+}
+
 class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -35,17 +45,19 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
-  /** Evicting keys would silently lose jobs: say so loudly. */
+  /** Evicting keys would silently lose jobs: say so loudly (on every master of a cluster). */
   async onApplicationBootstrap(): Promise<void> {
-    try {
-      const reply = (await this.redis.config('GET', 'maxmemory-policy')) as string[];
-      if (reply[1] && reply[1] !== 'noeviction') {
-        new Logger('Redis').error(
-          `Redis maxmemory-policy is '${reply[1]}': keys may be evicted and jobs lost. Set 'maxmemory-policy noeviction'.`,
-        );
+    for (const { name, server } of redisServers(this.redis)) {
+      try {
+        const reply = (await server.config('GET', 'maxmemory-policy')) as string[];
+        if (reply[1] && reply[1] !== 'noeviction') {
+          new Logger('Redis').error(
+            `Redis ${name}maxmemory-policy is '${reply[1]}': keys may be evicted and jobs lost. Set 'maxmemory-policy noeviction'.`,
+          );
+        }
+      } catch {
+        // CONFIG may be disabled on managed Redis; nothing to check then.
       }
-    } catch {
-      // CONFIG may be disabled on managed Redis; nothing to check then.
     }
   }
 
@@ -80,9 +92,9 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
     },
     {
       provide: CORE,
-      useFactory: (r: Redis, p: string, c: OrchestrationConfig, e: EventBus) =>
-        provideCore(r, p, c, e),
-      inject: [CORE_REDIS, REDIS_PREFIX, ORCHESTRATION_CONFIG, EVENT_BUS],
+      useFactory: (r: Redis, p: string, g: GatewayConfig, c: OrchestrationConfig, e: EventBus) =>
+        provideCore(r, p, g.redisShards, c, e),
+      inject: [CORE_REDIS, REDIS_PREFIX, GATEWAY_CONFIG, ORCHESTRATION_CONFIG, EVENT_BUS],
     },
     MetricsRegistry,
     QueuesService,

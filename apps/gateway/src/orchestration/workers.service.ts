@@ -25,6 +25,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
   private workers: Worker[] = [];
   private stopping = false;
   private housekeeping?: NodeJS.Timeout;
+  private outbox?: NodeJS.Timeout;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly gateway: GatewayConfig,
@@ -72,6 +73,25 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       w.on('error', (err) => this.log.warn(`${w.name}: ${err.message}`));
     this.housekeeping = setInterval(() => void this.trim(), 3600_000);
     this.housekeeping.unref();
+    if (this.config.outboxIntervalMs > 0) {
+      this.outbox = setInterval(() => void this.reconcileOutbox(), this.config.outboxIntervalMs);
+      this.outbox.unref();
+    }
+  }
+
+  /**
+   * Jobs stored whose wake-up was never queued (a process died between the two writes) get it
+   * now. Every worker runs this; queueing a wake-up twice adds nothing.
+   */
+  async reconcileOutbox(): Promise<number> {
+    try {
+      const n = await this.core.jobs.rescheduleUnscheduled(this.config.outboxGraceMs);
+      if (n) this.log.warn(`outbox: queued the wake-up of ${n} job(s) stored without one`);
+      return n;
+    } catch (err) {
+      this.log.warn(`outbox: ${(err as Error).message}`);
+      return 0;
+    }
   }
 
   /** Hourly retention of the job index; one process does it (a lock with a TTL). */
@@ -88,6 +108,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
   async stop(force = false): Promise<void> {
     this.stopping = true;
     clearInterval(this.housekeeping);
+    clearInterval(this.outbox);
     const ws = this.workers;
     this.workers = [];
     await Promise.all(ws.map((w) => w.close(force)));

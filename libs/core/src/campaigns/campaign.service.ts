@@ -4,15 +4,16 @@ import { DeviceService } from '../devices/device.service';
 import { CoreError, InvalidTransitionError, NotFoundError, ValidationError } from '../errors';
 import { event, EventPublisher } from '../events/core-event';
 import { Job, JOB_STATES, JobState } from '../jobs/job.model';
-import { JobScheduler, JobService } from '../jobs/job.service';
+import { JobService } from '../jobs/job.service';
 import { newId } from '../util/ids';
 import { CoreKeys } from '../util/redis-keys';
 import { Campaign, CampaignInput, CampaignSelection, CampaignState } from './campaign.model';
 
 /*
  * Campaign hash fields: m meta JSON · s state · fo fan-out cursor · fd "1" when fan-out is complete ·
- * jobs · skipped · done · n:<job state> counters (maintained atomically by the job transition
- * script) · reason · u updated-at.
+ * jobs · skipped · reason · u updated-at. The finished-job counters (done · n:<job state>) live
+ * with the jobs, one hash per shard, kept by the job transition script (see
+ * JobService.campaignCounts).
  */
 
 const SET_STATE = `
@@ -56,10 +57,6 @@ export class CampaignService {
     private readonly events: EventPublisher,
   ) {
     this.keys = new CoreKeys(prefix);
-  }
-
-  private get scheduler(): JobScheduler {
-    return this.jobs.scheduler;
   }
 
   private validate(input: CampaignInput): Meta {
@@ -139,8 +136,6 @@ export class CampaignService {
         0,
         'skipped',
         0,
-        'done',
-        0,
         'u',
         now,
       )
@@ -152,11 +147,14 @@ export class CampaignService {
   }
 
   async get(id: string): Promise<Campaign> {
-    const h = await this.redis.hgetall(this.keys.campaign(id));
+    const [h, counts] = await Promise.all([
+      this.redis.hgetall(this.keys.campaign(id)),
+      this.jobs.campaignCounts(id),
+    ]);
     if (!h.m) throw new NotFoundError('campaign', id);
     const m = JSON.parse(h.m) as Meta;
     const byState: Campaign['progress']['byState'] = {};
-    for (const s of JOB_STATES) if (h[`n:${s}`]) byState[s] = Number(h[`n:${s}`]);
+    for (const s of JOB_STATES) if (counts[`n:${s}`]) byState[s] = counts[`n:${s}`];
     const c: Campaign = {
       id,
       state: h.s as CampaignState,
@@ -170,7 +168,7 @@ export class CampaignService {
       progress: {
         jobs: Number(h.jobs),
         skipped: Number(h.skipped),
-        done: Number(h.done),
+        done: counts.done ?? 0,
         fanOutComplete: h.fd === '1',
         byState,
       },
@@ -266,10 +264,7 @@ export class CampaignService {
   }
 
   private async cancelActiveJobs(id: string): Promise<void> {
-    const key = this.keys.campaignJobs(id);
-    const total = await this.redis.llen(key);
-    for (let i = 0; i < total; i += 500) {
-      const ids = await this.redis.lrange(key, i, i + 499);
+    for await (const ids of this.jobs.campaignJobIds(id)) {
       const states = await Promise.all(ids.map((j) => this.jobs.getState(j)));
       await Promise.all(
         ids.map(async (jobId, k) => {
@@ -296,7 +291,7 @@ export class CampaignService {
       const jobs = (await Promise.all(ids.map((j) => this.jobs.find(j)))).filter(
         (j): j is Job => !!j,
       );
-      await this.scheduler.schedule(
+      await this.jobs.schedule(
         jobs.map((job) => ({ job, wakeDelayMs: Math.floor((index++ * 1000) / rate) })),
       );
     }
@@ -363,7 +358,7 @@ export class CampaignService {
     const base = Number(jobsSoFar ?? 0);
     // Jobs made by an interrupted earlier run of this batch count too: the counts move only here.
     const created = outcomes.length;
-    await this.scheduler.schedule(
+    await this.jobs.schedule(
       built.map((job, i) => ({ job, wakeDelayMs: Math.floor(((base + i) * 1000) / meta.rate) })),
     );
     const multi = this.redis
@@ -383,8 +378,9 @@ export class CampaignService {
     const h = await this.redis.hgetall(this.keys.campaign(id));
     if (!h.m || (h.s !== 'running' && h.s !== 'paused')) return;
     const meta = JSON.parse(h.m) as Meta;
-    const done = Number(h.done ?? 0);
-    const failed = FAILURE_STATES.reduce((n, s) => n + Number(h[`n:${s}`] ?? 0), 0);
+    const counts = await this.jobs.campaignCounts(id);
+    const done = counts.done ?? 0;
+    const failed = FAILURE_STATES.reduce((n, s) => n + (counts[`n:${s}`] ?? 0), 0);
     if (done >= meta.min && failed / done > meta.ratio) {
       const reason = `failure ratio ${(failed / done).toFixed(2)} exceeded ${meta.ratio} after ${done} finished jobs`;
       if (await this.setState(id, ['running', 'paused'], 'stopped', reason))

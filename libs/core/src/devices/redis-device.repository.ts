@@ -1,21 +1,26 @@
 import type { Redis } from 'ioredis';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { CoreKeys } from '../util/redis-keys';
-import { loadScript } from '../util/redis-scripts';
+import { LuaScript } from '../util/redis-scripts';
+import { RedisShards } from '../util/redis-shards';
+import { pipelinePerShard, readPerShard } from '../util/shard-pipeline';
+import { Address, AddressClaims } from './address-claims';
 import { decodeDevice, encodeDevice } from './device.codec';
-import { Device, Inventory, Protocol, UniqueAddressKind, uniqueAddresses } from './device.model';
+import { Device, Inventory, Protocol, UniqueAddressKind } from './device.model';
 import { DeviceFilter, DeviceRepository, WriteOutcome } from './device.repository';
 
 /**
- * One script writes a device and its indexes atomically (create, replace or delete), so an
- * address can never point at a missing device nor two devices share one address.
+ * Writes a device and its shard's indexes atomically (create, replace or delete). Addresses whose
+ * claim lives in this shard are checked and indexed here too, so with one shard an address can
+ * never point at a missing device nor two devices share one address; claims living in other
+ * shards were taken by AddressClaims before this runs.
  */
 const WRITE_DEVICE = `
 local b, id, old, new, op, np = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local oc, nc = ARGV[11], ARGV[12]
 local function lines(s) local t = {} for x in string.gmatch(s, '[^\\n]+') do t[#t+1] = x end return t end
+local function owner(v) return v and string.match(v, '^[^\\t]+') end
 local oa, na, ot, nt = lines(ARGV[7]), lines(ARGV[8]), lines(ARGV[9]), lines(ARGV[10])
-local dk = b..'d:'..id
+local dk = KEYS[1]
 local cur = redis.call('GET', dk)
 if old == '' then
   if cur then return 'exists' end
@@ -23,14 +28,14 @@ elseif cur ~= old then return 'stale' end
 if new ~= '' then
   for _, a in ipairs(na) do
     local k, v = string.match(a, '^([^=]+)=(.*)$')
-    local owner = redis.call('HGET', b..'ix:'..np..':'..k, v)
-    if owner and owner ~= id then return 'taken:'..k..'='..v end
+    local o = owner(redis.call('HGET', b..'ix:'..np..':'..k, v))
+    if o and o ~= id then return 'taken:'..k..'='..v end
   end
 end
 for _, a in ipairs(oa) do
   local k, v = string.match(a, '^([^=]+)=(.*)$')
   local ik = b..'ix:'..op..':'..k
-  if redis.call('HGET', ik, v) == id then redis.call('HDEL', ik, v) end
+  if owner(redis.call('HGET', ik, v)) == id then redis.call('HDEL', ik, v) end
 end
 for _, t in ipairs(ot) do redis.call('ZREM', b..'ix:t:'..t, id) end
 if new == '' then
@@ -50,6 +55,8 @@ for _, t in ipairs(nt) do redis.call('ZADD', b..'ix:t:'..t, 0, id) end
 return 'ok'
 `;
 
+const writeScript = new LuaScript(WRITE_DEVICE);
+
 const BATCH = 500;
 
 /**
@@ -58,14 +65,6 @@ const BATCH = 500;
  */
 const PROTOCOL_CODE: Record<Protocol, string> = { omacp: 'c', omadm: 'd', workpoint: 'w' };
 const COMPRESSED = 0x7a; // 'z'
-
-function addressLines(d: Device | undefined): string {
-  return d
-    ? uniqueAddresses(d)
-        .map(([k, v]) => `${k}=${v}`)
-        .join('\n')
-    : '';
-}
 
 function toOutcome(reply: string): WriteOutcome | 'stale' {
   if (reply === 'ok') return { ok: true };
@@ -79,33 +78,50 @@ function toOutcome(reply: string): WriteOutcome | 'stale' {
   };
 }
 
+const sameAddress = (a: Address, b: Address) =>
+  a.protocol === b.protocol && a.kind === b.kind && a.value === b.value;
+
+/** Merges per-shard sorted runs and keeps the first `count`. */
+function firstOfRuns(runs: string[][], count: number): string[] {
+  return runs.flat().sort().slice(0, count);
+}
+
 export class RedisDeviceRepository implements DeviceRepository {
-  private readonly keys: CoreKeys;
-  private sha?: string;
+  private readonly claims: AddressClaims;
 
   constructor(
     private readonly redis: Redis,
-    prefix: string,
+    private readonly shards: RedisShards,
+    claimGraceMs?: number,
   ) {
-    this.keys = new CoreKeys(prefix);
+    this.claims = new AddressClaims(redis, shards, (id) => this.get(id), claimGraceMs);
   }
 
-  private async scriptSha(): Promise<string> {
-    this.sha ??= await loadScript(this.redis, WRITE_DEVICE);
-    return this.sha;
+  private shardOf(d: Device) {
+    return this.shards.indexOf(d.id);
+  }
+
+  /** Addresses whose claim lives in the device's own shard (written by the device script). */
+  private local(d: Device | undefined): Address[] {
+    return d ? this.claims.addressesOf(d).filter((a) => a.shard === this.shardOf(d)) : [];
+  }
+
+  private remote(d: Device | undefined): Address[] {
+    return d ? this.claims.addressesOf(d).filter((a) => a.shard !== this.shardOf(d)) : [];
   }
 
   private writeArgs(previous: Device | undefined, next: Device | undefined): string[] {
     const ref = (next ?? previous)!;
+    const lines = (as: Address[]) => as.map((a) => `${a.kind}=${a.value}`).join('\n');
     return [
-      this.keys.base,
+      this.shards.ofDevice(ref.id).base,
       ref.id,
       previous ? encodeDevice(previous) : '',
       next ? encodeDevice(next) : '',
       (previous ?? ref).protocol,
       ref.protocol,
-      addressLines(previous),
-      addressLines(next),
+      lines(this.local(previous)),
+      lines(this.local(next)),
       previous ? previous.tags.join('\n') : '',
       next ? next.tags.join('\n') : '',
       PROTOCOL_CODE[(previous ?? ref).protocol],
@@ -113,51 +129,115 @@ export class RedisDeviceRepository implements DeviceRepository {
     ];
   }
 
+  private async runWrite(previous: Device | undefined, next: Device | undefined): Promise<string> {
+    const id = (next ?? previous)!.id;
+    return (await writeScript.run(
+      this.redis,
+      [this.shards.ofDevice(id).device(id)],
+      this.writeArgs(previous, next),
+    )) as string;
+  }
+
+  /**
+   * One device write with its cross-shard claims: claim new remote addresses, write the device,
+   * release the remote addresses it no longer has. A local address held by a stale remote claim
+   * is taken over and the write tried again.
+   */
   private async write(previous: Device | undefined, next: Device | undefined): Promise<string> {
-    const sha = await this.scriptSha();
-    try {
-      return (await this.redis.evalsha(
-        sha,
-        1,
-        this.keys.base,
-        ...this.writeArgs(previous, next),
-      )) as string;
-    } catch (err) {
-      if (!String(err).includes('NOSCRIPT')) throw err;
-      this.sha = undefined;
-      return (await this.redis.eval(
-        WRITE_DEVICE,
-        1,
-        this.keys.base,
-        ...this.writeArgs(previous, next),
-      )) as string;
+    const ref = (next ?? previous)!;
+    const claimed: { address: Address; id: string }[] = [];
+    for (const address of this.remote(next)) {
+      const reply = await this.claims.claim(address, ref.id);
+      if (reply === 'taken') {
+        await this.claims.releaseMany(claimed);
+        return `taken:${address.kind}=${address.value}`;
+      }
+      if (reply === 'new') claimed.push({ address, id: ref.id });
     }
+    let reply = await this.runWrite(previous, next);
+    for (let tries = 0; tries < 2 && reply.startsWith('taken:') && next; tries++) {
+      const [kind, value] = reply.slice(6).split(/=(.*)/s) as [UniqueAddressKind, string];
+      const address = this.local(next).find((a) => a.kind === kind && a.value === value);
+      if (!address || (await this.claims.claim(address, ref.id)) === 'taken') break;
+      reply = await this.runWrite(previous, next);
+    }
+    if (reply !== 'ok') {
+      await this.claims.releaseMany(claimed);
+      return reply;
+    }
+    const kept = this.claims.addressesOf(next);
+    await this.claims.releaseMany(
+      this.remote(previous)
+        .filter((a) => !kept.some((b) => sameAddress(a, b)))
+        .map((address) => ({ address, id: ref.id })),
+    );
+    return reply;
   }
 
   async get(id: string): Promise<Device | null> {
-    const raw = await this.redis.get(this.keys.device(id));
+    const raw = await this.redis.get(this.shards.ofDevice(id).device(id));
     return raw ? decodeDevice(id, raw) : null;
   }
 
   async getMany(ids: string[]): Promise<(Device | null)[]> {
     if (!ids.length) return [];
-    const raws = await this.redis.mget(ids.map(this.keys.device));
+    const shards = this.shards.all();
+    const raws = await readPerShard(
+      ids,
+      (id) => this.shards.indexOf(id),
+      (k, some) => this.redis.mget(some.map(shards[k].device)),
+    );
     return raws.map((raw, i) => (raw ? decodeDevice(ids[i], raw) : null));
   }
 
   async createMany(devices: Device[]): Promise<WriteOutcome[]> {
     const out: WriteOutcome[] = [];
-    const sha = await this.scriptSha();
-    for (let i = 0; i < devices.length; i += BATCH) {
-      const pipe = this.redis.pipeline();
-      for (const d of devices.slice(i, i + BATCH))
-        pipe.evalsha(sha, 1, this.keys.base, ...this.writeArgs(undefined, d));
-      const replies = (await pipe.exec()) ?? [];
-      for (const [err, reply] of replies) {
-        if (err) throw err;
-        out.push(toOutcome(reply as string) as WriteOutcome);
-      }
-    }
+    for (let i = 0; i < devices.length; i += BATCH)
+      out.push(...(await this.createBatch(devices.slice(i, i + BATCH))));
+    return out;
+  }
+
+  /**
+   * Claims of the whole batch in one round trip per shard, then the device writes likewise; a row
+   * that meets a held address goes through the one-by-one path, which can take over stale claims.
+   */
+  private async createBatch(devices: Device[]): Promise<WriteOutcome[]> {
+    const claimItems = devices.flatMap((d, row) =>
+      this.remote(d).map((address) => ({ address, id: d.id, row })),
+    );
+    const claimReplies = await this.claims.claimMany(claimItems);
+    const slow = new Set<number>();
+    const fresh = new Map<number, { address: Address; id: string }[]>();
+    claimItems.forEach((item, i) => {
+      if (claimReplies[i] === 'taken') slow.add(item.row);
+      if (claimReplies[i] === 'new') fresh.set(item.row, [...(fresh.get(item.row) ?? []), item]);
+    });
+    const sha = await writeScript.loadedSha(this.redis);
+    const rows = devices.map((_, row) => row).filter((row) => !slow.has(row));
+    const replies = (await pipelinePerShard(
+      this.redis,
+      rows,
+      (row) => this.shardOf(devices[row]),
+      (pipe, row) => {
+        const d = devices[row];
+        pipe.evalsha(
+          sha,
+          1,
+          this.shards.ofDevice(d.id).device(d.id),
+          ...this.writeArgs(undefined, d),
+        );
+      },
+    )) as string[];
+    const out: WriteOutcome[] = new Array(devices.length);
+    rows.forEach((row, i) => {
+      if (replies[i].startsWith('taken:') && this.shards.count > 1) slow.add(row);
+      else out[row] = toOutcome(replies[i]) as WriteOutcome;
+    });
+    await this.claims.releaseMany(
+      [...fresh].filter(([row]) => slow.has(row) || !out[row]?.ok).flatMap(([, items]) => items),
+    );
+    for (const row of slow)
+      out[row] = toOutcome(await this.write(undefined, devices[row])) as WriteOutcome;
     return out;
   }
 
@@ -174,23 +254,34 @@ export class RedisDeviceRepository implements DeviceRepository {
     kind: UniqueAddressKind,
     value: string,
   ): Promise<string | null> {
-    return this.redis.hget(this.keys.addressIndex(protocol, kind), value);
+    const shard = this.shards.indexOf(`${protocol}:${kind}:${value}`);
+    return this.claims.lookup({ protocol, kind, value, shard });
   }
 
+  /**
+   * Every shard answers up to `count` entries after the cursor; the merge keeps the first `count`
+   * of them, so pages come out in one global order whatever the shard count.
+   */
   async scanIds(
     filter: DeviceFilter,
     after: string | undefined,
     count: number,
   ): Promise<{ ids: string[]; cursor?: string }> {
+    const shards = this.shards.all();
     if (filter.tag) {
-      const ids = await this.redis.zrangebylex(
-        this.keys.tagIndex(filter.tag),
-        after ? `(${after}` : '-',
-        '+',
-        'LIMIT',
-        0,
-        count,
+      const runs = await Promise.all(
+        shards.map((s) =>
+          this.redis.zrangebylex(
+            s.tagIndex(filter.tag!),
+            after ? `(${after}` : '-',
+            '+',
+            'LIMIT',
+            0,
+            count,
+          ),
+        ),
       );
+      const ids = firstOfRuns(runs, count);
       return { ids, cursor: ids.length === count ? ids[ids.length - 1] : undefined };
     }
     let min = after ? `(${after}` : '-';
@@ -200,14 +291,10 @@ export class RedisDeviceRepository implements DeviceRepository {
       if (!after) min = `[${code}`;
       max = `(${String.fromCharCode(code.charCodeAt(0) + 1)}`;
     }
-    const members = await this.redis.zrangebylex(
-      this.keys.allDevices(),
-      min,
-      max,
-      'LIMIT',
-      0,
-      count,
+    const runs = await Promise.all(
+      shards.map((s) => this.redis.zrangebylex(s.allDevices(), min, max, 'LIMIT', 0, count)),
     );
+    const members = firstOfRuns(runs, count);
     return {
       ids: members.map((m) => m.slice(1)),
       cursor: members.length === count ? members[members.length - 1] : undefined,
@@ -215,18 +302,23 @@ export class RedisDeviceRepository implements DeviceRepository {
   }
 
   async count(filter: Pick<DeviceFilter, 'protocol' | 'tag'> = {}): Promise<number> {
-    if (filter.tag) return this.redis.zcard(this.keys.tagIndex(filter.tag));
-    if (!filter.protocol) return this.redis.zcard(this.keys.allDevices());
-    const code = PROTOCOL_CODE[filter.protocol];
-    return this.redis.zlexcount(
-      this.keys.allDevices(),
-      `[${code}`,
-      `(${String.fromCharCode(code.charCodeAt(0) + 1)}`,
+    const counts = await Promise.all(
+      this.shards.all().map((s) => {
+        if (filter.tag) return this.redis.zcard(s.tagIndex(filter.tag));
+        if (!filter.protocol) return this.redis.zcard(s.allDevices());
+        const code = PROTOCOL_CODE[filter.protocol];
+        return this.redis.zlexcount(
+          s.allDevices(),
+          `[${code}`,
+          `(${String.fromCharCode(code.charCodeAt(0) + 1)}`,
+        );
+      }),
     );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   async getInventory(id: string): Promise<Inventory> {
-    const raw = await this.redis.getBuffer(this.keys.inventory(id));
+    const raw = await this.redis.getBuffer(this.shards.ofDevice(id).inventory(id));
     if (!raw) return {};
     const json = raw[0] === COMPRESSED ? inflateRawSync(raw.subarray(1)) : raw;
     return JSON.parse(json.toString('utf8')) as Inventory;
@@ -241,16 +333,21 @@ export class RedisDeviceRepository implements DeviceRepository {
       const z = deflateRawSync(json, { level: 9 });
       if (z.length + 1 < json.length) stored = Buffer.concat([Buffer.from([COMPRESSED]), z]);
     }
-    await this.redis.set(this.keys.inventory(id), stored);
+    await this.redis.set(this.shards.ofDevice(id).inventory(id), stored);
   }
 
   async setLastContact(id: string, at: number): Promise<void> {
-    await this.redis.hset(this.keys.lastContact(), id, at.toString(36));
+    await this.redis.hset(this.shards.ofDevice(id).lastContact(), id, at.toString(36));
   }
 
   async getLastContacts(ids: string[]): Promise<(number | undefined)[]> {
     if (!ids.length) return [];
-    const raws = await this.redis.hmget(this.keys.lastContact(), ...ids);
+    const shards = this.shards.all();
+    const raws = await readPerShard(
+      ids,
+      (id) => this.shards.indexOf(id),
+      (k, some) => this.redis.hmget(shards[k].lastContact(), ...some),
+    );
     return raws.map((r) => (r ? parseInt(r, 36) : undefined));
   }
 }

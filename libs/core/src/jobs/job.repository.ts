@@ -22,11 +22,19 @@ export interface JobFilter {
  * worker restarted mid-way) can never apply a transition twice.
  */
 export interface JobRepository {
-  /** Creates the job unless its idempotency key is taken; then returns the existing job's id. */
+  /** A new job id for a device (it tells where the job is stored). */
+  newJobId(deviceId: string): string;
+  /**
+   * Creates the job unless its idempotency key is taken; then returns the existing job's id.
+   * `jobId` is the id the job was stored under: the job's own, or the one an earlier, interrupted
+   * request with the same idempotency key had reserved.
+   */
   create(
     job: Job,
     fingerprint?: string,
-  ): Promise<{ created: true } | { created: false; existingId: string; sameRequest: boolean }>;
+  ): Promise<
+    { created: true; jobId: string } | { created: false; existingId: string; sameRequest: boolean }
+  >;
   createMany(jobs: Job[]): Promise<({ created: true } | { created: false; existingId: string })[]>;
   get(id: string): Promise<Job | null>;
   getMany(ids: string[]): Promise<(Job | null)[]>;
@@ -53,4 +61,12 @@ export interface JobRepository {
   ): Promise<{ items: Job[]; nextCursor?: string }>;
   countByState(): Promise<Record<string, number>>;
   trimIndex(before: number): Promise<number>;
+  /** The wake-ups of these jobs are queued (they leave the schedule outbox). */
+  markScheduled(ids: string[]): Promise<void>;
+  /** Ids of jobs stored before `before` whose wake-up was never confirmed queued. */
+  unscheduled(before: number, limit: number): Promise<string[]>;
+  /** A campaign's job ids, in batches. */
+  campaignJobIds(campaignId: string, batch?: number): AsyncGenerator<string[]>;
+  /** A campaign's finished-job counters (`done`, `n:<state>`). */
+  campaignCounts(campaignId: string): Promise<Record<string, number>>;
 }

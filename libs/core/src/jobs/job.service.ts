@@ -6,7 +6,6 @@ import { PROTOCOL_CAPABILITIES } from '../drivers/protocol-driver';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../errors';
 import { event, EventPublisher, CoreEvent } from '../events/core-event';
 import { MASKED, SecretBox } from '../secrets/secret-box';
-import { newId } from '../util/ids';
 import { outcomeOf, statesLeadingTo } from './job-state-machine';
 import {
   isTerminal,
@@ -177,7 +176,7 @@ export class JobService {
     now = Date.now(),
   ): Job {
     const job: Job = {
-      id: opts.id ?? newId('j'),
+      id: opts.id ?? this.repo.newJobId(device.id),
       deviceId: device.id,
       protocol: device.protocol,
       state: 'queued',
@@ -225,12 +224,7 @@ export class JobService {
       { deadline: this.deadline(now, input.deadlineSeconds), idempotencyKey: key },
       now,
     );
-    const fingerprint = key
-      ? createHash('sha256')
-          .update(JSON.stringify([input.deviceId, input.operations, input.deadlineSeconds ?? null]))
-          .digest('base64url')
-          .slice(0, 16)
-      : '';
+    const fingerprint = key ? requestFingerprint(input) : '';
     const result = await this.repo.create(job, fingerprint);
     if (!result.created) {
       if (!result.sameRequest) {
@@ -242,7 +236,8 @@ export class JobService {
       }
       return { job: await this.get(result.existingId), created: false };
     }
-    await this.scheduler.schedule([{ job, wakeDelayMs: 0 }]);
+    job.id = result.jobId;
+    await this.schedule([{ job, wakeDelayMs: 0 }]);
     await this.events.publish([stateEvent(job, 'queued')]);
     return { job, created: true };
   }
@@ -350,12 +345,50 @@ export class JobService {
       now,
     );
     await this.repo.create(job);
-    await this.scheduler.schedule([{ job, wakeDelayMs: 0 }]);
+    await this.schedule([{ job, wakeDelayMs: 0 }]);
     await this.events.publish([stateEvent(job, 'queued')]);
     return job;
   }
 
   // ---- orchestration side -------------------------------------------------------------
+
+  /**
+   * Queues the wake-ups of stored jobs, then takes them out of the schedule outbox. Storing a job
+   * and queueing its wake-up are writes to two slots (the job's shard, BullMQ's); a crash between
+   * them leaves the job in the outbox for `rescheduleUnscheduled`.
+   */
+  async schedule(items: { job: Job; wakeDelayMs: number }[]): Promise<void> {
+    // Without a queue (a tool or test on core alone) the jobs stay for a worker's reconciler.
+    if (!items.length || this.scheduler === NO_SCHEDULER) return;
+    await this.scheduler.schedule(items);
+    await this.repo.markScheduled(items.map((i) => i.job.id));
+  }
+
+  /**
+   * The outbox reconciler: jobs stored more than `graceMs` ago whose wake-up was never confirmed
+   * queued get one now, if they still wait for it; the others just leave the outbox. Queueing the
+   * same wake-up twice adds nothing (BullMQ job ids derive from the job id), so running this from
+   * several processes at once is harmless.
+   */
+  async rescheduleUnscheduled(graceMs: number, limit = 500): Promise<number> {
+    const ids = await this.repo.unscheduled(Date.now() - graceMs, limit);
+    if (!ids.length) return 0;
+    const jobs = await this.repo.getMany(ids);
+    const waiting = jobs.filter((j): j is Job => !!j && j.state === 'queued');
+    await this.scheduler.schedule(waiting.map((job) => ({ job, wakeDelayMs: 0 })));
+    await this.repo.markScheduled(ids);
+    return waiting.length;
+  }
+
+  /** A campaign's job ids, in batches. */
+  campaignJobIds(campaignId: string, batch?: number): AsyncGenerator<string[]> {
+    return this.repo.campaignJobIds(campaignId, batch);
+  }
+
+  /** A campaign's finished-job counters (`done`, `n:<state>`), summed over shards. */
+  campaignCounts(campaignId: string): Promise<Record<string, number>> {
+    return this.repo.campaignCounts(campaignId);
+  }
 
   /** queued/awaiting-contact → waking. Null when the job is no longer waiting for a wake-up. */
   async beginWake(id: string): Promise<Job | null> {
@@ -528,6 +561,14 @@ export class JobService {
       },
     );
   }
+}
+
+/** What makes two job requests with one idempotency key the same request. */
+export function requestFingerprint(input: CreateJobInput): string {
+  return createHash('sha256')
+    .update(JSON.stringify([input.deviceId, input.operations, input.deadlineSeconds ?? null]))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 function stateEvent(

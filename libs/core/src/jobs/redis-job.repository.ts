@@ -1,7 +1,10 @@
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { CoreKeys } from '../util/redis-keys';
-import { loadScript } from '../util/redis-scripts';
+import { newId } from '../util/ids';
+import { ShardKeys } from '../util/redis-keys';
+import { LuaScript } from '../util/redis-scripts';
+import { RedisShards } from '../util/redis-shards';
+import { pipelinePerShard, readPerShard } from '../util/shard-pipeline';
 import { Job, JobState, OperationResult, TERMINAL_STATES } from './job.model';
 import { JobFilter, JobRepository, TransitionOptions, TransitionOutcome } from './job.repository';
 
@@ -13,9 +16,14 @@ import { JobFilter, JobRepository, TransitionOptions, TransitionOutcome } from '
  * 100,000 jobs share one), referenced from `m`.
  */
 
+/*
+ * Every key below is in the job's shard (its device's); `b` is that shard's base and KEYS[1] the
+ * job key. A new job also enters the shard's schedule outbox, left again once its wake-up is queued
+ * in BullMQ (another slot): a crash in between leaves the entry for the reconciler.
+ */
 const CREATE_JOB = `
 local b, id, dev, camp, meta, now, idem, fp, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-local jk = b..'j:'..id
+local jk = KEYS[1]
 if redis.call('EXISTS', jk) == 1 then return id..' ' end
 local ok, opsTtl = b..'ops:'..ARGV[11], tonumber(ARGV[13])
 if not redis.call('SET', ok, ARGV[12], 'NX', 'PX', opsTtl) then
@@ -34,13 +42,23 @@ if camp ~= '' then
 end
 redis.call('ZADD', b..'jobs', tonumber(ARGV[10]), id)
 redis.call('ZADD', b..'dj:'..dev, tonumber(ARGV[10]), id)
+redis.call('ZADD', b..'outbox', tonumber(ARGV[10]), id)
 redis.call('HINCRBY', b..'jobstates', 'queued', 1)
 return 'ok'
 `;
 
+/** An idempotency key living in another shard than its job: claimed first, carrying the job id. */
+const CLAIM_IDEMPOTENCY_KEY = `
+local prev = redis.call('GET', KEYS[1])
+if prev then return prev end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+`;
+
+/** Campaign counters are per shard (`cc:<campaign>`) and summed when read. */
 const TRANSITION = `
 local b, id, allowed, to, now, terminal, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-local jk = b..'j:'..id
+local jk = KEYS[1]
 local s = redis.call('HGET', jk, 's')
 if not s then return {'missing'} end
 if not string.find(','..allowed..',', ','..s..',', 1, true) then return {'denied', s} end
@@ -60,10 +78,11 @@ redis.call('HINCRBY', b..'jobstates', to, 1)
 if terminal == '1' then
   local dev = redis.call('HGET', jk, 'd')
   redis.call('ZREM', b..'dj:'..dev, id)
+  redis.call('ZREM', b..'outbox', id)
   local camp = redis.call('HGET', jk, 'c')
   if camp then
-    redis.call('HINCRBY', b..'c:'..camp, 'n:'..to, 1)
-    redis.call('HINCRBY', b..'c:'..camp, 'done', 1)
+    redis.call('HINCRBY', b..'cc:'..camp, 'n:'..to, 1)
+    redis.call('HINCRBY', b..'cc:'..camp, 'done', 1)
   end
   redis.call('PEXPIRE', jk, tonumber(retention))
 end
@@ -91,31 +110,6 @@ function opsHash(json: string): string {
   return createHash('sha256').update(json).digest('base64url').slice(0, 12);
 }
 
-class Script {
-  private sha?: string;
-  constructor(private readonly source: string) {}
-
-  /**
-   * The scripts name their keys in ARGV; `routingKey` is passed as the one KEYS entry (unused by
-   * the script) so a Redis Cluster runs it on the master that owns the prefix's hash slot.
-   */
-  async run(redis: Redis, routingKey: string, args: (string | number)[]): Promise<unknown> {
-    this.sha ??= await loadScript(redis, this.source);
-    try {
-      return await redis.evalsha(this.sha, 1, routingKey, ...args);
-    } catch (err) {
-      if (!String(err).includes('NOSCRIPT')) throw err;
-      this.sha = undefined;
-      return redis.eval(this.source, 1, routingKey, ...args);
-    }
-  }
-
-  async loadedSha(redis: Redis): Promise<string> {
-    this.sha ??= await loadScript(redis, this.source);
-    return this.sha;
-  }
-}
-
 const PARTIAL_RESULT = `
 local k = KEYS[1]
 redis.call('HSET', k, ARGV[1], ARGV[2])
@@ -128,9 +122,9 @@ end
 return false
 `;
 
-const createScript = new Script(CREATE_JOB);
-
-const transitionScript = new Script(TRANSITION);
+const createScript = new LuaScript(CREATE_JOB);
+const transitionScript = new LuaScript(TRANSITION);
+const claimIdempotencyScript = new LuaScript(CLAIM_IDEMPOTENCY_KEY);
 
 function lines<T>(raw: string | undefined): T[] {
   return raw ? raw.split('\n').map((l) => JSON.parse(l) as T) : [];
@@ -162,21 +156,26 @@ function decodeJob(
 }
 
 export class RedisJobRepository implements JobRepository {
-  private readonly keys: CoreKeys;
   /** Operations are immutable and content-addressed: safe to cache in any process. */
   private readonly opsCache = new Map<string, Job['operations']>();
 
   constructor(
     private readonly redis: Redis,
-    prefix: string,
+    private readonly shards: RedisShards,
     /** How long finished jobs stay readable. */
     private readonly retentionMs = 7 * 24 * 3600 * 1000,
     private readonly idempotencyTtlMs = 24 * 3600 * 1000,
-  ) {
-    this.keys = new CoreKeys(prefix);
+  ) {}
+
+  newJobId(deviceId: string): string {
+    return this.shards.jobId(newId('j'), deviceId);
   }
 
-  private createArgs(job: Job, fingerprint = ''): (string | number)[] {
+  private shardOfJob(id: string): ShardKeys | null {
+    return this.shards.ofJob(id);
+  }
+
+  private createArgs(job: Job, idempotencyKey: string, fingerprint = ''): (string | number)[] {
     const opsJson = JSON.stringify(job.operations);
     const hash = opsHash(opsJson);
     this.remember(hash, job.operations);
@@ -188,13 +187,13 @@ export class RedisJobRepository implements JobRepository {
     };
     if (job.idempotencyKey) meta.k = job.idempotencyKey;
     return [
-      this.keys.base,
+      this.shards.ofDevice(job.deviceId).base,
       job.id,
       job.deviceId,
       job.campaignId ?? '',
       JSON.stringify(meta),
       job.createdAt.toString(36),
-      job.idempotencyKey ?? '',
+      idempotencyKey,
       fingerprint,
       this.idempotencyTtlMs,
       job.createdAt,
@@ -204,17 +203,27 @@ export class RedisJobRepository implements JobRepository {
     ];
   }
 
+  private jobKey(job: Job): string {
+    return this.shards.ofDevice(job.deviceId).job(job.id);
+  }
+
   private remember(hash: string, ops: Job['operations']): void {
     if (this.opsCache.size >= 1000) this.opsCache.clear();
     this.opsCache.set(hash, ops);
   }
 
   /** Loads the operations of the given hashes that this process has not seen yet. */
-  private async loadOps(hashes: string[]): Promise<void> {
-    const missing = [...new Set(hashes)].filter((h) => !this.opsCache.has(h));
-    if (!missing.length) return;
-    const raws = await this.redis.mget(missing.map((h) => `${this.keys.base}ops:${h}`));
-    missing.forEach((h, i) =>
+  private async loadOps(refs: { hash: string; shard: ShardKeys }[]): Promise<void> {
+    const missing = new Map<string, ShardKeys>();
+    for (const r of refs) if (!this.opsCache.has(r.hash)) missing.set(r.hash, r.shard);
+    if (!missing.size) return;
+    const hashes = [...missing.keys()];
+    const raws = await readPerShard(
+      hashes,
+      (h) => missing.get(h)!.index,
+      (k, some) => this.redis.mget(some.map(this.shards.all()[k].operations)),
+    );
+    hashes.forEach((h, i) =>
       this.remember(h, raws[i] ? (JSON.parse(raws[i]!) as Job['operations']) : []),
     );
   }
@@ -223,51 +232,96 @@ export class RedisJobRepository implements JobRepository {
     return decodeJob(id, h, (hash) => this.opsCache.get(hash) ?? []);
   }
 
+  /**
+   * With the idempotency key in the job's shard, one script checks the key and creates the job.
+   * Otherwise the key is claimed first in its own shard, naming the new job's id; a crash before
+   * the job is written leaves a claim for a job that does not exist, which the retry of the same
+   * request (same fingerprint) completes by creating the job under the claimed id.
+   */
   async create(job: Job, fingerprint = '') {
+    const key = job.idempotencyKey ?? '';
+    const local = !key || this.shards.indexOf(key) === this.shards.indexOf(job.deviceId);
+    let target = job;
+    if (!local) {
+      const prev = (await claimIdempotencyScript.run(
+        this.redis,
+        [this.shards.ofValue(key).idempotency(key)],
+        [`${job.id} ${fingerprint}`, this.idempotencyTtlMs],
+      )) as string | null;
+      if (prev) {
+        const [existingId, fp] = prev.split(' ');
+        if (fp !== fingerprint || (await this.getState(existingId)) !== null)
+          return { created: false as const, existingId, sameRequest: fp === fingerprint };
+        target = { ...job, id: existingId };
+      }
+    }
     const reply = (await createScript.run(
       this.redis,
-      this.keys.base,
-      this.createArgs(job, fingerprint),
+      [this.jobKey(target)],
+      this.createArgs(target, local ? key : '', fingerprint),
     )) as string;
-    if (reply === 'ok') return { created: true as const };
+    if (reply === 'ok') return { created: true as const, jobId: target.id };
     const [existingId, fp] = reply.split(' ');
-    return { created: false as const, existingId, sameRequest: fp === fingerprint };
+    return {
+      created: false as const,
+      existingId,
+      sameRequest: target !== job || fp === fingerprint,
+    };
   }
 
+  /** Campaign jobs (no idempotency keys): one round trip per shard. */
   async createMany(jobs: Job[]) {
     const sha = await createScript.loadedSha(this.redis);
-    const pipe = this.redis.pipeline();
-    for (const job of jobs) pipe.evalsha(sha, 1, this.keys.base, ...this.createArgs(job));
-    const replies = (await pipe.exec()) ?? [];
-    return replies.map(([err, reply]) => {
-      if (err) throw err;
-      return reply === 'ok'
+    const replies = await pipelinePerShard(
+      this.redis,
+      jobs,
+      (job) => this.shards.indexOf(job.deviceId),
+      (pipe, job) => pipe.evalsha(sha, 1, this.jobKey(job), ...this.createArgs(job, '')),
+    );
+    return replies.map((reply) =>
+      reply === 'ok'
         ? { created: true as const }
-        : { created: false as const, existingId: (reply as string).split(' ')[0] };
-    });
+        : { created: false as const, existingId: (reply as string).split(' ')[0] },
+    );
   }
 
   async get(id: string): Promise<Job | null> {
-    const h = await this.redis.hgetall(this.keys.job(id));
+    const shard = this.shardOfJob(id);
+    if (!shard) return null;
+    const h = await this.redis.hgetall(shard.job(id));
     if (!h.s) return null;
-    await this.loadOps([(JSON.parse(h.m) as Meta).o]);
+    await this.loadOps([{ hash: (JSON.parse(h.m) as Meta).o, shard }]);
     return this.decode(id, h);
   }
 
   async getMany(ids: string[]): Promise<(Job | null)[]> {
     if (!ids.length) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.keys.job(id));
-    const hashes = ((await pipe.exec()) ?? []).map(([err, h]) => {
-      if (err) throw err;
-      return h as Record<string, string>;
+    const known = ids.filter((id) => this.shardOfJob(id));
+    const replies = await pipelinePerShard(
+      this.redis,
+      known,
+      (id) => this.shardOfJob(id)!.index,
+      (pipe, id) => pipe.hgetall(this.shardOfJob(id)!.job(id)),
+    );
+    const byId = new Map(known.map((id, i) => [id, replies[i] as Record<string, string>]));
+    await this.loadOps(
+      known
+        .filter((id) => byId.get(id)!.s)
+        .map((id) => ({
+          hash: (JSON.parse(byId.get(id)!.m) as Meta).o,
+          shard: this.shardOfJob(id)!,
+        })),
+    );
+    return ids.map((id) => {
+      const h = byId.get(id);
+      return h ? this.decode(id, h) : null;
     });
-    await this.loadOps(hashes.filter((h) => h.s).map((h) => (JSON.parse(h.m) as Meta).o));
-    return hashes.map((h, i) => this.decode(ids[i], h));
   }
 
   async getState(id: string): Promise<JobState | null> {
-    return (await this.redis.hget(this.keys.job(id), 's')) as JobState | null;
+    const shard = this.shardOfJob(id);
+    if (!shard) return null;
+    return (await this.redis.hget(shard.job(id), 's')) as JobState | null;
   }
 
   async transition(
@@ -276,18 +330,24 @@ export class RedisJobRepository implements JobRepository {
     to: JobState,
     opts: TransitionOptions = {},
   ): Promise<TransitionOutcome> {
-    const reply = (await transitionScript.run(this.redis, this.keys.base, [
-      this.keys.base,
-      id,
-      from.join(','),
-      to,
-      Date.now().toString(36),
-      TERMINAL_STATES.includes(to) ? '1' : '0',
-      this.retentionMs,
-      opts.attempt ? JSON.stringify(opts.attempt) : '',
-      opts.fault ? JSON.stringify(opts.fault) : '',
-      opts.results ? JSON.stringify(opts.results) : '',
-    ])) as string[];
+    const shard = this.shardOfJob(id);
+    if (!shard) return { ok: false, reason: 'missing' };
+    const reply = (await transitionScript.run(
+      this.redis,
+      [shard.job(id)],
+      [
+        shard.base,
+        id,
+        from.join(','),
+        to,
+        Date.now().toString(36),
+        TERMINAL_STATES.includes(to) ? '1' : '0',
+        this.retentionMs,
+        opts.attempt ? JSON.stringify(opts.attempt) : '',
+        opts.fault ? JSON.stringify(opts.fault) : '',
+        opts.results ? JSON.stringify(opts.results) : '',
+      ],
+    )) as string[];
     if (reply[0] === 'ok') return { ok: true, from: reply[1] as JobState };
     if (reply[0] === 'missing') return { ok: false, reason: 'missing' };
     return { ok: false, reason: 'denied', current: reply[1] as JobState };
@@ -303,10 +363,12 @@ export class RedisJobRepository implements JobRepository {
     result: OperationResult,
     total: number,
   ): Promise<OperationResult[] | null> {
+    const shard = this.shardOfJob(id);
+    if (!shard) return null;
     const reply = (await this.redis.eval(
       PARTIAL_RESULT,
       1,
-      `${this.keys.base}jr:${id}`,
+      shard.partialResults(id),
       index,
       JSON.stringify(result),
       total,
@@ -320,7 +382,30 @@ export class RedisJobRepository implements JobRepository {
   }
 
   pendingIds(deviceId: string): Promise<string[]> {
-    return this.redis.zrange(this.keys.deviceJobs(deviceId), 0, '-1');
+    return this.redis.zrange(this.shards.ofDevice(deviceId).deviceJobs(deviceId), 0, '-1');
+  }
+
+  /** The wake-ups of these jobs are queued: they leave their shards' outboxes. */
+  async markScheduled(ids: string[]): Promise<void> {
+    const known = ids.filter((id) => this.shardOfJob(id));
+    await pipelinePerShard(
+      this.redis,
+      known,
+      (id) => this.shardOfJob(id)!.index,
+      (pipe, id) => pipe.zrem(this.shardOfJob(id)!.scheduleOutbox(), id),
+    );
+  }
+
+  /** Jobs that entered an outbox before `before` and are still there, up to `limit` per shard. */
+  async unscheduled(before: number, limit: number): Promise<string[]> {
+    const runs = await Promise.all(
+      this.shards
+        .all()
+        .map((s) =>
+          this.redis.zrangebyscore(s.scheduleOutbox(), '-inf', `(${before}`, 'LIMIT', 0, limit),
+        ),
+    );
+    return runs.flat();
   }
 
   /** Newest first; the cursor is the last id returned (ids sort by creation time). */
@@ -350,27 +435,105 @@ export class RedisJobRepository implements JobRepository {
     after: string | undefined,
     limit: number,
   ): Promise<string[]> {
-    if (filter.campaignId) {
-      const all = await this.redis.lrange(this.keys.campaignJobs(filter.campaignId), 0, -1);
-      const start = after ? all.indexOf(after) + 1 : 0;
-      return all.slice(start, start + limit);
+    if (filter.campaignId) return this.scanCampaign(filter.campaignId, after, limit);
+    const shards = this.shards.all();
+    let score = '+inf';
+    if (after) {
+      const shard = this.shardOfJob(after);
+      const s = shard && (await this.redis.zscore(shard.allJobs(), after));
+      if (!s) return [];
+      score = s;
     }
-    const key = this.keys.allJobs();
-    if (!after) return this.redis.zrevrange(key, 0, limit - 1);
-    const score = await this.redis.zscore(key, after);
-    if (score === null) return [];
-    const ids = await this.redis.zrevrangebyscore(key, score, '-inf', 'LIMIT', 0, limit + 50);
-    const idx = ids.indexOf(after);
-    return ids.slice(idx + 1, idx + 1 + limit);
+    // Each shard lists newest first down from the cursor's score; the merge orders by (score, id)
+    // descending, the order ZREVRANGEBYSCORE gives inside one shard.
+    const runs = await Promise.all(
+      shards.map((s) =>
+        this.redis.zrevrangebyscore(
+          s.allJobs(),
+          score,
+          '-inf',
+          'WITHSCORES',
+          'LIMIT',
+          0,
+          limit + 50,
+        ),
+      ),
+    );
+    const entries: [number, string][] = [];
+    for (const run of runs)
+      for (let i = 0; i < run.length; i += 2) entries.push([Number(run[i + 1]), run[i]]);
+    entries.sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
+    let start = 0;
+    if (after) {
+      const s = Number(score);
+      while (start < entries.length && entries[start][0] === s && entries[start][1] >= after)
+        start++;
+    }
+    return entries.slice(start, start + limit).map((e) => e[1]);
+  }
+
+  /** A campaign's jobs, shard after shard, each shard's in creation order. */
+  private async scanCampaign(
+    campaignId: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<string[]> {
+    const shards = this.shards.all();
+    let k = 0;
+    let start = 0;
+    if (after) {
+      const shard = this.shardOfJob(after);
+      if (!shard) return [];
+      k = shard.index;
+      const all = await this.redis.lrange(shard.campaignJobs(campaignId), 0, -1);
+      start = all.indexOf(after) + 1;
+    }
+    const out: string[] = [];
+    for (; k < shards.length && out.length < limit; k++, start = 0) {
+      const ids = await this.redis.lrange(
+        shards[k].campaignJobs(campaignId),
+        start,
+        start + limit - out.length - 1,
+      );
+      out.push(...ids);
+    }
+    return out;
+  }
+
+  /** A campaign's job ids shard by shard, in batches (cancel and progress walk them). */
+  async *campaignJobIds(campaignId: string, batch = 500): AsyncGenerator<string[]> {
+    for (const shard of this.shards.all()) {
+      const key = shard.campaignJobs(campaignId);
+      for (let i = 0; ; i += batch) {
+        const ids = await this.redis.lrange(key, i, i + batch - 1);
+        if (ids.length) yield ids;
+        if (ids.length < batch) break;
+      }
+    }
+  }
+
+  /** A campaign's counters (`done`, `n:<state>`) summed over the shards. */
+  async campaignCounts(campaignId: string): Promise<Record<string, number>> {
+    const all = await Promise.all(
+      this.shards.all().map((s) => this.redis.hgetall(s.campaignCounts(campaignId))),
+    );
+    const out: Record<string, number> = {};
+    for (const h of all) for (const [k, v] of Object.entries(h)) out[k] = (out[k] ?? 0) + Number(v);
+    return out;
   }
 
   /** Drops index entries of jobs created before `before` (their hashes expired already). */
   async trimIndex(before: number): Promise<number> {
-    return this.redis.zremrangebyscore(this.keys.allJobs(), '-inf', `(${before}`);
+    const counts = await Promise.all(
+      this.shards.all().map((s) => this.redis.zremrangebyscore(s.allJobs(), '-inf', `(${before}`)),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   async countByState(): Promise<Record<string, number>> {
-    const raw = await this.redis.hgetall(this.keys.jobStates());
-    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+    const all = await Promise.all(this.shards.all().map((s) => this.redis.hgetall(s.jobStates())));
+    const out: Record<string, number> = {};
+    for (const h of all) for (const [k, v] of Object.entries(h)) out[k] = (out[k] ?? 0) + Number(v);
+    return out;
   }
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { CoreKeys } from '../util/redis-keys';
+import { RedisShards } from '../util/redis-shards';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -11,35 +11,35 @@ const TAKE = `local prev = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1],
  * lost its connection); the caller is told whose session it replaced.
  */
 export class SessionLock {
-  private readonly keys: CoreKeys;
-
   constructor(
     private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.keys = new CoreKeys(prefix);
+    private readonly shards: RedisShards,
+  ) {}
+
+  /** In the device's shard, beside its jobs. */
+  private key(deviceId: string): string {
+    return this.shards.ofDevice(deviceId).lock(deviceId);
   }
 
   /** Takes the lock only if free. */
   async tryAcquire(deviceId: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.lock(deviceId), owner, 'PX', ttlMs, 'NX')) === 'OK';
+    return (await this.redis.set(this.key(deviceId), owner, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   /** Takes the lock whoever holds it; returns the previous owner, if any. */
   async supersede(deviceId: string, owner: string, ttlMs: number): Promise<string | null> {
-    return (await this.redis.eval(TAKE, 1, this.keys.lock(deviceId), owner, ttlMs)) as
-      string | null;
+    return (await this.redis.eval(TAKE, 1, this.key(deviceId), owner, ttlMs)) as string | null;
   }
 
   async renew(deviceId: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.keys.lock(deviceId), owner, ttlMs)) === 1;
+    return (await this.redis.eval(RENEW, 1, this.key(deviceId), owner, ttlMs)) === 1;
   }
 
   async release(deviceId: string, owner: string): Promise<boolean> {
-    return (await this.redis.eval(RELEASE, 1, this.keys.lock(deviceId), owner)) === 1;
+    return (await this.redis.eval(RELEASE, 1, this.key(deviceId), owner)) === 1;
   }
 
   holder(deviceId: string): Promise<string | null> {
-    return this.redis.get(this.keys.lock(deviceId));
+    return this.redis.get(this.key(deviceId));
   }
 }

@@ -12,3 +12,30 @@ export async function loadScript(redis: Redis, source: string): Promise<string> 
   );
   return shas[0] as string;
 }
+
+/**
+ * A Lua script run by EVALSHA, loaded once per process (on every master of a cluster) and reloaded
+ * when a server restarted without it. Keys go in KEYS so a cluster routes the call to the right
+ * master; scripts that compute further keys of the same shard from a base do so in ARGV.
+ */
+export class LuaScript {
+  private sha?: string;
+  constructor(private readonly source: string) {}
+
+  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    this.sha ??= await loadScript(redis, this.source);
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!String(err).includes('NOSCRIPT')) throw err;
+      this.sha = undefined;
+      return redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  /** The loaded script's sha, for pipelines (which cannot retry a NOSCRIPT call by themselves). */
+  async loadedSha(redis: Redis): Promise<string> {
+    this.sha ??= await loadScript(redis, this.source);
+    return this.sha;
+  }
+}

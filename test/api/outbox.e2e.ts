@@ -1,0 +1,73 @@
+import { Core, createCore } from '@dm-bridge/core';
+import type { Redis } from 'ioredis';
+import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
+import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
+import { testRedisClient, testRedisShards } from '../support/redis';
+import { ApiFixture, dropPrefix, startApi, until } from './api-fixture';
+
+/**
+ * A process that stored a job and died before queueing its wake-up in BullMQ (two writes, two
+ * slots): the job waits in its shard's schedule outbox, and the gateway's reconciler queues the
+ * wake-up, after which the job runs like any other.
+ */
+describe('REST API: the schedule outbox', () => {
+  let f: ApiFixture;
+  let smsc: SimulatedSmsc;
+  let redis: Redis;
+  let crashed: Core;
+  const handset = new OmaCpHandset({ msisdn: '491701234577', imsi: '262019876543277' });
+
+  beforeAll(async () => {
+    smsc = new SimulatedSmsc({ accounts: { gw: 'pw' } });
+    await smsc.start();
+    smsc.addHandset(handset);
+    f = await startApi({
+      SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=sim`,
+      SMPP_JOB_BACKOFF_MS: '50',
+      CP_RECEIPT_POLL_MS: '100',
+      OUTBOX_INTERVAL_MS: '200',
+      OUTBOX_GRACE_MS: '500',
+    });
+    redis = testRedisClient();
+    // Core as the dead process had it: same Redis and keys, but no BullMQ behind its scheduler.
+    crashed = createCore({
+      redis,
+      prefix: f.prefix,
+      shards: testRedisShards(),
+      masterKey: Buffer.from(f.env.DMB_MASTER_KEY, 'hex'),
+    });
+    await crashed.catalog.reload();
+  });
+  afterAll(async () => {
+    await f.close();
+    await smsc.stop();
+    await redis.quit();
+    await dropPrefix(f.prefix);
+  });
+
+  it('queues the wake-up of a job stored without one, and the job runs to its end', async () => {
+    const created = await f.call('POST', '/v1/devices', {
+      id: 'cp-outbox',
+      protocol: 'omacp',
+      addressing: { msisdn: '+49 170 1234577', imsi: '262019876543277', pinPolicy: 'netwpin' },
+    });
+    expect(created.status).toBe(201);
+    const { job } = await crashed.jobs.create({
+      deviceId: 'cp-outbox',
+      operations: [{ op: 'set', path: 'network.apn', value: 'outbox.example' }],
+    });
+    const stored = Date.now();
+    expect((await f.call('GET', `/v1/jobs/${job.id}`)).body.state).toBe('queued');
+
+    const done = await until(
+      () => f.call('GET', `/v1/jobs/${job.id}`),
+      (r) => r.body.state === 'succeeded',
+    );
+    // not before the grace period: a live process gets the time to queue it itself
+    expect(Date.now() - stored).toBeGreaterThanOrEqual(500);
+    expect(done.body.attempts[0]).toMatchObject({ kind: 'wake', outcome: 'sent' });
+    const [doc] = await handset.waitForDocuments(1);
+    expect(JSON.stringify(doc.document)).toContain('outbox.example');
+    expect(await crashed.jobs.rescheduleUnscheduled(0)).toBe(0);
+  });
+});
