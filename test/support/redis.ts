@@ -39,11 +39,22 @@ export function testRedisClient(): Redis {
   }) as unknown as Redis;
 }
 
+/**
+ * Shards for core (REDIS_SHARDS): `TEST_REDIS_SHARDS`, else the gateway's default for the
+ * topology (16 on a cluster, 1 on a single Redis).
+ */
+export function testRedisShards(): number {
+  return Number(process.env.TEST_REDIS_SHARDS || (TEST_REDIS_CLUSTER_NODES ? 16 : 1));
+}
+
 /** Env for startGateway pointing it at the test Redis (single URL or cluster nodes). */
 export function testRedisEnv(): Record<string, string> {
+  const shards: Record<string, string> = process.env.TEST_REDIS_SHARDS
+    ? { REDIS_SHARDS: process.env.TEST_REDIS_SHARDS }
+    : {};
   return TEST_REDIS_CLUSTER_NODES
-    ? { REDIS_CLUSTER_NODES: TEST_REDIS_CLUSTER_NODES }
-    : { REDIS_URL: TEST_REDIS_URL };
+    ? { REDIS_CLUSTER_NODES: TEST_REDIS_CLUSTER_NODES, ...shards }
+    : { REDIS_URL: TEST_REDIS_URL, ...shards };
 }
 
 export function uniquePrefix(tag = 't'): string {
@@ -53,10 +64,19 @@ export function uniquePrefix(tag = 't'): string {
 }
 
 async function deleteOnNode(redis: Redis, prefix: string, keyByKey: boolean): Promise<number> {
+  let deleted = 0;
+  // core's shards of a `{tag}:` prefix are tagged `{tag:<n>}:` (see RedisShards)
+  const tagged = /^\{([^}]+)\}/.exec(prefix);
+  for (const pattern of tagged ? [`${prefix}*`, `{${tagged[1]}:*`] : [`${prefix}*`])
+    deleted += await deleteMatching(redis, pattern, keyByKey);
+  return deleted;
+}
+
+async function deleteMatching(redis: Redis, pattern: string, keyByKey: boolean): Promise<number> {
   let cursor = '0';
   let deleted = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     cursor = next;
     if (keys.length === 0) continue;
     // on a cluster node keys of different slots cannot share one UNLINK (CROSSSLOT)
