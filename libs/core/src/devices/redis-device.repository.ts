@@ -81,9 +81,28 @@ function toOutcome(reply: string): WriteOutcome | 'stale' {
 const sameAddress = (a: Address, b: Address) =>
   a.protocol === b.protocol && a.kind === b.kind && a.value === b.value;
 
-/** Merges per-shard sorted runs and keeps the first `count`. */
-function firstOfRuns(runs: string[][], count: number): string[] {
-  return runs.flat().sort().slice(0, count);
+/** How many entries to ask each of `shards` shards for, to fill a page of `count` merged. */
+function perShardCount(count: number, shards: number): number {
+  return shards === 1 ? count : Math.min(count, Math.ceil((2 * count) / shards) + 16);
+}
+
+/**
+ * Merges per-shard sorted runs of up to `asked` entries each. A shard that answered a full run
+ * may hold more entries beyond its last one, so the merge is only complete up to the smallest
+ * last entry of the full runs; past that it stops (a page may come out shorter than `count`, and
+ * the cursor goes on from there). `more` tells whether any shard may have more.
+ */
+function mergeRuns(
+  runs: string[][],
+  asked: number,
+  count: number,
+): { items: string[]; more: boolean } {
+  const full = runs.filter((r) => r.length === asked);
+  const bound = full.length ? full.map((r) => r[r.length - 1]).sort()[0] : undefined;
+  let items = runs.flat().sort();
+  if (bound !== undefined) items = items.filter((x) => x <= bound);
+  const more = full.length > 0 || items.length > count;
+  return { items: items.slice(0, count), more };
 }
 
 export class RedisDeviceRepository implements DeviceRepository {
@@ -268,6 +287,7 @@ export class RedisDeviceRepository implements DeviceRepository {
     count: number,
   ): Promise<{ ids: string[]; cursor?: string }> {
     const shards = this.shards.all();
+    const asked = perShardCount(count, shards.length);
     if (filter.tag) {
       const runs = await Promise.all(
         shards.map((s) =>
@@ -277,12 +297,12 @@ export class RedisDeviceRepository implements DeviceRepository {
             '+',
             'LIMIT',
             0,
-            count,
+            asked,
           ),
         ),
       );
-      const ids = firstOfRuns(runs, count);
-      return { ids, cursor: ids.length === count ? ids[ids.length - 1] : undefined };
+      const { items: ids, more } = mergeRuns(runs, asked, count);
+      return { ids, cursor: more && ids.length ? ids[ids.length - 1] : undefined };
     }
     let min = after ? `(${after}` : '-';
     let max = '+';
@@ -292,12 +312,12 @@ export class RedisDeviceRepository implements DeviceRepository {
       max = `(${String.fromCharCode(code.charCodeAt(0) + 1)}`;
     }
     const runs = await Promise.all(
-      shards.map((s) => this.redis.zrangebylex(s.allDevices(), min, max, 'LIMIT', 0, count)),
+      shards.map((s) => this.redis.zrangebylex(s.allDevices(), min, max, 'LIMIT', 0, asked)),
     );
-    const members = firstOfRuns(runs, count);
+    const { items: members, more } = mergeRuns(runs, asked, count);
     return {
       ids: members.map((m) => m.slice(1)),
-      cursor: members.length === count ? members[members.length - 1] : undefined,
+      cursor: more && members.length ? members[members.length - 1] : undefined,
     };
   }
 

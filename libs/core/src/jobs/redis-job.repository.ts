@@ -4,7 +4,7 @@ import { newId } from '../util/ids';
 import { ShardKeys } from '../util/redis-keys';
 import { LuaScript } from '../util/redis-scripts';
 import { RedisShards } from '../util/redis-shards';
-import { pipelinePerShard, readPerShard } from '../util/shard-pipeline';
+import { forEachShardGroup, pipelinePerShard, readPerShard } from '../util/shard-pipeline';
 import { Job, JobState, OperationResult, TERMINAL_STATES } from './job.model';
 import { JobFilter, JobRepository, TransitionOptions, TransitionOutcome } from './job.repository';
 
@@ -388,11 +388,10 @@ export class RedisJobRepository implements JobRepository {
   /** The wake-ups of these jobs are queued: they leave their shards' outboxes. */
   async markScheduled(ids: string[]): Promise<void> {
     const known = ids.filter((id) => this.shardOfJob(id));
-    await pipelinePerShard(
-      this.redis,
+    await forEachShardGroup(
       known,
       (id) => this.shardOfJob(id)!.index,
-      (pipe, id) => pipe.zrem(this.shardOfJob(id)!.scheduleOutbox(), id),
+      (k, some) => this.redis.zrem(this.shards.all()[k].scheduleOutbox(), ...some),
     );
   }
 

@@ -42,6 +42,22 @@ export function groupByShard<T>(
   return groups;
 }
 
+/** Runs `run` once per shard with that shard's items, the shards in parallel. */
+export async function forEachShardGroup<T>(
+  items: readonly T[],
+  shardOf: (item: T) => number,
+  run: (shard: number, group: T[]) => Promise<unknown>,
+): Promise<void> {
+  await Promise.all(
+    [...groupByShard(items, shardOf)].map(([k, indexes]) =>
+      run(
+        k,
+        indexes.map((i) => items[i]),
+      ),
+    ),
+  );
+}
+
 /**
  * One multi-key read per shard (MGET, HMGET …) for ids spread over shards, in parallel; the
  * results come back in the ids' order.
