@@ -3,12 +3,11 @@ import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway.config'
 import { startGateway, RunningGateway } from '../../apps/gateway/src/bootstrap';
 import { DeviceHttpServer } from '../../apps/gateway/src/device-http/device-http.server';
 import { JsonLogger } from '../../apps/gateway/src/logging/json-logger';
-import Redis from 'ioredis';
-import { deleteKeysWithPrefix, uniquePrefix, TEST_REDIS_URL } from '../support/redis';
+import { createTestRedis, testRedisEnv } from '../support/redis';
 
 describe('gateway foundation', () => {
   let gw: RunningGateway;
-  const prefix = uniquePrefix('gw');
+  const t = createTestRedis('gw');
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -17,8 +16,8 @@ describe('gateway foundation', () => {
         API_PORT: '0',
         DEVICE_HTTP_PORT: '0',
         HOST: '127.0.0.1',
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: prefix,
+        ...testRedisEnv(),
+        REDIS_PREFIX: t.prefix,
         DEVICE_HTTP_MAX_BODY: '2048',
       },
       logger: new JsonLogger('info', (l) => lines.push(l)),
@@ -36,9 +35,7 @@ describe('gateway foundation', () => {
 
   afterAll(async () => {
     await gw?.close();
-    const redis = new Redis(TEST_REDIS_URL);
-    await deleteKeysWithPrefix(redis, prefix);
-    await redis.quit();
+    await t.cleanup();
   });
 
   it('GET /healthz answers 200', async () => {

@@ -1,49 +1,27 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { redisAnswers } from '../../apps/gateway/src/redis/embedded-redis';
 import { ApiFixture, startApi } from '../api/api-fixture';
 import { LoopbackFleet } from '../api/loopback-device';
+import { TEST_REDIS_CLUSTER_NODES } from '../support/redis';
+import { freePort, RedisProcesses, waitFor } from '../support/redis-processes';
 
-// redis-server cannot listen on port 0 and report it, so take a free ephemeral port just before
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const until = Date.now() + 10000;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`${what} did not come up`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// Not on the cluster run: it brings its own master + sentinel and never touches the test Redis.
+const describeSentinel = TEST_REDIS_CLUSTER_NODES ? describe.skip : describe;
 
 /** A private master plus one Redis Sentinel monitoring it; the gateway finds the master by name. */
-describe('gateway on Redis Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dmb-sentinel-'));
-  const children: ChildProcess[] = [];
+describeSentinel('gateway on Redis Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME)', () => {
+  let dir: string;
+  const procs = new RedisProcesses();
   let masterPort: number;
   let f: ApiFixture;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dmb-sentinel-'));
     masterPort = await freePort();
-    children.push(
-      spawn(
-        'redis-server',
-        ['--port', String(masterPort), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
-        { stdio: 'ignore' },
-      ),
-    );
+    procs.spawn(['--port', String(masterPort), '--bind', '127.0.0.1', '--save', '', '--dir', dir]);
     await waitFor(() => redisAnswers('127.0.0.1', masterPort), 'redis-server');
     const sentinelPort = await freePort();
     const conf = join(dir, 'sentinel.conf');
@@ -52,7 +30,7 @@ describe('gateway on Redis Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME)', ()
       `port ${sentinelPort}\nbind 127.0.0.1\ndir ${dir}\n` +
         `sentinel monitor dmbtest 127.0.0.1 ${masterPort} 1\n`,
     );
-    children.push(spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' }));
+    procs.spawn([conf, '--sentinel']);
     await waitFor(() => redisAnswers('127.0.0.1', sentinelPort), 'redis-sentinel');
 
     f = await startApi({
@@ -65,8 +43,8 @@ describe('gateway on Redis Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NAME)', ()
 
   afterAll(async () => {
     await f?.close();
-    for (const child of children.reverse()) child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    await procs.killAll();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs a job through BullMQ with every key on the master the sentinel names', async () => {

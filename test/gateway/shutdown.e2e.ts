@@ -1,8 +1,7 @@
 import { request } from 'node:http';
 import { startGateway } from '../../apps/gateway/src/bootstrap';
 import { DeviceHttpServer } from '../../apps/gateway/src/device-http/device-http.server';
-import Redis from 'ioredis';
-import { deleteKeysWithPrefix, uniquePrefix, TEST_REDIS_URL } from '../support/redis';
+import { createTestRedis, testRedisEnv } from '../support/redis';
 
 function post(url: string): Promise<{ status: number; body: string }> {
   return new Promise((done, fail) => {
@@ -18,14 +17,14 @@ function post(url: string): Promise<{ status: number; body: string }> {
 
 describe('graceful shutdown', () => {
   it('finishes in-flight device requests, then stops accepting and closes Redis', async () => {
-    const prefix = uniquePrefix('gw');
+    const t = createTestRedis('gw');
     const gw = await startGateway({
       env: {
         API_PORT: '0',
         DEVICE_HTTP_PORT: '0',
         HOST: '127.0.0.1',
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: prefix,
+        ...testRedisEnv(),
+        REDIS_PREFIX: t.prefix,
       },
       logger: false,
     });
@@ -47,8 +46,6 @@ describe('graceful shutdown', () => {
     await closing;
     await expect(post(`${gw.deviceUrl}/slow`)).rejects.toThrow(/ECONNREFUSED/);
     await expect(fetch(`${gw.apiUrl}/healthz`)).rejects.toThrow();
-    const redis = new Redis(TEST_REDIS_URL);
-    await deleteKeysWithPrefix(redis, prefix);
-    await redis.quit();
+    await t.cleanup();
   });
 });

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Redis from 'ioredis';
 import { startGateway, RunningGateway } from '../../apps/gateway/src/bootstrap';
 import { SmsService } from '../../apps/gateway/src/sms/sms.service';
 import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
-import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { createTestRedis, testRedisEnv } from '../support/redis';
 
 const CP_WBXML = readFileSync(
   resolve(__dirname, '../../../shared/vectors/cp_bootstrap.nostrtbl.wbxml'),
@@ -17,7 +16,8 @@ describe('two gateways sharing one bind', () => {
   let smsc: SimulatedSmsc;
   let a: RunningGateway | undefined;
   let b: RunningGateway | undefined;
-  const prefix = uniquePrefix('smsfo');
+  // the test's own prefix (hash-tagged on a cluster); cleanup() deletes its keys
+  const t = createTestRedis('smsfo');
 
   const start = () =>
     startGateway({
@@ -25,8 +25,8 @@ describe('two gateways sharing one bind', () => {
         API_PORT: '0',
         DEVICE_HTTP_PORT: '0',
         HOST: '127.0.0.1',
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: prefix,
+        ...testRedisEnv(),
+        REDIS_PREFIX: t.prefix,
         SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=shared`,
         SMPP_LEASE_TTL_MS: '1000',
       },
@@ -41,9 +41,7 @@ describe('two gateways sharing one bind', () => {
     await a?.close();
     await b?.close();
     await smsc.stop();
-    const r = new Redis(TEST_REDIS_URL);
-    await deleteKeysWithPrefix(r, prefix);
-    await r.quit();
+    await t.cleanup();
   });
 
   it('only the owner binds; pushes queued anywhere go out; the other takes over after a stop', async () => {

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Redis from 'ioredis';
 import { buildDmNotificationPush } from '@dm-bridge/wap-push';
 import { startGateway, RunningGateway } from '../../apps/gateway/src/bootstrap';
 import { SmsService } from '../../apps/gateway/src/sms/sms.service';
 import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../../apps/simulator/src/handsets/oma-dm-handset';
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
-import { deleteKeysWithPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { createTestRedis, testRedisEnv, TestRedis } from '../support/redis';
 
 const VECTORS = resolve(__dirname, '../../../shared/vectors');
 const CP_WBXML = readFileSync(resolve(VECTORS, 'cp_bootstrap.nostrtbl.wbxml'));
@@ -34,7 +33,7 @@ describe('gateway SMS transport end to end', () => {
   let smsc2: SimulatedSmsc;
   let gw: RunningGateway;
   let sms: SmsService;
-  let prefix: string;
+  let t: TestRedis;
   const cp = new OmaCpHandset({ msisdn: '491701234567', imsi: '262019876543210' });
   const cpPin = new OmaCpHandset({ msisdn: '491700000002', pin: '1234' });
   const dm = new OmaDmHandsetFront({
@@ -54,14 +53,14 @@ describe('gateway SMS transport end to end', () => {
     for (const h of [cp, cpPin, dm]) smsc.addHandset(h);
     smsc2 = new SimulatedSmsc();
     await smsc2.start();
-    prefix = uniquePrefix('sms');
+    t = createTestRedis('sms');
     gw = await startGateway({
       env: {
         API_PORT: '0',
         DEVICE_HTTP_PORT: '0',
         HOST: '127.0.0.1',
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: prefix,
+        ...testRedisEnv(),
+        REDIS_PREFIX: t.prefix,
         SMPP_BINDS: [
           `${smsc.url('gw', 'pw')}?id=sim&window=20&source=OPERATOR&submit_id=hex&receipt_id=decimal`,
           `${smsc2.url('other', 'x')}?id=second&mode=transmitter&rate=50`,
@@ -78,9 +77,7 @@ describe('gateway SMS transport end to end', () => {
     await gw?.close();
     await smsc.stop();
     await smsc2.stop();
-    const r = new Redis(TEST_REDIS_URL);
-    await deleteKeysWithPrefix(r, prefix);
-    await r.quit();
+    await t?.cleanup();
   });
 
   it('/readyz reports the bind as owned here and bound', async () => {
@@ -177,9 +174,7 @@ describe('gateway SMS transport end to end', () => {
       return st?.state === 'failed' && st.delivered === 3 ? st : undefined;
     });
     expect(s).toMatchObject({ failed: 1, error: 'UNDELIV' });
-    const r = new Redis(TEST_REDIS_URL);
-    const entries = await r.xrange(`${prefix}smpp:outcomes`, '-', '+');
-    await r.quit();
+    const entries = await t.redis.xrange(`${t.prefix}smpp:outcomes`, '-', '+');
     const flat = entries.map(([, f]) =>
       Object.fromEntries(
         f.reduce<string[][]>((a, v, i) => (i % 2 ? a : [...a, [v, f[i + 1]]]), []),

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Observable, Subject } from 'rxjs';
 import { isCluster } from '../redis/redis-clients';
 import { MetricsRegistry } from './metrics.registry';
+import { closeRedis } from '../redis/redis-clients';
 
 /**
  * Where core's events go: a Redis pub/sub channel (every process's SSE clients see every event)
@@ -109,6 +110,6 @@ export class EventBus implements EventPublisher {
 
   async close(): Promise<void> {
     this.local.complete();
-    if (this.subscriber) await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
+    if (this.subscriber) await closeRedis(this.subscriber);
   }
 }

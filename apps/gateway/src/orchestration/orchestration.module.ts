@@ -21,6 +21,7 @@ import {
 import { CORE, EVENT_BUS } from './orchestration.tokens';
 import { QueuesService } from './queues.service';
 import { WorkersService } from './workers.service';
+import { closeRedis } from '../redis/redis-clients';
 
 /**
  * Core's own connection with auto-pipelining: concurrent requests (64 clients polling jobs, a
@@ -63,7 +64,7 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     await this.events.close();
-    await this.coreRedis.quit().catch(() => this.coreRedis.disconnect());
+    await closeRedis(this.coreRedis);
   }
 }
 

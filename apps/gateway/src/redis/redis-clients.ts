@@ -56,7 +56,14 @@ export function createRedisClient(resolved: ResolvedRedis): RedisClient {
   const topology = resolved.topology;
   if (topology?.kind === 'cluster') return new Cluster(topology.nodes, clusterOptions(topology, 3));
   if (topology?.kind === 'sentinel')
-    return new Redis({ ...sentinelOptions(topology), maxRetriesPerRequest: 3 });
+    return new Redis({
+      ...sentinelOptions(topology),
+      maxRetriesPerRequest: 3,
+      // Follow a failover when the sentinels announce it (+switch-master), not seconds later when
+      // the old master is demoted and drops its clients: writes in between would be lost. Its
+      // sentinel subscriptions close only on disconnect(), hence closeRedis().
+      failoverDetector: true,
+    });
   return new Redis(resolved.url, { maxRetriesPerRequest: 3 });
 }
 
@@ -89,4 +96,16 @@ export function bullConnectionFromUrl(url: string): RedisOptions {
 
 export function isCluster(client: unknown): client is Cluster {
   return client instanceof Cluster;
+}
+
+/**
+ * QUIT, then disconnect(): a sentinel client's failover detector keeps its own sentinel
+ * connections until disconnect(), and would hold the process open.
+ */
+export async function closeRedis(client: {
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}): Promise<void> {
+  await client.quit().catch(() => undefined);
+  client.disconnect();
 }

@@ -1,7 +1,13 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { ResolvedRedis } from './embedded-redis';
-import { createBullConnection, createRedisClient, isCluster, RedisClient } from './redis-clients';
+import {
+  closeRedis,
+  createBullConnection,
+  createRedisClient,
+  isCluster,
+  RedisClient,
+} from './redis-clients';
 import {
   BULLMQ_CONNECTION,
   BULLMQ_PREFIX,
@@ -22,9 +28,8 @@ class RedisLifecycle implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown() {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-    if (isCluster(this.bull))
-      await this.bull.quit().catch(() => (this.bull as RedisClient).disconnect());
+    await closeRedis(this.redis);
+    if (isCluster(this.bull)) await closeRedis(this.bull);
     await this.resolved.release();
   }
 }
