@@ -8,6 +8,7 @@ import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
 import type Redis from 'ioredis';
 import { REDIS } from '../../apps/gateway/src/redis/redis.tokens';
 import { ApiFixture, dropPrefix, startApi } from './api-fixture';
+import { DmSessionStore } from '../../apps/gateway/src/dm/dm-session.store';
 
 /**
  * The whole OMA DM path with every real part: REST job -> core -> wake-up queue -> package #0 in
@@ -132,7 +133,9 @@ describe('REST API: an OMA DM job end to end (SMS wake-up, SyncML session)', () 
       expect(session).toMatchObject({ initiator: 'server', ended: 'completed' });
       expect(JSON.stringify(res.body)).not.toMatch(/srv-secret|dev-secret/);
       // the DM account the engine uses is encrypted at rest like every device secret
-      const stored = await f.gw.app.get<Redis>(REDIS).hgetall(`${f.prefix}dm:acct:${devId}`);
+      const stored = await f.gw.app
+        .get<Redis>(REDIS)
+        .hgetall(f.gw.app.get(DmSessionStore).accountKey(devId));
       expect(stored.serverPassword).toMatch(/^e1:/);
       expect(JSON.stringify(stored)).not.toMatch(/srv-secret|dev-secret/);
     },

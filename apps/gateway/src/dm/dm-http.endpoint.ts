@@ -252,11 +252,14 @@ export class DmHttpEndpoint {
 
   /**
    * Closes sessions whose device went quiet (it may never come back): their unanswered operations
-   * go back to the queue. Safe to run in every process: the close is a compare-and-set.
+   * go back to the queue. Safe to run in every process: the close is a compare-and-set. Each shard
+   * has its own index of open sessions; one sweep looks at up to `perShard` of each.
    */
-  async sweepIdleSessions(now = Date.now()): Promise<number> {
+  async sweepIdleSessions(now = Date.now(), perShard = 100): Promise<number> {
+    const shards = Array.from({ length: this.store.shardCount }, (_, k) => k);
+    const idle = await Promise.all(shards.map((k) => this.store.idleSessions(now, perShard, k)));
     let closed = 0;
-    for (const deviceId of await this.store.idleSessions(now)) {
+    for (const deviceId of idle.flat()) {
       const loaded = await this.store.load(deviceId);
       const state = loaded.session.state;
       if (!state || state.phase === 'ended') {

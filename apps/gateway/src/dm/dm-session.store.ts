@@ -1,3 +1,4 @@
+import type { RedisShards } from '@dm-bridge/core';
 import { encodingOfContentType, type DmDeviceAccount, type DmSessionState } from '@dm-bridge/omadm';
 import type Redis from 'ioredis';
 
@@ -35,7 +36,8 @@ export interface DmCommit {
 /**
  * Session record = the device's lock: one hash per device whose version is compared and bumped
  * atomically, so two gateway processes never both advance one device's session; its TTL ends
- * abandoned sessions. Nonce updates of the account are written in the same script.
+ * abandoned sessions. Nonce updates of the account are written in the same script. All three keys
+ * (session, account, the shard's active set) are in the device's shard, so in one hash slot.
  */
 const COMMIT_LUA = `
 local v = redis.call('HGET', KEYS[1], 'v')
@@ -101,12 +103,17 @@ export interface AccountSecretSealer {
 
 const PLAIN: AccountSecretSealer = { seal: (p) => p, open: (s) => s };
 
+/**
+ * Keys live in the device's shard (`shards.ofDevice(deviceId).prefix`, the deployment prefix with
+ * one shard), beside core's keys of the same device: `dm:sess:`, `dm:acct:` and `dm:notif:` plus
+ * the device id, and one sweeper index `dm:active` per shard.
+ */
 export class DmSessionStore {
   private readonly redis: CommitRedis;
 
   constructor(
     redis: Redis,
-    private readonly prefix: string,
+    private readonly shards: RedisShards,
     private readonly secrets: AccountSecretSealer = PLAIN,
   ) {
     if (!('dmCommit' in redis)) {
@@ -116,21 +123,35 @@ export class DmSessionStore {
     this.redis = redis as CommitRedis;
   }
 
+  /** How many shards the sessions are spread over (the sweeper walks each). */
+  get shardCount(): number {
+    return this.shards.count;
+  }
+
+  private prefixOf(deviceId: string): string {
+    return this.shards.ofDevice(deviceId).prefix;
+  }
+
   sessionKey(deviceId: string): string {
-    return `${this.prefix}dm:sess:${deviceId}`;
+    return `${this.prefixOf(deviceId)}dm:sess:${deviceId}`;
   }
 
   accountKey(deviceId: string): string {
-    return `${this.prefix}dm:acct:${deviceId}`;
+    return `${this.prefixOf(deviceId)}dm:acct:${deviceId}`;
   }
 
-  /** sorted set of open sessions by idle deadline, for the sweeper */
-  activeKey(): string {
-    return `${this.prefix}dm:active`;
+  /** Shard `shard`'s sorted set of open sessions by idle deadline, for the sweeper. */
+  activeKey(shard = 0): string {
+    return `${this.shards.all()[shard].prefix}dm:active`;
+  }
+
+  /** The sweeper's index that holds this device's open session. */
+  activeKeyOf(deviceId: string): string {
+    return `${this.prefixOf(deviceId)}dm:active`;
   }
 
   notificationKey(deviceId: string): string {
-    return `${this.prefix}dm:notif:${deviceId}`;
+    return `${this.prefixOf(deviceId)}dm:notif:${deviceId}`;
   }
 
   /**
@@ -139,10 +160,11 @@ export class DmSessionStore {
    * every other session's commands of this tick, in one socket write.
    */
   async load(deviceId: string): Promise<LoadedDevice> {
+    const p = this.prefixOf(deviceId);
     const [sess, acct, notif] = await Promise.all([
-      this.redis.hgetallBuffer(this.sessionKey(deviceId)) as Promise<Record<string, Buffer>>,
-      this.redis.hmget(this.accountKey(deviceId), ...ACCOUNT_FIELDS),
-      this.redis.get(this.notificationKey(deviceId)),
+      this.redis.hgetallBuffer(`${p}dm:sess:${deviceId}`) as Promise<Record<string, Buffer>>,
+      this.redis.hmget(`${p}dm:acct:${deviceId}`, ...ACCOUNT_FIELDS),
+      this.redis.get(`${p}dm:notif:${deviceId}`),
     ]);
     const session: StoredDmSession = { version: sess.v ? sess.v.toString() : '' };
     if (sess.s) session.state = JSON.parse(sess.s.toString('utf8')) as DmSessionState;
@@ -169,10 +191,11 @@ export class DmSessionStore {
 
   /** Stores the new state and reply if nobody else advanced the session meanwhile. */
   async commit(c: DmCommit): Promise<boolean> {
+    const p = this.prefixOf(c.deviceId);
     const n = await this.redis.dmCommit(
-      this.sessionKey(c.deviceId),
-      this.accountKey(c.deviceId),
-      this.activeKey(),
+      `${p}dm:sess:${c.deviceId}`,
+      `${p}dm:acct:${c.deviceId}`,
+      `${p}dm:active`,
       c.expectedVersion,
       JSON.stringify(c.state),
       replyToStored(c.reply, c.contentType),
@@ -187,13 +210,13 @@ export class DmSessionStore {
     return n > 0;
   }
 
-  /** Devices whose open session passed its idle deadline (oldest first). */
-  async idleSessions(now: number, limit = 100): Promise<string[]> {
-    return this.redis.zrangebyscore(this.activeKey(), '-inf', now, 'LIMIT', 0, limit);
+  /** Devices of shard `shard` whose open session passed its idle deadline (oldest first). */
+  async idleSessions(now: number, limit: number, shard: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.activeKey(shard), '-inf', now, 'LIMIT', 0, limit);
   }
 
   async forgetActive(deviceId: string): Promise<void> {
-    await this.redis.zrem(this.activeKey(), deviceId);
+    await this.redis.zrem(this.activeKeyOf(deviceId), deviceId);
   }
 
   /** Stores the closed state of an idle session unless the device spoke meanwhile. */
@@ -205,7 +228,7 @@ export class DmSessionStore {
   ): Promise<boolean> {
     const n = await this.redis.dmClose(
       this.sessionKey(deviceId),
-      this.activeKey(),
+      this.activeKeyOf(deviceId),
       expectedVersion,
       JSON.stringify(state),
       String(ttlMs),

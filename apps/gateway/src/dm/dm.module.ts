@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DeviceHttpServer } from '../device-http/device-http.server';
-import { REDIS, REDIS_PREFIX } from '../redis/redis.module';
+import { REDIS } from '../redis/redis.module';
 import { DM_CONFIG, DmConfig, loadDmConfig } from './dm.config';
 import { DmHttpEndpoint } from './dm-http.endpoint';
 import { DM_OPERATION_SOURCE, DmOperationSource } from './dm-operation-source';
@@ -10,6 +10,7 @@ import { RedisDmOperationSource } from './redis-dm-operation-source';
 import { SecretBox, type Core } from '@dm-bridge/core';
 import { CORE } from '../orchestration/orchestration.tokens';
 import { CoreDmOperationSource } from '../orchestration/sources/core-dm-operation-source';
+import { closeRedis } from '../redis/redis-clients';
 
 /**
  * The DM hot path's own connection with auto-pipelining: the reads and compare-and-set writes of
@@ -21,7 +22,7 @@ class DmRedisLifecycle implements OnApplicationShutdown {
   constructor(@Inject(DM_REDIS) private readonly redis: Redis) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
   }
 }
 
@@ -89,20 +90,21 @@ class DmRouteRegistrar implements OnModuleInit {
     DmRedisLifecycle,
     {
       provide: DmSessionStore,
-      useFactory: (redis: Redis, prefix: string, core: Core) =>
-        new DmSessionStore(redis, prefix, {
+      // a device's session keys live in its shard, beside core's keys of that device
+      useFactory: (redis: Redis, core: Core) =>
+        new DmSessionStore(redis, core.shards, {
           seal: (plain) => core.box.seal(plain),
           open: (stored) => (SecretBox.isSealed(stored) ? core.box.open(stored) : stored),
         }),
-      inject: [DM_REDIS, REDIS_PREFIX, CORE],
+      inject: [DM_REDIS, CORE],
     },
     {
       provide: DM_OPERATION_SOURCE,
-      useFactory: (config: DmConfig, core: Core, redis: Redis, prefix: string) =>
+      useFactory: (config: DmConfig, core: Core, redis: Redis) =>
         config.operationSource === 'core'
           ? new CoreDmOperationSource(core)
-          : new RedisDmOperationSource(redis, prefix),
-      inject: [DM_CONFIG, CORE, REDIS, REDIS_PREFIX],
+          : new RedisDmOperationSource(redis, core.shards),
+      inject: [DM_CONFIG, CORE, REDIS],
     },
     {
       provide: DmHttpEndpoint,

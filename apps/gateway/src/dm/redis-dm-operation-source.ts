@@ -1,21 +1,28 @@
 import type { DmEvent, DmOperation, DmOperationResult } from '@dm-bridge/omadm';
+import { RedisShards } from '@dm-bridge/core';
 import type Redis from 'ioredis';
 import type { DmOperationSource } from './dm-operation-source';
 
 /**
- * A Redis list per device of waiting operations (JSON), a list of results and one of events.
+ * A Redis list per device of waiting operations (JSON), a list of results and one of events
+ * (`dm:ops:`, `dm:results:`, `dm:events:` plus the device id, in the device's shard).
  * Enough for tests, the demo and the benchmark; core replaces it with its job store.
  */
 export class RedisDmOperationSource implements DmOperationSource {
+  private readonly shards: RedisShards;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    /** the deployment's shards; a plain prefix means one shard */
+    shards: RedisShards | string,
     /** keep at most this many results/events per device (0: do not record events) */
     private readonly keep = 1000,
-  ) {}
+  ) {
+    this.shards = typeof shards === 'string' ? new RedisShards(shards) : shards;
+  }
 
   private key(kind: 'ops' | 'results' | 'events', deviceId: string): string {
-    return `${this.prefix}dm:${kind}:${deviceId}`;
+    return `${this.shards.ofDevice(deviceId).prefix}dm:${kind}:${deviceId}`;
   }
 
   async enqueue(deviceId: string, ...ops: DmOperation[]): Promise<void> {

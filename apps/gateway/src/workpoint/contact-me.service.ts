@@ -5,6 +5,7 @@ import {
   normalizeMac,
 } from '@dm-bridge/workpoint';
 import { ConnectionOptions, DelayedError, Job, Queue, Worker } from 'bullmq';
+import type { RedisShards } from '@dm-bridge/core';
 import type Redis from 'ioredis';
 import { sendContactMe } from './contact-me.client';
 import { PhoneStateStore } from './phone-state.store';
@@ -37,7 +38,8 @@ export class ContactMeService implements WorkpointTimers {
   constructor(
     private readonly config: WorkpointConfig,
     private readonly redis: Redis,
-    private readonly prefix: string,
+    /** the contact gap key of a phone sits in its MAC's shard, beside its state */
+    private readonly shards: RedisShards,
     connection: ConnectionOptions,
     private readonly bullPrefix: string,
     private readonly store: PhoneStateStore,
@@ -140,7 +142,7 @@ export class ContactMeService implements WorkpointTimers {
       return;
     }
     // Contact gap: the phone ignores contact-me requests closer together than its gap.
-    const gapKey = `${this.prefix}wp:contact:${mac}`;
+    const gapKey = `${this.shards.ofValue(mac).prefix}wp:contact:${mac}`;
     if (this.config.contactGapMs > 0) {
       const took = await this.redis.set(
         gapKey,

@@ -1,3 +1,4 @@
+import type { RedisShards } from '@dm-bridge/core';
 import type { PhoneState } from '@dm-bridge/workpoint';
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
@@ -38,8 +39,12 @@ export interface LockedPhone {
 }
 
 /**
- * Phone state in Redis, keyed by MAC (`<prefix>wp:phone:<mac>`). One request per phone at a time:
- * a lock key taken in the same round trip as the read, released by the write script.
+ * Phone state in Redis, keyed by MAC (`<shard prefix>wp:phone:<mac>`). One request per phone at a
+ * time: a lock key taken in the same round trip as the read, released by the write script.
+ *
+ * A phone's state and lock live in the MAC's shard (`shards.ofValue(mac)`), so both scripts touch
+ * one hash slot. The IP index (`wp:ip:<ip>` → MAC) is looked up by address alone, so it lives in
+ * the address's shard (`shards.ofValue(ip)`); with one shard every prefix is the deployment's.
  */
 export class PhoneStateStore {
   private readonly redis: SaveRedis;
@@ -49,7 +54,7 @@ export class PhoneStateStore {
 
   constructor(
     redis: Redis,
-    private readonly prefix: string,
+    private readonly shards: RedisShards,
     private readonly lockTtlMs = 10_000,
   ) {
     this.redis = redis as SaveRedis;
@@ -60,24 +65,25 @@ export class PhoneStateStore {
   }
 
   stateKey(mac: string): string {
-    return `${this.prefix}wp:phone:${mac}`;
+    return `${this.shards.ofValue(mac).prefix}wp:phone:${mac}`;
   }
 
-  private lockKey(mac: string): string {
-    return `${this.prefix}wp:lock:${mac}`;
+  lockKey(mac: string): string {
+    return `${this.shards.ofValue(mac).prefix}wp:lock:${mac}`;
   }
 
-  private ipKey(ip: string): string {
-    return `${this.prefix}wp:ip:${ip}`;
+  ipKey(ip: string): string {
+    return `${this.shards.ofValue(ip).prefix}wp:ip:${ip}`;
   }
 
   /** Takes the phone's lock and reads its state (one script, one round trip); retries briefly. */
   async lockAndLoad(mac: string): Promise<LockedPhone> {
     const token = `${this.tokenBase}${++this.tokenSeq}`;
+    const p = this.shards.ofValue(mac).prefix;
     for (let attempt = 0; ; attempt++) {
       const raw = await this.redis.wpLock(
-        this.stateKey(mac),
-        this.lockKey(mac),
+        `${p}wp:phone:${mac}`,
+        `${p}wp:lock:${mac}`,
         token,
         String(this.lockTtlMs),
       );
@@ -99,14 +105,30 @@ export class PhoneStateStore {
     ipTtlMs = 120_000,
   ): Promise<boolean> {
     const op = state === undefined ? 'keep' : state === null ? 'del' : 'set';
+    const shard = this.shards.ofValue(locked.mac);
+    const p = shard.prefix;
+    // The index rides in the script when the address hashes to the phone's shard (always so
+    // with one shard, the historical layout); otherwise it is a step of its own in its shard.
+    const ipInScript = !!ip && this.shards.ofValue(ip) === shard;
+    if (ip && !ipInScript) {
+      // Two single-shard steps, index first, state second: the state may record an open
+      // interaction that cookieless requests from `ip` reach through the index, so the index is
+      // in place before that state is. If the process dies in between, the index names a phone
+      // that really did open an interaction from `ip`, its state is unchanged, no reply went out
+      // and its lock lapses: the next request from `ip` finds that phone, which is right. The
+      // other order could leave an open interaction stored with no index entry, or one naming the
+      // previous phone on that address, until the entry expires. Should the lock turn out lost,
+      // the index write stays: it is still true.
+      await this.redis.set(this.ipKey(ip), locked.mac, 'PX', ipTtlMs);
+    }
     const ok = await this.redis.wpSave(
-      this.stateKey(locked.mac),
-      this.lockKey(locked.mac),
-      ip ? this.ipKey(ip) : `${this.prefix}wp:ip:-`,
+      `${p}wp:phone:${locked.mac}`,
+      `${p}wp:lock:${locked.mac}`,
+      ipInScript ? `${p}wp:ip:${ip}` : `${p}wp:ip:-`,
       locked.token,
       op,
       state ? JSON.stringify(state) : '',
-      ip ? locked.mac : '',
+      ipInScript ? locked.mac : '',
       String(ipTtlMs),
     );
     return ok === 1;

@@ -1,4 +1,5 @@
 import type { JobOutcome, WorkpointEvent, WorkpointItem, WorkpointJob } from '@dm-bridge/workpoint';
+import { RedisShards } from '@dm-bridge/core';
 import type Redis from 'ioredis';
 import { WorkpointJobSource, WorkpointWork } from './workpoint-job-source';
 
@@ -7,16 +8,24 @@ const EVENT_LOG_LENGTH = 1000;
 /**
  * Stand-alone job source over Redis: a list of JSON jobs per phone, a desired-items document per
  * phone, outcomes and faults as lists, events in one capped list.
- * Keys: `<prefix>wp:jobs:<mac>`, `wp:desired:<mac>`, `wp:outcomes:<mac>`, `wp:faults:<mac>`, `wp:events`.
+ * Keys: `wp:jobs:<mac>`, `wp:desired:<mac>`, `wp:outcomes:<mac>`, `wp:faults:<mac>` in the MAC's
+ * shard (beside the phone's state), `<prefix>wp:events` under the deployment prefix.
  */
 export class RedisWorkpointJobSource implements WorkpointJobSource {
+  private readonly shards: RedisShards;
+  private readonly prefix: string;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
+    /** the deployment's shards; a plain prefix means one shard */
+    shards: RedisShards | string,
+  ) {
+    this.shards = typeof shards === 'string' ? new RedisShards(shards) : shards;
+    this.prefix = this.shards.prefix;
+  }
 
   private key(kind: string, mac: string): string {
-    return `${this.prefix}wp:${kind}:${mac}`;
+    return `${this.shards.ofValue(mac).prefix}wp:${kind}:${mac}`;
   }
 
   async enqueue(mac: string, job: WorkpointJob): Promise<void> {

@@ -11,7 +11,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { readFileSync } from 'node:fs';
 import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
 import { DeviceHttpServer } from '../device-http/device-http.server';
-import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS, REDIS_PREFIX } from '../redis/redis.module';
+import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS } from '../redis/redis.module';
 import { ContactMeService } from './contact-me.service';
 import { DCMP_PATH, handleDcmpPoll } from './dcmp.endpoint';
 import { PhoneStateStore } from './phone-state.store';
@@ -24,6 +24,7 @@ import { WORKPOINT_CONFIG, WorkpointConfig, loadWorkpointConfig } from './workpo
 import { WorkpointListener } from './workpoint-https.server';
 import { WorkpointInteractionService } from './workpoint-interaction.service';
 import { WORKPOINT_JOB_SOURCE, WorkpointJobSource } from './workpoint-job-source';
+import { closeRedis } from '../redis/redis-clients';
 
 /** The Workpoint hot path's own connection: auto-pipelining merges concurrent phones' commands. */
 const WP_REDIS = Symbol('WP_REDIS');
@@ -116,7 +117,7 @@ export class WorkpointRuntime
     await this.defaultListener?.stop();
     await this.secureListener?.stop();
     await this.contactMe.close();
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
   }
 }
 
@@ -133,39 +134,49 @@ export class WorkpointRuntime
       inject: [REDIS],
     },
     {
+      // a phone's keys live in its MAC's shard (core's shards: the same prefixes and count)
       provide: PhoneStateStore,
-      useFactory: (redis: Redis, prefix: string) => new PhoneStateStore(redis, prefix),
-      inject: [WP_REDIS, REDIS_PREFIX],
+      useFactory: (redis: Redis, core: Core) => new PhoneStateStore(redis, core.shards),
+      inject: [WP_REDIS, CORE],
     },
     {
       provide: WORKPOINT_JOB_SOURCE,
-      useFactory: (config: WorkpointConfig, core: Core, redis: Redis, prefix: string) =>
+      useFactory: (config: WorkpointConfig, core: Core, redis: Redis) =>
         config.jobSource === 'core'
           ? new CoreWorkpointJobSource(core)
-          : new RedisWorkpointJobSource(redis, prefix),
-      inject: [WORKPOINT_CONFIG, CORE, WP_REDIS, REDIS_PREFIX],
+          : new RedisWorkpointJobSource(redis, core.shards),
+      inject: [WORKPOINT_CONFIG, CORE, WP_REDIS],
     },
     {
       provide: ContactMeService,
       useFactory: (
         config: WorkpointConfig,
         redis: Redis,
-        prefix: string,
+        core: Core,
         connection: ConnectionOptions,
         bullPrefix: string,
         store: PhoneStateStore,
         source: WorkpointJobSource,
       ) => {
         const logger = new Logger('WorkpointContactMe');
-        return new ContactMeService(config, redis, prefix, connection, bullPrefix, store, source, {
-          log: (m) => logger.log(m),
-          warn: (m) => logger.warn(m),
-        });
+        return new ContactMeService(
+          config,
+          redis,
+          core.shards,
+          connection,
+          bullPrefix,
+          store,
+          source,
+          {
+            log: (m) => logger.log(m),
+            warn: (m) => logger.warn(m),
+          },
+        );
       },
       inject: [
         WORKPOINT_CONFIG,
         WP_REDIS,
-        REDIS_PREFIX,
+        CORE,
         BULLMQ_CONNECTION,
         BULLMQ_PREFIX,
         PhoneStateStore,
