@@ -5,6 +5,7 @@ import type { OutgoingMessage } from '../../apps/simulator/src/dm-handset/dm-cli
 import { DmHttpEndpoint } from '../../apps/gateway/src/dm/dm-http.endpoint';
 import { startDmGateway, type DmGateway } from './support/gateway';
 import { postRaw } from './support/http-post';
+import { provisionedHandset, type HandsetAccount } from './support/provisioned-handset';
 
 /**
  * Whole OMA DM sessions over real HTTP: the in-process gateway (Redis state) against the simulated
@@ -20,36 +21,8 @@ afterAll(async () => {
   await g?.close();
 });
 
-async function handset(
-  o: Partial<DmHandsetOptions> & {
-    accountAuth?: 'basic' | 'md5' | 'hmac';
-    serverAuth?: 'none' | 'md5' | 'hmac';
-  } = {},
-) {
-  const devId = `IMEI:35${String(++seq).padStart(13, '0')}`;
-  const clientAuth = o.clientAuth ?? 'md5';
-  await g.store.saveAccount({
-    deviceId: devId,
-    clientAuth: o.accountAuth ?? (clientAuth === 'none' ? 'md5' : clientAuth),
-    clientName: 'dev',
-    clientPassword: 'devpass',
-    clientNonce: '',
-    serverAuth: o.serverAuth ?? 'none',
-    serverName: 'gw.example',
-    serverPassword: 'secret',
-    serverNonce: '',
-  });
-  return new DmHandset({
-    devId,
-    serverUrl: g.dmUrl,
-    serverId: 'gw.example',
-    serverPassword: 'secret',
-    clientName: 'dev',
-    clientPassword: 'devpass',
-    clientAuth,
-    serverAuth: o.serverAuth ?? 'none',
-    ...o,
-  });
+function handset(o: Partial<DmHandsetOptions> & HandsetAccount = {}) {
+  return provisionedHandset(g, `IMEI:35${String(++seq).padStart(13, '0')}`, o);
 }
 
 const get = (id: string, uri: string): DmOperation => ({

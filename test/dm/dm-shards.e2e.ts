@@ -6,6 +6,7 @@ import { DmSessionStore } from '../../apps/gateway/src/dm/dm-session.store';
 import { CORE } from '../../apps/gateway/src/orchestration/orchestration.tokens';
 import { keySlot } from '../support/key-slot';
 import { startDmGateway, type DmGateway } from './support/gateway';
+import { provisionedHandset } from './support/provisioned-handset';
 
 /**
  * DM session keys over 4 shards (REDIS_SHARDS=4, also on the cluster run): a handset's session,
@@ -28,28 +29,8 @@ const get = (id: string): DmOperation => ({
   command: { kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] },
 });
 
-async function handset(devId: string): Promise<DmHandset> {
-  await g.store.saveAccount({
-    deviceId: devId,
-    clientAuth: 'md5',
-    clientName: 'dev',
-    clientPassword: 'devpass',
-    clientNonce: '',
-    serverAuth: 'none',
-    serverName: 'gw.example',
-    serverPassword: 'secret',
-    serverNonce: '',
-  });
-  return new DmHandset({
-    devId,
-    serverUrl: g.dmUrl,
-    serverId: 'gw.example',
-    serverPassword: 'secret',
-    clientName: 'dev',
-    clientPassword: 'devpass',
-    clientAuth: 'md5',
-    serverAuth: 'none',
-  });
+function handset(devId: string): Promise<DmHandset> {
+  return provisionedHandset(g, devId);
 }
 
 /** Runs package 1 and leaves the session open (the handset drops out before package 3). */

@@ -10,6 +10,7 @@
 import { decodeWbxml, XmlElement } from '@dm-bridge/wbxml';
 import { DmHandset } from '../../apps/simulator/src/dm-handset/dm-handset';
 import { startDmGateway, type DmGateway } from '../dm/support/gateway';
+import { saveTestAccount } from '../dm/support/provisioned-handset';
 import { captureLoopback } from './support/live-capture';
 import { referenceTree } from './support/xml-reference';
 import { readXmlView } from './support/xml-view';
@@ -88,17 +89,7 @@ async function runCapturedSession(encoding: 'wbxml' | 'xml'): Promise<{
   problems: string[];
 }> {
   const devId = `IMEI:36${String(++seq).padStart(13, '0')}`;
-  await g.store.saveAccount({
-    deviceId: devId,
-    clientAuth: 'md5',
-    clientName: 'dev',
-    clientPassword: 'devpass',
-    clientNonce: '',
-    serverAuth: 'none',
-    serverName: 'gw.example',
-    serverPassword: 'secret',
-    serverNonce: '',
-  });
+  await saveTestAccount(g, devId);
   await g.source.enqueue(
     devId,
     { id: 'g1', command: { kind: 'Get', items: [{ target: { locURI: './DevInfo/Mod' } }] } },
