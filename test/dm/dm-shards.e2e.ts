@@ -6,7 +6,7 @@ import { DmSessionStore } from '../../apps/gateway/src/dm/dm-session.store';
 import { CORE } from '../../apps/gateway/src/orchestration/orchestration.tokens';
 import { keySlot } from '../support/key-slot';
 import { startDmGateway, type DmGateway } from './support/gateway';
-import { provisionedHandset } from './support/provisioned-handset';
+import { abandonAfterPackage1, provisionedHandset } from './support/provisioned-handset';
 
 /**
  * DM session keys over 4 shards (REDIS_SHARDS=4, also on the cluster run): a handset's session,
@@ -33,19 +33,6 @@ function handset(devId: string): Promise<DmHandset> {
   return provisionedHandset(g, devId);
 }
 
-/** Runs package 1 and leaves the session open (the handset drops out before package 3). */
-async function openAndAbandon(h: DmHandset): Promise<void> {
-  let n = 0;
-  await expect(
-    h.runSession({
-      transform: (m) => {
-        if (++n === 2) throw new Error('gone');
-        return m;
-      },
-    }),
-  ).rejects.toThrow('gone');
-}
-
 /** One device id in each of the 4 shards (the ids are fixed, so is the choice). */
 function oneDevicePerShard(): string[] {
   const byShard = new Map<number, string>();
@@ -64,7 +51,7 @@ describe('DM session keys over 4 shards', () => {
     const shard = core.shards.ofDevice(dev);
     const h = await handset(dev);
     await g.source.enqueue(dev, get('man'));
-    await openAndAbandon(h);
+    await abandonAfterPackage1(h);
     await g.store.recordNotification(dev, 'c0ffee', 60_000);
 
     const keys = {
@@ -111,7 +98,7 @@ describe('DM session keys over 4 shards', () => {
     expect(devices.map((d) => core.shards.indexOf(d))).toEqual([0, 1, 2, 3]);
     for (const dev of devices) {
       await g.source.enqueue(dev, get(`op-${dev}`));
-      await openAndAbandon(await handset(dev));
+      await abandonAfterPackage1(await handset(dev));
     }
     const redis = g.redis.redis;
     for (let k = 0; k < 4; k++)

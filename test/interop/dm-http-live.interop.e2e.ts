@@ -8,9 +8,8 @@
  * Wireshark's rendering.
  */
 import { decodeWbxml, XmlElement } from '@dm-bridge/wbxml';
-import { DmHandset } from '../../apps/simulator/src/dm-handset/dm-handset';
 import { startDmGateway, type DmGateway } from '../dm/support/gateway';
-import { saveTestAccount } from '../dm/support/provisioned-handset';
+import { provisionedHandset } from '../dm/support/provisioned-handset';
 import { captureLoopback } from './support/live-capture';
 import { referenceTree } from './support/xml-reference';
 import { readXmlView } from './support/xml-view';
@@ -89,7 +88,6 @@ async function runCapturedSession(encoding: 'wbxml' | 'xml'): Promise<{
   problems: string[];
 }> {
   const devId = `IMEI:36${String(++seq).padStart(13, '0')}`;
-  await saveTestAccount(g, devId);
   await g.source.enqueue(
     devId,
     { id: 'g1', command: { kind: 'Get', items: [{ target: { locURI: './DevInfo/Mod' } }] } },
@@ -107,17 +105,7 @@ async function runCapturedSession(encoding: 'wbxml' | 'xml'): Promise<{
       },
     },
   );
-  const handset = new DmHandset({
-    devId,
-    serverUrl: g.dmUrl,
-    serverId: 'gw.example',
-    serverPassword: 'secret',
-    clientName: 'dev',
-    clientPassword: 'devpass',
-    clientAuth: 'md5',
-    serverAuth: 'none',
-    encoding,
-  });
+  const handset = await provisionedHandset(g, devId, { encoding });
   const port = Number(new URL(g.dmUrl).port);
   const { result, pcap } = await captureLoopback(port, () => handset.runSession());
   expect(result).toMatchObject({ ended: 'completed', authenticated: true });

@@ -14,7 +14,7 @@ export interface HandsetAccount {
  * Stores the DM account the gateway authenticates a handset with (client `dev`/`devpass`,
  * server `gw.example`/`secret`).
  */
-export async function saveTestAccount(
+async function saveTestAccount(
   g: DmGateway,
   devId: string,
   o: HandsetAccount & { clientAuth?: DmHandsetOptions['clientAuth'] } = {},
@@ -52,4 +52,17 @@ export async function provisionedHandset(
     serverAuth: o.serverAuth ?? 'none',
     ...o,
   });
+}
+
+/** Runs package 1 and leaves the session open: the handset drops out before package 3. */
+export async function abandonAfterPackage1(h: DmHandset): Promise<void> {
+  let n = 0;
+  await expect(
+    h.runSession({
+      transform: (m) => {
+        if (++n === 2) throw new Error('gone');
+        return m;
+      },
+    }),
+  ).rejects.toThrow('gone');
 }
