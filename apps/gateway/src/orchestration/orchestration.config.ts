@@ -31,6 +31,8 @@ export interface OrchestrationConfig {
   /** Schedule outbox: how often it is looked at, and how old an entry must be to be retried. */
   outboxIntervalMs: number;
   outboxGraceMs: number;
+  /** A running campaign whose fan-out has not moved for this long gets its fan-out again. */
+  campaignStallMs: number;
 }
 
 export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
@@ -55,5 +57,6 @@ export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
     workerLockMs: envInt('WORKER_LOCK_MS', 30000, { min: 100 }),
     outboxIntervalMs: envInt('OUTBOX_INTERVAL_MS', 10000, { min: 0 }),
     outboxGraceMs: envInt('OUTBOX_GRACE_MS', 30000, { min: 0 }),
+    campaignStallMs: envInt('CAMPAIGN_STALL_MS', 300000, { min: 0 }),
   };
 }

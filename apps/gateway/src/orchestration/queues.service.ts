@@ -49,7 +49,7 @@ export class QueuesService implements JobScheduler, OnApplicationShutdown {
       },
     });
     core.jobs.scheduler = this;
-    core.campaigns.fanOutScheduler = { fanOut: (id) => this.fanOut(id) };
+    core.campaigns.fanOutScheduler = { fanOut: (id, key) => this.fanOut(id, key) };
     events.useWebhookQueue(this.webhook);
   }
 
@@ -83,12 +83,12 @@ export class QueuesService implements JobScheduler, OnApplicationShutdown {
     });
   }
 
-  async fanOut(campaignId: string): Promise<void> {
+  async fanOut(campaignId: string, key?: string): Promise<void> {
     await this.fanout.add(
       'fanout',
       { campaignId },
       {
-        jobId: `${campaignId}-${Date.now()}`,
+        jobId: `${campaignId}-${key ?? Date.now()}`,
         removeOnComplete: true,
         removeOnFail: { count: 100 },
         attempts: 20,

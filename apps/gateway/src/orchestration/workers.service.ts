@@ -74,23 +74,25 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
     this.housekeeping = setInterval(() => void this.trim(), 3600_000);
     this.housekeeping.unref();
     if (this.config.outboxIntervalMs > 0) {
-      this.outbox = setInterval(() => void this.reconcileOutbox(), this.config.outboxIntervalMs);
+      this.outbox = setInterval(() => void this.reconcile(), this.config.outboxIntervalMs);
       this.outbox.unref();
     }
   }
 
   /**
    * Jobs stored whose wake-up was never queued (a process died between the two writes) get it
-   * now. Every worker runs this; queueing a wake-up twice adds nothing.
+   * now; campaigns whose fan-out stalled get it again, finished ones their completion. Every
+   * worker runs this; both steps are idempotent.
    */
-  async reconcileOutbox(): Promise<number> {
+  async reconcile(): Promise<void> {
     try {
       const n = await this.core.jobs.rescheduleUnscheduled(this.config.outboxGraceMs);
       if (n) this.log.warn(`outbox: queued the wake-up of ${n} job(s) stored without one`);
-      return n;
+      const c = await this.core.campaigns.reconcile(this.config.campaignStallMs);
+      if (c.refanned)
+        this.log.warn(`campaigns: re-queued the fan-out of ${c.refanned} stalled campaign(s)`);
     } catch (err) {
-      this.log.warn(`outbox: ${(err as Error).message}`);
-      return 0;
+      this.log.warn(`reconcile: ${(err as Error).message}`);
     }
   }
 

@@ -16,14 +16,18 @@ import { Campaign, CampaignInput, CampaignSelection, CampaignState } from './cam
  * JobService.campaignCounts).
  */
 
+/** KEYS: the campaign, the set of active campaigns (same slot: both deployment-wide). */
 const SET_STATE = `
 local s = redis.call('HGET', KEYS[1], 's')
 if not s then return {'missing'} end
 if not string.find(','..ARGV[1]..',', ','..s..',', 1, true) then return {'denied', s} end
 redis.call('HSET', KEYS[1], 's', ARGV[2], 'u', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[4]) end
+if ARGV[5] == '1' then redis.call('SREM', KEYS[2], ARGV[6]) end
 return {'ok', s}
 `;
+
+const FINAL_STATES: CampaignState[] = ['completed', 'cancelled', 'stopped'];
 
 const FAILURE_STATES: JobState[] = ['failed', 'expired'];
 const ACTIVE: JobState[] = ['queued', 'waking', 'awaiting-contact'];
@@ -41,7 +45,8 @@ interface Meta {
 
 /** Campaign orchestration hooks the worker side provides (fan-out queue). */
 export interface CampaignScheduler {
-  fanOut(campaignId: string): Promise<void>;
+  /** `key` makes the request idempotent: one fan-out job per campaign and key. */
+  fanOut(campaignId: string, key?: string): Promise<void>;
 }
 
 export class CampaignService {
@@ -140,6 +145,7 @@ export class CampaignService {
         now,
       )
       .zadd(this.keys.allCampaigns(), now, id)
+      .sadd(this.keys.activeCampaigns(), id)
       .exec();
     await this.fanOutScheduler.fanOut(id);
     await this.events.publish([event('campaign.state', { campaignId: id, state: 'running' })]);
@@ -214,12 +220,15 @@ export class CampaignService {
   ): Promise<boolean> {
     const reply = (await this.redis.eval(
       SET_STATE,
-      1,
+      2,
       this.keys.campaign(id),
+      this.keys.activeCampaigns(),
       from.join(','),
       to,
       Date.now(),
       reason,
+      FINAL_STATES.includes(to) ? '1' : '0',
+      id,
     )) as string[];
     if (reply[0] === 'missing') throw new NotFoundError('campaign', id);
     this.stateCache.delete(id);
@@ -388,5 +397,29 @@ export class CampaignService {
       return;
     }
     if (h.fd === '1' && done >= Number(h.jobs)) await this.setState(id, ['running'], 'completed');
+  }
+
+  /**
+   * The reconciler's pass over active campaigns, for steps a crash can leave undone: the fan-out
+   * job never queued after create (or lost), seen as a running campaign whose fan-out has not moved
+   * for `stalledMs` (it is queued again, once per stall: the key is the last update time); and
+   * the completion check after the last job, which ran in the process that finished that job.
+   */
+  async reconcile(stalledMs: number): Promise<{ refanned: number; checked: number }> {
+    const ids = await this.redis.smembers(this.keys.activeCampaigns());
+    let refanned = 0;
+    for (const id of ids) {
+      const [s, fd, u] = await this.redis.hmget(this.keys.campaign(id), 's', 'fd', 'u');
+      if (!s || FINAL_STATES.includes(s as CampaignState)) {
+        await this.redis.srem(this.keys.activeCampaigns(), id);
+        continue;
+      }
+      if (fd === '1') await this.checkFinished(id);
+      else if (s === 'running' && Date.now() - Number(u) >= stalledMs) {
+        await this.fanOutScheduler.fanOut(id, `stalled-${u}`);
+        refanned++;
+      }
+    }
+    return { refanned, checked: ids.length };
   }
 }

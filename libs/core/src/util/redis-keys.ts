@@ -9,6 +9,8 @@ export class CoreKeys {
   }
   campaign = (id: string) => `${this.base}c:${id}`;
   allCampaigns = () => `${this.base}campaigns`;
+  /** Campaigns not in a final state, for the reconciler. */
+  activeCampaigns = () => `${this.base}campaigns:active`;
   apiKey = (hash: string) => `${this.base}key:${hash}`;
   apiKeys = () => `${this.base}keys`;
   profiles = () => `${this.base}profiles`;
