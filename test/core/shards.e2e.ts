@@ -318,4 +318,21 @@ describe('core over four shards', () => {
       'written with 4 shard(s), not 16; set REDIS_SHARDS=4',
     );
   });
+
+  it('takes data written before shard counts were recorded as one shard', async () => {
+    const one = await coreFixture({ shards: 1 });
+    try {
+      await one.core.devices.create({
+        id: 'old',
+        protocol: 'omadm',
+        addressing: { msisdn: '+491709990000' },
+      });
+      await expect(verifyShardCount(one.t.redis, one.t.prefix, 16)).rejects.toThrow(
+        'written with 1 shard(s), not 16; set REDIS_SHARDS=1',
+      );
+      await verifyShardCount(one.t.redis, one.t.prefix, 1);
+    } finally {
+      await one.t.cleanup();
+    }
+  });
 });
