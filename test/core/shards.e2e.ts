@@ -5,7 +5,7 @@ import {
   verifyShardCount,
   type Job,
 } from '@dm-bridge/core';
-import { keySlot } from '../support/key-slot';
+import { redisKeySlot as keySlot } from '@dm-bridge/core';
 import { coreFixture } from './core-fixture';
 
 /**

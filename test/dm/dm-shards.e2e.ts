@@ -4,7 +4,7 @@ import { DmHandset } from '../../apps/simulator/src/dm-handset/dm-handset';
 import { DmHttpEndpoint } from '../../apps/gateway/src/dm/dm-http.endpoint';
 import { DmSessionStore } from '../../apps/gateway/src/dm/dm-session.store';
 import { CORE } from '../../apps/gateway/src/orchestration/orchestration.tokens';
-import { keySlot } from '../support/key-slot';
+import { redisKeySlot as keySlot } from '@dm-bridge/core';
 import { startDmGateway, type DmGateway } from './support/gateway';
 import { abandonAfterPackage1, provisionedHandset } from './support/provisioned-handset';
 

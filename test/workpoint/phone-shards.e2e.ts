@@ -3,7 +3,7 @@ import { buildWorkpointMessage, parseDlsMessage } from '@dm-bridge/workpoint';
 import { request } from 'node:https';
 import { CORE } from '../../apps/gateway/src/orchestration/orchestration.tokens';
 import { PhoneStateStore } from '../../apps/gateway/src/workpoint/phone-state.store';
-import { keySlot } from '../support/key-slot';
+import { redisKeySlot as keySlot } from '@dm-bridge/core';
 import { startWorkpointGateway, type WorkpointGateway } from './support/workpoint-gateway';
 
 /**

@@ -1,3 +1,4 @@
+import { redisKeySlot } from './key-slot';
 import { ShardKeys } from './redis-keys';
 
 /** Most shards a deployment may use: a shard is written as two base36 digits in job ids. */
@@ -13,17 +14,37 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
+/** Hash slots of a Redis Cluster. */
+const SLOTS = 16384;
+
 /**
- * The key prefix of shard `k`. One shard keeps the deployment's prefix (the historical layout);
- * with more, each shard's prefix carries a hash tag of its own so a Redis Cluster spreads the
- * shards over its masters while every key of one shard stays in one slot: `{dmb}:` becomes
- * `{dmb:7}:`, an untagged `dmb:` becomes `dmb:{7}:`. Core's keys sit under `<shard prefix>core:`;
- * other device-scoped stores (DM sessions, Workpoint phones) put theirs under the same prefix.
+ * The hash tag of shard `k` of `count` under the tag `name`: `name:k`, or `name:k.j` with the
+ * smallest `j` that puts the tag in the k-th of `count` equal slices of the slot space. Tags that
+ * merely hash "somewhere" bunch up (16 shards over 3 masters came out 4/8/4); one per slice
+ * spreads them over masters holding equal slot ranges as evenly as the count allows.
+ */
+function shardTag(name: string, k: number, count: number): string {
+  const low = Math.floor((k * SLOTS) / count);
+  const high = Math.floor(((k + 1) * SLOTS) / count);
+  for (let j = 0; ; j++) {
+    const tag = j === 0 ? `${name}:${k}` : `${name}:${k}.${j}`;
+    const slot = redisKeySlot(tag);
+    if (slot >= low && slot < high) return tag;
+  }
+}
+
+/**
+ * The key prefix of shard `k`. One shard keeps the deployment's prefix (the historical layout).
+ * With more, a hash-tagged prefix (`{dmb}:`, what the gateway uses on a cluster) gives each shard
+ * a tag of its own, `{dmb:7}:` or `{dmb:7.<j>}:` (see shardTag), so the shards spread over the
+ * masters while every key of one shard stays in one slot; an untagged prefix (a single Redis, where
+ * slots do not matter) becomes `dmb:{7}:`. Core's keys sit under `<shard prefix>core:`; other
+ * device-scoped stores (DM sessions, Workpoint phones) put theirs under the same prefix.
  */
 export function shardPrefix(prefix: string, k: number, count: number): string {
   if (count === 1) return prefix;
   const tagged = /^\{([^}]+)\}(.*)$/.exec(prefix);
-  if (tagged) return `{${tagged[1]}:${k}}${tagged[2]}`;
+  if (tagged) return `{${shardTag(tagged[1], k, count)}}${tagged[2]}`;
   return `${prefix}{${k}}:`;
 }
 

@@ -1,7 +1,7 @@
-import { keySlot } from './key-slot';
+import { redisKeySlot as keySlot } from './key-slot';
 
 // Values from the Redis Cluster specification ("Keys hash tags") and CLUSTER KEYSLOT.
-describe('keySlot', () => {
+describe('redisKeySlot', () => {
   it('matches CLUSTER KEYSLOT', () => {
     expect(keySlot('123456789')).toBe(0x31c3 % 16384);
     expect(keySlot('foo')).toBe(12182);

@@ -2,7 +2,7 @@
  * The Redis Cluster hash slot of a key (CRC16-XMODEM of the key, or of its first non-empty
  * `{…}` hash tag, modulo 16384), so tests can check slot placement on a single Redis too.
  */
-export function keySlot(key: string): number {
+export function redisKeySlot(key: string): number {
   const open = key.indexOf('{');
   if (open >= 0) {
     const close = key.indexOf('}', open + 1);
