@@ -16,6 +16,7 @@ export * from './devices/device.service';
 export * from './catalog/parameter.model';
 export * from './catalog/parameter-catalog';
 export * from './catalog/catalog.store';
+export * from './catalog/catalog-file';
 export * from './jobs/job.model';
 export * from './jobs/job-state-machine';
 export * from './jobs/job.repository';

@@ -6,23 +6,34 @@ import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
 
 const IMPORT_PATH = '/v1/devices/import';
 
+/** Media types of YAML bodies, accepted by the catalog writes (parsed there by core). */
+export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
+const YAML_PATHS = /^\/v1\/(parameters|profiles|catalog)(\/|$)/;
+
 /**
  * The operator API's JSON body parser, installed while the application is being built so that it
  * replaces Nest's default one (Nest skips its parser when a middleware named `jsonParser` is
- * present). It differs in two ways: bulk import gets its body as a stream, unparsed, and a body
- * that is not JSON or too large is answered with problem details.
+ * present). It differs in three ways: bulk import gets its body as a stream, unparsed; the
+ * catalog writes also take YAML bodies, as text (same size limit); and a body that is not JSON or
+ * too large is answered with problem details.
  */
 @Injectable()
 export class ImportBodyBypass {
   constructor(host: HttpAdapterHost) {
     const app = host.httpAdapter?.getInstance?.();
-    const parse = express.json({ limit: process.env.API_JSON_LIMIT ?? '1mb' });
+    const limit = process.env.API_JSON_LIMIT ?? '1mb';
+    const parseJson = express.json({ limit });
+    const parseYaml = express.text({ type: YAML_MEDIA_TYPES, limit });
     const jsonParser = (req: Request, res: Response, next: NextFunction) => {
       if (req.method === 'POST' && req.path === IMPORT_PATH) return next();
-      parse(req, res, (err?: unknown) => {
+      const done = (err?: unknown) => {
         if (!err || !req.path.startsWith('/v1/')) return next(err as Error);
         const p = toProblem(err, req.path);
         res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
+      };
+      parseJson(req, res, (err?: unknown) => {
+        if (err || !YAML_PATHS.test(req.path)) return done(err);
+        parseYaml(req, res, done);
       });
     };
     app?.use?.(jsonParser);

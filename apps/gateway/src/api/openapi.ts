@@ -7,6 +7,15 @@ import { CAMPAIGN_STATES, JOB_STATES, OPERATION_KINDS, PROTOCOLS } from '@dm-bri
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+/** Catalog writes take JSON or YAML (application/yaml, text/yaml, application/x-yaml). */
+const jsonOrYaml = (schema: object) => ({
+  content: {
+    'application/json': { schema },
+    'application/yaml': { schema },
+    'text/yaml': { schema },
+    'application/x-yaml': { schema },
+  },
+});
 const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ref('Problem') } },
@@ -206,6 +215,50 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               properties: { ratio: { type: 'number' }, minSample: { type: 'integer' } },
             },
             deadlineSeconds: { type: 'number' },
+          },
+        },
+        Parameter: {
+          type: 'object',
+          required: ['name', 'type', 'bindings'],
+          properties: {
+            name: { type: 'string', pattern: '^[a-z][a-z0-9._-]*$' },
+            type: { type: 'string', enum: ['string', 'int', 'bool', 'url', 'host', 'enum'] },
+            description: { type: 'string' },
+            enum: { type: 'array', items: { type: 'string' } },
+            min: { type: 'number' },
+            max: { type: 'number' },
+            maxLength: { type: 'number' },
+            secret: { type: 'boolean' },
+            readOnly: { type: 'boolean' },
+            bindings: {
+              type: 'object',
+              description: 'Default binding per protocol (Workpoint item, DM node URI, CP path)',
+              additionalProperties: { type: 'string' },
+            },
+          },
+        },
+        Profile: {
+          type: 'object',
+          required: ['id', 'protocol'],
+          properties: {
+            id: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            protocol: ref('Protocol'),
+            description: { type: 'string' },
+            models: { type: 'array', items: { type: 'string' } },
+            bindings: {
+              type: 'object',
+              description: 'Per-parameter binding overrides',
+              additionalProperties: { type: 'string' },
+            },
+            desired: { type: 'object', additionalProperties: true },
+          },
+        },
+        CatalogFile: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            parameters: { type: 'array', items: ref('Parameter') },
+            profiles: { type: 'array', items: ref('Profile') },
           },
         },
         Campaign: {
@@ -451,18 +504,74 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ),
       '/v1/parameters': {
         get: op('Parameter catalog'),
-        post: op('Add a parameter definition', {}, 'write'),
+        post: op(
+          'Add a parameter definition (JSON or YAML)',
+          {
+            requestBody: jsonOrYaml(ref('Parameter')),
+            responses: { '201': { description: 'Created', ...json(ref('Parameter')) } },
+          },
+          'write',
+        ),
       },
       '/v1/parameters/{name}': {
         parameters: [withId('name')],
-        get: op('One parameter'),
-        put: op('Create or replace a parameter', {}, 'write'),
+        get: op('One parameter', {
+          responses: { '200': { description: 'The parameter', ...json(ref('Parameter')) } },
+        }),
+        put: op(
+          'Create or replace a parameter (JSON or YAML)',
+          {
+            requestBody: jsonOrYaml(ref('Parameter')),
+            responses: { '200': { description: 'Saved', ...json(ref('Parameter')) } },
+          },
+          'write',
+        ),
       },
-      '/v1/profiles': { get: op('Profiles'), post: op('Add a profile', {}, 'write') },
+      '/v1/profiles': {
+        get: op('Profiles'),
+        post: op(
+          'Add a profile (JSON or YAML)',
+          {
+            requestBody: jsonOrYaml(ref('Profile')),
+            responses: { '201': { description: 'Created', ...json(ref('Profile')) } },
+          },
+          'write',
+        ),
+      },
       '/v1/profiles/{id}': {
         parameters: [withId('id')],
-        get: op('One profile'),
-        put: op('Create or replace a profile', {}, 'write'),
+        get: op('One profile', {
+          responses: { '200': { description: 'The profile', ...json(ref('Profile')) } },
+        }),
+        put: op(
+          'Create or replace a profile (JSON or YAML)',
+          {
+            requestBody: jsonOrYaml(ref('Profile')),
+            responses: { '200': { description: 'Saved', ...json(ref('Profile')) } },
+          },
+          'write',
+        ),
+      },
+      '/v1/catalog': {
+        post: op(
+          'Upsert a whole catalog file (parameters and profiles, JSON or YAML); nothing is written unless every entry is valid',
+          {
+            requestBody: jsonOrYaml(ref('CatalogFile')),
+            responses: {
+              '200': {
+                description: 'How many entries were saved',
+                ...json({
+                  type: 'object',
+                  properties: {
+                    parameters: { type: 'integer' },
+                    profiles: { type: 'integer' },
+                  },
+                }),
+              },
+            },
+          },
+          'write',
+        ),
       },
       '/v1/events': {
         get: op(

@@ -87,6 +87,8 @@ export function toProblem(err: unknown, instance?: string): ProblemDetails {
       p = problem(400, 'invalid-json', 'request body is not valid JSON');
     else if (e?.type === 'entity.too.large')
       p = problem(413, 'body-too-large', 'request body is too large');
+    else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+      p = problem(415, 'unsupported-encoding', String(e.message));
     else p = problem(500, 'internal-error', 'internal error');
   }
   if (instance) p.instance = instance;

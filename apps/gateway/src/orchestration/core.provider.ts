@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Core, createCore, loadOrCreateMasterKey, verifyShardCount } from '@dm-bridge/core';
 import type { Redis } from 'ioredis';
+import { readCatalogDir } from './catalog-files';
 import { EventBus } from './event-bus';
 import { OrchestrationConfig } from './orchestration.config';
 
@@ -12,6 +13,8 @@ export async function provideCore(
   config: OrchestrationConfig,
   events: EventBus,
 ): Promise<Core> {
+  // catalog files are read and checked before anything is written: a bad one stops start-up
+  const catalogDir = config.catalogDir ? await readCatalogDir(config.catalogDir) : undefined;
   await verifyShardCount(redis, prefix, shards);
   const logger = new Logger('Core');
   const masterKey = loadOrCreateMasterKey({
@@ -30,6 +33,13 @@ export async function provideCore(
     jobRetentionMs: config.jobRetentionMs,
   });
   await core.catalog.reload();
+  if (catalogDir) {
+    // files win over API writes of the same name, at every start
+    const saved = await core.catalog.saveCatalog(catalogDir.catalog);
+    logger.log(
+      `catalog: ${saved.parameters} parameter(s) and ${saved.profiles} profile(s) from ${catalogDir.files.length} file(s) in ${config.catalogDir}`,
+    );
+  }
   events.attach(core);
   return core;
 }

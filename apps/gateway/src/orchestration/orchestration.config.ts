@@ -33,6 +33,8 @@ export interface OrchestrationConfig {
   outboxGraceMs: number;
   /** A running campaign whose fan-out has not moved for this long gets its fan-out again. */
   campaignStallMs: number;
+  /** Catalog files (`*.json`, `*.yaml`, `*.yml`) upserted into the catalog at every start. */
+  catalogDir?: string;
 }
 
 export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
@@ -58,5 +60,6 @@ export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
     outboxIntervalMs: envInt('OUTBOX_INTERVAL_MS', 10000, { min: 0 }),
     outboxGraceMs: envInt('OUTBOX_GRACE_MS', 30000, { min: 0 }),
     campaignStallMs: envInt('CAMPAIGN_STALL_MS', 300000, { min: 0 }),
+    catalogDir: envString('CATALOG_DIR'),
   };
 }

@@ -6,6 +6,7 @@ import {
   validateProfile,
 } from './parameter-catalog';
 import { ParameterDefinition, Profile } from './parameter.model';
+import type { CatalogFile } from './catalog-file';
 
 /**
  * The catalog as data: shipped defaults overlaid with definitions and profiles created through
@@ -64,5 +65,26 @@ export class CatalogStore {
     await this.redis.hset(this.keys.profiles(), profile.id, JSON.stringify(profile));
     await this.reload();
     return profile;
+  }
+
+  /**
+   * Upserts a whole validated catalog file (CATALOG_DIR at start, `POST /v1/catalog`): one write
+   * per hash and one reload. Same-named entries already stored are replaced.
+   */
+  async saveCatalog(file: CatalogFile): Promise<{ parameters: number; profiles: number }> {
+    const parameters = file.parameters.map(validateParameterDefinition);
+    const profiles = file.profiles.map(validateProfile);
+    if (parameters.length > 0)
+      await this.redis.hset(
+        this.keys.parameters(),
+        Object.fromEntries(parameters.map((d) => [d.name, JSON.stringify(d)])),
+      );
+    if (profiles.length > 0)
+      await this.redis.hset(
+        this.keys.profiles(),
+        Object.fromEntries(profiles.map((p) => [p.id, JSON.stringify(p)])),
+      );
+    await this.reload();
+    return { parameters: parameters.length, profiles: profiles.length };
   }
 }

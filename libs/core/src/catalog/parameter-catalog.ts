@@ -130,45 +130,77 @@ export class ParameterCatalog {
 
 export function validateParameterDefinition(input: unknown): ParameterDefinition {
   const d = input as ParameterDefinition;
+  const fail = (why: string) => new ValidationError('invalid-parameter', why);
   if (
     !d ||
     typeof d !== 'object' ||
     typeof d.name !== 'string' ||
     !/^[a-z][a-z0-9._-]*$/.test(d.name)
   ) {
-    throw new ValidationError('invalid-parameter', 'parameter needs a lower-case dotted name');
+    throw fail('parameter needs a lower-case dotted name');
   }
   if (!['string', 'int', 'bool', 'url', 'host', 'enum'].includes(d.type)) {
-    throw new ValidationError('invalid-parameter', `parameter type '${d.type}' is not supported`);
+    throw fail(`parameter type '${d.type}' is not supported`);
   }
-  if (!d.bindings || typeof d.bindings !== 'object') {
-    throw new ValidationError('invalid-parameter', 'parameter needs bindings per protocol');
+  if (!isPlainObject(d.bindings)) {
+    throw fail('parameter needs bindings per protocol');
   }
-  for (const k of Object.keys(d.bindings)) {
-    if (!(PROTOCOLS as readonly string[]).includes(k))
-      throw new ValidationError('invalid-parameter', `unknown protocol '${k}'`);
+  for (const [k, v] of Object.entries(d.bindings)) {
+    if (!(PROTOCOLS as readonly string[]).includes(k)) throw fail(`unknown protocol '${k}'`);
+    if (typeof v !== 'string' || v === '')
+      throw fail(`binding for ${k} must be a non-empty string`);
+  }
+  if (d.description !== undefined && typeof d.description !== 'string')
+    throw fail('description must be a string');
+  for (const k of ['min', 'max', 'maxLength'] as const) {
+    if (d[k] !== undefined && (typeof d[k] !== 'number' || !Number.isFinite(d[k])))
+      throw fail(`${k} must be a number`);
+  }
+  for (const k of ['secret', 'readOnly'] as const) {
+    if (d[k] !== undefined && typeof d[k] !== 'boolean') throw fail(`${k} must be true or false`);
+  }
+  if (d.enum !== undefined || d.type === 'enum') {
+    // YAML reads `enum: [0, 1]` as numbers, which would never match a value: say so
+    if (!isStringList(d.enum) || d.enum.length === 0)
+      throw fail('enum must be a non-empty list of strings (quote numbers in YAML)');
   }
   return d;
 }
 
 export function validateProfile(input: unknown): Profile {
   const p = input as Profile;
+  const fail = (why: string) => new ValidationError('invalid-profile', why);
   if (
     !p ||
     typeof p !== 'object' ||
     typeof p.id !== 'string' ||
     !/^[A-Za-z0-9._-]{1,64}$/.test(p.id)
   ) {
-    throw new ValidationError(
-      'invalid-profile',
-      'profile needs an id of letters, digits, dot, dash, underscore',
-    );
+    throw fail('profile needs an id of letters, digits, dot, dash, underscore');
   }
   if (!(PROTOCOLS as readonly string[]).includes(p.protocol)) {
-    throw new ValidationError(
-      'invalid-profile',
-      `profile protocol must be one of ${PROTOCOLS.join(', ')}`,
-    );
+    throw fail(`profile protocol must be one of ${PROTOCOLS.join(', ')}`);
   }
+  if (p.description !== undefined && typeof p.description !== 'string')
+    throw fail('description must be a string');
+  if (p.models !== undefined && !isStringList(p.models))
+    throw fail('models must be a list of strings');
+  if (p.bindings !== undefined) {
+    if (!isPlainObject(p.bindings)) throw fail('bindings must map parameter names to paths');
+    for (const [k, v] of Object.entries(p.bindings)) {
+      if (typeof v !== 'string' || v === '')
+        throw fail(`binding for '${k}' must be a non-empty string`);
+    }
+  }
+  if (p.desired !== undefined && !isPlainObject(p.desired))
+    throw fail('desired must map parameter names to values');
   return p;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }
