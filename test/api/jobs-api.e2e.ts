@@ -32,6 +32,33 @@ describe('REST API: jobs through wake-up, session and results', () => {
     await dropPrefix(f.prefix);
   });
 
+  it('answers GET /v1/jobs/:id ahead of Express exactly as the controller does', async () => {
+    const created = await f.call('POST', '/v1/jobs', {
+      deviceId: 'hs-silent',
+      operations: [{ op: 'get', path: 'firmware.version' }],
+    });
+    const id = created.body.id;
+    expect((await f.call('POST', `/v1/jobs/${id}/cancel`)).status).toBe(200);
+    // a query string sends the request down Nest's own route: the reference
+    const fast = await f.call('GET', `/v1/jobs/${id}`);
+    const routed = await f.call('GET', `/v1/jobs/${id}?via=router`);
+    expect(fast.status).toBe(200);
+    expect(fast.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(fast.body).toMatchObject({ id, state: 'cancelled' });
+    expect(fast.body).toEqual(routed.body);
+    for (const [path, key] of [
+      [`/v1/jobs/${id}`, null],
+      [`/v1/jobs/${id}`, 'dmb_wrong'],
+      ['/v1/jobs/j-no-such-job', undefined],
+    ] as const) {
+      const a = await f.call('GET', path, undefined, { key });
+      const b = await f.call('GET', `${path}?via=router`, undefined, { key });
+      expect(a.status).toBe(b.status);
+      expect(a.headers.get('content-type')).toBe(b.headers.get('content-type'));
+      expect({ ...a.body, instance: 0 }).toEqual({ ...b.body, instance: 0 });
+    }
+  });
+
   it('?wait returns 200 with per-operation results when the job finishes in time', async () => {
     const res = await f.call('POST', '/v1/jobs?wait=10', {
       deviceId: 'hs-1',
