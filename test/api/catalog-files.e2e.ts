@@ -35,9 +35,9 @@ const EXTRA_JSON = JSON.stringify({
 });
 
 /**
- * startGateway expecting it to fail. A provider failing inside Nest leaves the Redis clients
- * built before it open (true of any feature config error, e.g. WAKE_JITTER=x; reported to the
- * lead), which would keep jest alive: the clients opened meanwhile are recorded and closed.
+ * startGateway expecting it to fail. Configuration (catalog files included) is checked before
+ * anything connects, so a bad file must fail with no Redis client opened: clients opened
+ * meanwhile are recorded, counted and closed.
  */
 async function failedStart(env: Record<string, string>): Promise<unknown> {
   const opened = new Set<{ disconnect(): void }>();
@@ -60,6 +60,7 @@ async function failedStart(env: Record<string, string>): Promise<unknown> {
   } finally {
     for (const spy of spies) spy.mockRestore();
     for (const client of opened) client.disconnect();
+    expect(opened.size).toBe(0);
   }
 }
 

@@ -5,6 +5,7 @@ import { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { withEnvOverrides } from './config/env';
 import { GatewayConfig, loadGatewayConfig } from './config/gateway.config';
+import { checkConfiguration } from './config/preflight';
 import { DeviceHttpServer } from './device-http/device-http.server';
 import { JsonLogger } from './logging/json-logger';
 import { resolveRedis } from './redis/embedded-redis';
@@ -34,6 +35,7 @@ export interface StartGatewayOptions {
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
   return withEnvOverrides(options.env, async () => {
     const config = loadGatewayConfig();
+    await checkConfiguration(config);
     const logger =
       options.logger === false ? false : (options.logger ?? new JsonLogger(config.logLevel));
     const log = (msg: string) => (logger ? logger.log(msg, 'Redis') : undefined);
