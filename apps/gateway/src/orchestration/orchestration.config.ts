@@ -31,6 +31,8 @@ export interface OrchestrationConfig {
   /** Schedule outbox: how often it is looked at, and how old an entry must be to be retried. */
   outboxIntervalMs: number;
   outboxGraceMs: number;
+  /** SMS wake-ups go at their bind's rate with this many seconds of burst (see deferForSmsRate). */
+  wakeSmsBurstS: number;
   /** A running campaign whose fan-out has not moved for this long gets its fan-out again. */
   campaignStallMs: number;
   /** Catalog files (`*.json`, `*.yaml`, `*.yml`) upserted into the catalog at every start. */
@@ -60,6 +62,7 @@ export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
     outboxIntervalMs: envInt('OUTBOX_INTERVAL_MS', 10000, { min: 0 }),
     outboxGraceMs: envInt('OUTBOX_GRACE_MS', 30000, { min: 0 }),
     campaignStallMs: envInt('CAMPAIGN_STALL_MS', 300000, { min: 0 }),
+    wakeSmsBurstS: envNumber('WAKE_SMS_BURST_S', 10, { min: 0, max: 86400 }),
     catalogDir: envString('CATALOG_DIR'),
   };
 }

@@ -23,7 +23,8 @@ import { ConnectionOptions, Queue, Worker } from 'bullmq';
 import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { MetricsRegistry } from '../orchestration/metrics.registry';
-import { BULLMQ_CONNECTION, BULLMQ_PREFIX } from '../redis/redis.module';
+import type { Redis } from 'ioredis';
+import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS, REDIS_PREFIX } from '../redis/redis.module';
 import { SMS_CONFIG, SmsConfig } from './sms.config';
 import { createSmsProcessor } from './sms.processor';
 import { SmsJobData, smsQueueName, toJobPush } from './sms-queue';
@@ -56,6 +57,19 @@ export class UnknownBindError extends Error {
   override readonly name = 'UnknownBindError';
 }
 
+/** Token bucket: KEYS[1] hash {t tokens, at ms}; ARGV capacity, rate per second, now (ms). */
+const ADMIT_WAKE = `
+local cap, rate, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local b = redis.call('HMGET', KEYS[1], 't', 'at')
+local tokens, at = tonumber(b[1]) or cap, tonumber(b[2]) or now
+tokens = math.min(cap, tokens + math.max(0, now - at) * rate / 1000)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
+redis.call('HSET', KEYS[1], 't', tostring(tokens), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil(cap / rate * 1000) + 60000)
+return wait
+`;
+
 /**
  * WAP pushes over SMS for the rest of the gateway: `enqueue` puts pushes on the bind's queue;
  * in worker processes the bind's owner (Redis lease) consumes that queue through its SMPP
@@ -74,6 +88,8 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(GATEWAY_CONFIG) private readonly gateway: GatewayConfig,
     @Inject(BULLMQ_CONNECTION) private readonly connection: ConnectionOptions,
     @Inject(BULLMQ_PREFIX) private readonly prefix: string,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_PREFIX) private readonly redisPrefix: string,
     readiness: ReadinessRegistry,
     @Optional() private readonly metrics?: MetricsRegistry,
   ) {
@@ -183,6 +199,35 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
       [{ pushId: input.pushId, jobId: input.jobId, destination: input.to, datagram: wsp }],
       input.bindId,
     );
+  }
+
+  /**
+   * Admits one wake-up message on a bind, or says how long to wait first (ms; 0 = admitted).
+   * A token bucket per bind in Redis (shared by every gateway process) holds `burstSeconds` of
+   * the bind's rate and refills at that rate; on top, a bind whose queue already holds more than
+   * `burstSeconds` of messages (SMSC slow or down) admits nothing. Binds without a rate limit
+   * admit everything.
+   */
+  async admitWake(
+    bindId = this.config.defaultBindId,
+    burstSeconds = 10,
+  ): Promise<{ waitMs: number; bind?: string }> {
+    const bind = this.config.binds.find((b) => b.id === bindId);
+    const queue = bindId !== undefined ? this.queues.get(bindId) : undefined;
+    const rate = bind?.ratePerSecond ?? 0;
+    if (!bind || !queue || !rate || burstSeconds <= 0) return { waitMs: 0, bind: bindId };
+    const backlog = (await queue.getWaitingCount()) / rate;
+    if (backlog > burstSeconds)
+      return { waitMs: Math.ceil((backlog - burstSeconds / 2) * 1000), bind: bind.id };
+    const waitMs = (await this.redis.eval(
+      ADMIT_WAKE,
+      1,
+      `${this.redisPrefix}smpp:admit:${bind.id}`,
+      Math.max(1, rate * burstSeconds),
+      rate,
+      Date.now(),
+    )) as number;
+    return { waitMs, bind: bind.id };
   }
 
   status(pushId: string): Promise<PushStatus | undefined> {

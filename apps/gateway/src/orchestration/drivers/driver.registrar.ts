@@ -6,6 +6,7 @@ import { SmsService } from '../../sms/sms.service';
 import { ContactMeService } from '../../workpoint/contact-me.service';
 import { OmaCpPushDriver } from './omacp-push.driver';
 import { OmaDmNotificationDriver } from './omadm-notification.driver';
+import { ORCHESTRATION_CONFIG, OrchestrationConfig } from '../orchestration.config';
 import { CORE } from '../orchestration.tokens';
 import { WorkpointWakeDriver } from './workpoint-wake.driver';
 
@@ -14,6 +15,7 @@ import { WorkpointWakeDriver } from './workpoint-wake.driver';
 export class DriverRegistrar implements OnApplicationBootstrap {
   constructor(
     @Inject(CORE) private readonly core: Core,
+    @Inject(ORCHESTRATION_CONFIG) private readonly config: OrchestrationConfig,
     private readonly modules: ModuleRef,
   ) {}
 
@@ -25,10 +27,12 @@ export class DriverRegistrar implements OnApplicationBootstrap {
     const sms = this.optional(SmsService);
     const dmStore = this.optional(DmSessionStore);
     if (sms && !this.core.drivers.get('omacp')) {
-      this.core.drivers.register(new OmaCpPushDriver(this.core, sms));
+      this.core.drivers.register(new OmaCpPushDriver(this.core, sms, this.config.wakeSmsBurstS));
     }
     if (sms && dmStore && !this.core.drivers.get('omadm')) {
-      this.core.drivers.register(new OmaDmNotificationDriver(this.core, dmStore, sms));
+      this.core.drivers.register(
+        new OmaDmNotificationDriver(this.core, dmStore, sms, undefined, this.config.wakeSmsBurstS),
+      );
     }
   }
 

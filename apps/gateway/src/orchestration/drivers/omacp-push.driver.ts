@@ -9,9 +9,10 @@ import {
 } from '@dm-bridge/core';
 import { encodeProvisioningDocument } from '@dm-bridge/omacp';
 import { previewCpPush, type CpSecName } from '@dm-bridge/wap-push';
+import { deferForSmsRate, SmsAdmission } from './sms-rate';
 
 /** What the SMS side offers for CP pushes (its SmsService). */
-export interface CpPushSender {
+export interface CpPushSender extends Partial<SmsAdmission> {
   enqueueCpPush(input: {
     pushId: string;
     jobId: string;
@@ -50,6 +51,8 @@ export class OmaCpPushDriver implements ProtocolDriver {
   constructor(
     private readonly core: Core,
     private readonly sms: CpPushSender,
+    /** see deferForSmsRate; 0 never defers */
+    private readonly smsBurstS = 0,
   ) {}
 
   static pushId(job: Pick<Job, 'id'>): string {
@@ -68,6 +71,8 @@ export class OmaCpPushDriver implements ProtocolDriver {
     if (policy !== 'netwpin' && !credentials.userPin) {
       return { kind: 'failed', code: 'no-pin', detail: `CP ${policy} needs credentials.userPin` };
     }
+    const deferred = await deferForSmsRate(this.sms, a.bind, this.smsBurstS);
+    if (deferred) return deferred;
     const wbxml = encodeProvisioningDocument(
       compileCpDocument(this.core.jobs.revealOperations(job)),
     );

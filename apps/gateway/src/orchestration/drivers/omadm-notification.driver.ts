@@ -11,6 +11,7 @@ import {
 import type { DmDeviceAccount } from '@dm-bridge/omadm';
 import { buildDmNotificationPush, previewDmNotification } from '@dm-bridge/wap-push';
 import { randomBytes, randomInt } from 'node:crypto';
+import { deferForSmsRate, SmsAdmission } from './sms-rate';
 
 /** The DM side's account store (its DmSessionStore). */
 export interface DmAccountStore {
@@ -20,7 +21,7 @@ export interface DmAccountStore {
 }
 
 /** The SMS side's queue (its SmsService). */
-export interface WapPushSender {
+export interface WapPushSender extends Partial<SmsAdmission> {
   enqueue(
     pushes: { pushId: string; jobId: string; destination: string; datagram: Uint8Array }[],
     bindId?: string,
@@ -40,6 +41,8 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
     private readonly accounts: DmAccountStore,
     private readonly sms: WapPushSender,
     private readonly notificationTtlMs = 600000,
+    /** see deferForSmsRate; 0 never defers */
+    private readonly smsBurstS = 0,
   ) {}
 
   private async account(device: Device, devId: string, save = true): Promise<DmDeviceAccount> {
@@ -108,6 +111,8 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
         code: 'no-address',
         detail: 'an OMA DM device needs addressing.devId and addressing.msisdn to be woken',
       };
+    const deferred = await deferForSmsRate(this.sms, device.addressing.bind, this.smsBurstS);
+    if (deferred) return deferred;
     const account = await this.account(device, devId);
     const sessionId = randomInt(1, 0x10000);
     const push = buildDmNotificationPush({
