@@ -29,11 +29,9 @@ export interface ApiFixture {
 }
 
 /** The real gateway (API + workers) on ports 0, a unique Redis prefix and fast wake-up timings. */
-export async function startApi(
-  extraEnv: Record<string, string> = {},
-  prefix = uniquePrefix('api'),
-): Promise<ApiFixture> {
-  const env = {
+/** Env for a gateway on ports 0, the test Redis under `prefix`, a fresh VAR_DIR and keys. */
+export function gatewayTestEnv(prefix: string): Record<string, string> {
+  return {
     API_PORT: '0',
     DEVICE_HTTP_PORT: '0',
     HOST: '127.0.0.1',
@@ -42,6 +40,15 @@ export async function startApi(
     VAR_DIR: mkdtempSync(join(tmpdir(), 'dmb-api-')),
     DMB_MASTER_KEY: randomBytes(32).toString('hex'),
     DMB_ADMIN_API_KEY: ADMIN_KEY,
+  };
+}
+
+export async function startApi(
+  extraEnv: Record<string, string> = {},
+  prefix = uniquePrefix('api'),
+): Promise<ApiFixture> {
+  const env = {
+    ...gatewayTestEnv(prefix),
     WAKE_BACKOFF_BASE_MS: '150',
     WAKE_BACKOFF_MAX_MS: '600',
     WAKE_JITTER: '0.1',

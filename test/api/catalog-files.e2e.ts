@@ -1,13 +1,12 @@
 import { CoreKeys } from '@dm-bridge/core';
 import Redis, { Cluster } from 'ioredis';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from '../../apps/gateway/src/bootstrap';
 import { ConfigError } from '../../apps/gateway/src/config/env';
-import { testRedisClient, testRedisEnv, uniquePrefix } from '../support/redis';
-import { ADMIN_KEY, ApiFixture, dropPrefix, startApi } from './api-fixture';
+import { testRedisClient, uniquePrefix } from '../support/redis';
+import { ApiFixture, dropPrefix, gatewayTestEnv, startApi } from './api-fixture';
 
 const EXAMPLE = join(__dirname, '../../examples/catalog/openstage-site.yaml');
 
@@ -315,17 +314,7 @@ describe('catalog files at start', () => {
   });
 
   function gatewayEnv(prefix: string, dir: string): Record<string, string> {
-    return {
-      API_PORT: '0',
-      DEVICE_HTTP_PORT: '0',
-      HOST: '127.0.0.1',
-      ...testRedisEnv(),
-      REDIS_PREFIX: prefix,
-      VAR_DIR: mkdtempSync(join(tmpdir(), 'dmb-api-')),
-      DMB_MASTER_KEY: randomBytes(32).toString('hex'),
-      DMB_ADMIN_API_KEY: ADMIN_KEY,
-      CATALOG_DIR: dir,
-    };
+    return { ...gatewayTestEnv(prefix), CATALOG_DIR: dir };
   }
 
   it('files win over API writes of the same name at the next start', async () => {

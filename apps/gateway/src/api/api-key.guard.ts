@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiScope, Core, scopeAllows } from '@dm-bridge/core';
+import { ApiKeyRecord, ApiScope, Core, scopeAllows } from '@dm-bridge/core';
 import type { Request } from 'express';
 import { CORE } from '../orchestration/orchestration.tokens';
 import { HttpProblem } from './problem-details';
@@ -24,6 +24,29 @@ export function presentedKey(req: Request): string | undefined {
   return typeof q === 'string' ? q : undefined;
 }
 
+/** The key's record if it may do what needs `needed`; else the 401 or 403 problem. */
+export async function authorize(
+  core: Core,
+  key: string | undefined,
+  needed: ApiScope,
+): Promise<ApiKeyRecord> {
+  if (!key)
+    throw new HttpProblem(
+      401,
+      'missing-api-key',
+      'send an API key as "Authorization: Bearer <key>" or "X-Api-Key"',
+    );
+  const record = await core.apiKeys.verify(key);
+  if (!record) throw new HttpProblem(401, 'invalid-api-key', 'the API key is not valid');
+  if (!scopeAllows(record.scope, needed))
+    throw new HttpProblem(
+      403,
+      'insufficient-scope',
+      `this needs the '${needed}' scope; the key has '${record.scope}'`,
+    );
+  return record;
+}
+
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -38,22 +61,7 @@ export class ApiKeyGuard implements CanActivate {
         context.getHandler(),
         context.getClass(),
       ]) ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
-    const key = presentedKey(req);
-    if (!key)
-      throw new HttpProblem(
-        401,
-        'missing-api-key',
-        'send an API key as "Authorization: Bearer <key>" or "X-Api-Key"',
-      );
-    const record = await this.core.apiKeys.verify(key);
-    if (!record) throw new HttpProblem(401, 'invalid-api-key', 'the API key is not valid');
-    if (!scopeAllows(record.scope, needed)) {
-      throw new HttpProblem(
-        403,
-        'insufficient-scope',
-        `this needs the '${needed}' scope; the key has '${record.scope}'`,
-      );
-    }
+    const record = await authorize(this.core, presentedKey(req), needed);
     req.apiKey = { id: record.id, scope: record.scope };
     return true;
   }

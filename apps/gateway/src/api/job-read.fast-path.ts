@@ -1,9 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { Core, NotFoundError, scopeAllows } from '@dm-bridge/core';
+import { Core, NotFoundError } from '@dm-bridge/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { CORE } from '../orchestration/orchestration.tokens';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
+import { authorize } from './api-key.guard';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
 
 const JOB_PATH = /^\/v1\/jobs\/([A-Za-z0-9_-]{1,64})$/;
 
@@ -49,17 +50,7 @@ export class JobReadFastPath implements OnApplicationBootstrap {
 
   private async answer(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     try {
-      const key = keyOf(req);
-      if (!key)
-        throw new HttpProblem(
-          401,
-          'missing-api-key',
-          'send an API key as "Authorization: Bearer <key>" or "X-Api-Key"',
-        );
-      const record = await this.core.apiKeys.verify(key);
-      if (!record) throw new HttpProblem(401, 'invalid-api-key', 'the API key is not valid');
-      if (!scopeAllows(record.scope, 'read'))
-        throw new HttpProblem(403, 'insufficient-scope', `this needs the 'read' scope`);
+      await authorize(this.core, keyOf(req), 'read');
       const job = await this.core.jobs.find(id);
       if (!job) throw new NotFoundError('job', id);
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify(this.core.jobs.view(job)));
