@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
 import { testRedisClient, testRedisShards } from '../support/redis';
+import { QueuesService } from '../../apps/gateway/src/orchestration/queues.service';
 import { ApiFixture, dropPrefix, startApi, until } from './api-fixture';
 
 /**
@@ -27,6 +28,9 @@ describe('REST API: the schedule outbox', () => {
       CP_RECEIPT_POLL_MS: '100',
       OUTBOX_INTERVAL_MS: '200',
       OUTBOX_GRACE_MS: '500',
+      // one wake-up per job in this file: every notification seen is a first one
+      WAKE_BACKOFF_BASE_MS: '600000',
+      WAKE_BACKOFF_MAX_MS: '600000',
     });
     redis = testRedisClient();
     // Core as the dead process had it: same Redis and keys, but no BullMQ behind its scheduler.
@@ -69,5 +73,54 @@ describe('REST API: the schedule outbox', () => {
     const [doc] = await handset.waitForDocuments(1);
     expect(JSON.stringify(doc.document)).toContain('outbox.example');
     expect(await crashed.jobs.rescheduleUnscheduled(0)).toBe(0);
+  });
+
+  it('wakes each device once when its paced wake-up was queued but the outbox never heard', async () => {
+    const queues = f.gw.app.get(QueuesService);
+    const ids = ['dm-outbox-a', 'dm-outbox-b'];
+    const msisdns = ['491701234578', '491701234579'];
+    for (const [i, id] of ids.entries())
+      await f.call('POST', '/v1/devices', {
+        id,
+        protocol: 'omadm',
+        addressing: { msisdn: `+${msisdns[i]}`, devId: `IMEI:35440000000057${i}` },
+        credentials: { serverPassword: 'srv', clientPassword: 'cli' },
+      });
+    crashed.jobs.scheduler = {
+      schedule: async () => {
+        throw new Error('process died');
+      },
+    };
+    const jobs = [];
+    for (const id of ids) {
+      await expect(
+        crashed.jobs.create({
+          deviceId: id,
+          operations: [{ op: 'get', path: 'firmware.version' }],
+        }),
+      ).rejects.toThrow('process died');
+      jobs.push((await crashed.jobs.pendingJobs(id))[0]);
+    }
+    // What the dead process had done: both wake-ups queued in one paced slot 2.5 s ahead (one
+    // BullMQ job named after the first), and the first's outbox entry removed but not the
+    // second's (with shards, one ZREM per shard: it died between them).
+    await queues.schedule(jobs.map((job) => ({ job, wakeDelayMs: 2500 })));
+    await redis.zrem(crashed.shards.ofJob(jobs[0].id)!.scheduleOutbox(), jobs[0].id);
+    const sent = (m: string) => smsc.received.filter((r) => r.destination === m).length;
+    // The reconciler re-queues the second after the grace period under its own BullMQ id, so it
+    // is woken at once; then the slot runs for both, and must not wake the second again.
+    await until(
+      async () => msisdns.map(sent),
+      (n) => n.every((x) => x >= 1),
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(msisdns.map(sent)).toEqual([1, 1]);
+    for (const job of jobs) {
+      const read = await f.call('GET', `/v1/jobs/${job.id}`);
+      expect(
+        read.body.attempts.filter((a: { outcome: string }) => a.outcome === 'sent'),
+      ).toHaveLength(1);
+      await f.call('POST', `/v1/jobs/${job.id}/cancel`);
+    }
   });
 });

@@ -10,6 +10,8 @@ import { ORCHESTRATION_CONFIG, OrchestrationConfig } from './orchestration.confi
 export interface WakeData {
   jobId?: string;
   jobIds?: string[];
+  /** the first wake-up of new jobs (see WakeupProcessor.process) */
+  first?: boolean;
 }
 
 const WAKE_OPTS: JobsOptions = {
@@ -68,7 +70,9 @@ export class QueuesService implements JobScheduler, OnApplicationShutdown {
     }
     const bulk = [...slots].map(([slot, jobIds]) => ({
       name: 'w',
-      data: (jobIds.length === 1 ? { jobId: jobIds[0] } : { jobIds }) satisfies WakeData,
+      data: (jobIds.length === 1
+        ? { jobId: jobIds[0], first: true }
+        : { jobIds, first: true }) satisfies WakeData,
       opts: { ...WAKE_OPTS, jobId: `${jobIds[0]}-0`, delay: slot * 1000 },
     }));
     for (let i = 0; i < bulk.length; i += 500) await this.wakeup.addBulk(bulk.slice(i, i + 500));

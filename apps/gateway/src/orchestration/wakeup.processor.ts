@@ -26,20 +26,28 @@ export class WakeupProcessor {
     const errors: unknown[] = [];
     for (let i = 0; i < ids.length; i += 20) {
       await Promise.all(
-        ids.slice(i, i + 20).map((id) => this.process(id).catch((err) => errors.push(err))),
+        ids
+          .slice(i, i + 20)
+          .map((id) => this.process(id, data.first).catch((err) => errors.push(err))),
       );
     }
     // A retry of the slot re-runs every job in it; each step is idempotent on the stored state.
     if (errors.length) throw errors[0];
   }
 
-  async process(jobId: string): Promise<void> {
+  /**
+   * `first`: the wake-up queued when the job was stored. A job already being woken or woken has
+   * its own chain of re-checks, so a second first wake-up (the outbox reconciler re-queued a job
+   * whose wake-up was queued after all, just before a crash) changes nothing.
+   */
+  async process(jobId: string, first = false): Promise<void> {
     let job = await this.core.jobs.find(jobId);
     if (
       !job ||
       ['succeeded', 'partial', 'failed', 'expired', 'cancelled', 'unconfirmed'].includes(job.state)
     )
       return;
+    if (first && (job.state === 'waking' || job.state === 'awaiting-contact')) return;
     const now = Date.now();
 
     if (job.campaignId && job.state !== 'in-session') {
