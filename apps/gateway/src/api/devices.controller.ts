@@ -77,9 +77,7 @@ export class DevicesController {
     let created = 0;
     const errors: ImportRowResult[] = [];
     let failed = 0;
-    const flush = async () => {
-      const batch = pending;
-      pending = [];
+    const write = async (batch: typeof pending) => {
       for (const r of await this.core.devices.importBatch(batch)) {
         if (r.ok) created++;
         else {
@@ -87,6 +85,15 @@ export class DevicesController {
           if (errors.length < 1000) errors.push(r);
         }
       }
+    };
+    // One batch is written while the next is parsed; batches still land in row order.
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      await writing;
+      writing = write(batch);
+      writing.catch(() => undefined); // awaited by the next flush or at the end
     };
     const take = async (items: unknown[]) => {
       for (const item of items) {
@@ -113,9 +120,11 @@ export class DevicesController {
       await take(splitter.end());
     } catch (err) {
       req.resume();
+      await writing.catch(() => undefined);
       throw err;
     }
     await flush();
+    await writing;
     return { rows, created, failed, errors };
   }
 
