@@ -12,6 +12,7 @@ import { Agent } from 'node:https';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { RedisShards } from '@dm-bridge/core';
 import { OpenStagePhone } from '../apps/simulator/src/phone/openstage-phone';
 import { RedisWorkpointJobSource } from '../apps/gateway/src/workpoint/redis-workpoint-job-source';
 
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     },
   });
   const redis = new Redis(REDIS_URL);
-  const source = new RedisWorkpointJobSource(redis, prefix);
+  const source = new RedisWorkpointJobSource(redis, new RedisShards(prefix));
   const lat: number[] = [];
   const phones: OpenStagePhone[] = [];
   for (let i = 0; i < PHONES; i++) {

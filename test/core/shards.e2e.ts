@@ -1,6 +1,7 @@
 import {
   ConflictError,
   newId,
+  redisMasters,
   requestFingerprint,
   verifyShardCount,
   type Job,
@@ -30,10 +31,7 @@ describe('core over four shards', () => {
   }
 
   async function allKeys(): Promise<string[]> {
-    const redis = f.t.redis as unknown as {
-      nodes?: (r: 'master') => (typeof f.t.redis)[];
-    };
-    const nodes = typeof redis.nodes === 'function' ? redis.nodes('master') : [f.t.redis];
+    const nodes = redisMasters(f.t.redis);
     const tag = /^\{([^}]+)\}/.exec(f.t.prefix);
     const patterns = tag ? [`{${tag[1]}:*`, `${f.t.prefix}*`] : [`${f.t.prefix}*`];
     const out: string[] = [];

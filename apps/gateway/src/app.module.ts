@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ApiModule } from './api/api.module';
 import { OrchestrationModule } from './orchestration/orchestration.module';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
+import { Preflight, PREFLIGHT } from './config/preflight';
 import { DeviceHttpModule } from './device-http/device-http.module';
 import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
@@ -25,22 +26,25 @@ const FEATURE_MODULES: any[] = [
 @Global()
 @Module({})
 class ConfigModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  static forRoot(config: GatewayConfig, preflight: Preflight): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
-      exports: [GATEWAY_CONFIG],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: PREFLIGHT, useValue: preflight },
+      ],
+      exports: [GATEWAY_CONFIG, PREFLIGHT],
     };
   }
 }
 
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig, redis: ResolvedRedis): DynamicModule {
+  static forRoot(config: GatewayConfig, preflight: Preflight, redis: ResolvedRedis): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, preflight),
         RedisModule.forRoot(redis),
         HealthModule,
         DeviceHttpModule,

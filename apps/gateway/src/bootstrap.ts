@@ -35,7 +35,7 @@ export interface StartGatewayOptions {
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
   return withEnvOverrides(options.env, async () => {
     const config = loadGatewayConfig();
-    await checkConfiguration(config);
+    const preflight = await checkConfiguration(config);
     const logger =
       options.logger === false ? false : (options.logger ?? new JsonLogger(config.logLevel));
     const log = (msg: string) => (logger ? logger.log(msg, 'Redis') : undefined);
@@ -46,7 +46,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
         : externalRedis(topology);
     let app: INestApplication;
     try {
-      app = await NestFactory.create(AppModule.forRoot(config, redis), {
+      app = await NestFactory.create(AppModule.forRoot(config, preflight, redis), {
         logger: logger === false ? false : logger,
         abortOnError: false,
       });

@@ -84,13 +84,13 @@ export function createCore(o: CoreOptions): Core {
  * same device would be looked for in another shard and its data would seem lost.
  */
 export async function verifyShardCount(redis: Redis, prefix: string, count: number): Promise<void> {
-  const keys = new CoreKeys(prefix);
-  const key = keys.shardCount();
-  // Data from before the count was recorded is one shard's: its indexes sit under the prefix.
-  const legacy = new RedisShards(prefix, 1).all()[0];
-  const found = await redis.exists(key, legacy.allDevices(), legacy.allJobs());
-  const recorded = found > 0 && (await redis.exists(key)) === 0 ? '1' : String(count);
-  await redis.set(key, recorded, 'NX');
+  const key = new CoreKeys(prefix).shardCount();
+  if (!(await redis.exists(key))) {
+    // Data from before the count was recorded is one shard's: its indexes sit under the prefix.
+    const legacy = new RedisShards(prefix, 1).all()[0];
+    const found = await redis.exists(legacy.allDevices(), legacy.allJobs());
+    await redis.set(key, found ? '1' : String(count), 'NX');
+  }
   const stored = Number(await redis.get(key));
   if (stored !== count)
     throw new Error(

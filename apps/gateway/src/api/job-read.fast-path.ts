@@ -3,20 +3,13 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { Core, NotFoundError } from '@dm-bridge/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { CORE } from '../orchestration/orchestration.tokens';
-import { authorize } from './api-key.guard';
+import type { Request } from 'express';
+import { authorize, presentedKey } from './api-key.guard';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
 
 const JOB_PATH = /^\/v1\/jobs\/([A-Za-z0-9_-]{1,64})$/;
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** The API key of a request, from `Authorization: Bearer` or `X-Api-Key`. */
-function keyOf(req: IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  const header = req.headers['x-api-key'];
-  return typeof header === 'string' ? header : undefined;
-}
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -50,7 +43,8 @@ export class JobReadFastPath implements OnApplicationBootstrap {
 
   private async answer(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     try {
-      await authorize(this.core, keyOf(req), 'read');
+      // presentedKey's query fallback never applies: requests with a query go on to Express
+      await authorize(this.core, presentedKey(req as Request), 'read');
       const job = await this.core.jobs.find(id);
       if (!job) throw new NotFoundError('job', id);
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify(this.core.jobs.view(job)));

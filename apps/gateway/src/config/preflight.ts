@@ -1,21 +1,32 @@
 import { loadApiConfig } from '../api/api.config';
 import { loadDmConfig } from '../dm/dm.config';
-import { readCatalogDir } from '../orchestration/catalog-files';
+import { CatalogDirectory, readCatalogDir } from '../orchestration/catalog-files';
 import { loadOrchestrationConfig } from '../orchestration/orchestration.config';
 import { loadSmsConfig } from '../sms/sms.config';
 import { loadWorkpointConfig } from '../workpoint/workpoint.config';
 import { GatewayConfig } from './gateway.config';
 
+/** What start-up read before building the application, handed to the modules that use it. */
+export interface Preflight {
+  /** CATALOG_DIR's files, read and checked (core saves them once Redis is there) */
+  catalog?: CatalogDirectory;
+}
+
+export const PREFLIGHT = Symbol('PREFLIGHT');
+
 /**
- * Reads every module's configuration (and the catalog files) once before anything connects, so
- * a wrong value stops start-up with its one-line ConfigError while no Redis connection, listener
- * or queue exists yet. The modules read the same values again when they are built.
+ * Reads every module's configuration and the catalog files before anything connects, so a wrong
+ * value stops start-up with its one-line ConfigError while no Redis connection, listener or queue
+ * exists yet. The modules read their (cheap, environment-only) settings again when they are
+ * built; the catalog files are read only here.
  */
-export async function checkConfiguration(config: GatewayConfig): Promise<void> {
+export async function checkConfiguration(config: GatewayConfig): Promise<Preflight> {
   const orchestration = loadOrchestrationConfig(config.varDir);
   loadApiConfig();
   loadSmsConfig();
   loadDmConfig();
   loadWorkpointConfig(config.deviceHttpPort);
-  if (orchestration.catalogDir) await readCatalogDir(orchestration.catalogDir);
+  return {
+    catalog: orchestration.catalogDir ? await readCatalogDir(orchestration.catalogDir) : undefined,
+  };
 }

@@ -9,17 +9,13 @@ import type { DmOperationSource } from './dm-operation-source';
  * Enough for tests, the demo and the benchmark; core replaces it with its job store.
  */
 export class RedisDmOperationSource implements DmOperationSource {
-  private readonly shards: RedisShards;
-
   constructor(
     private readonly redis: Redis,
-    /** the deployment's shards; a plain prefix means one shard */
-    shards: RedisShards | string,
+    /** the deployment's shards (`new RedisShards(prefix)` for one) */
+    private readonly shards: RedisShards,
     /** keep at most this many results/events per device (0: do not record events) */
     private readonly keep = 1000,
-  ) {
-    this.shards = typeof shards === 'string' ? new RedisShards(shards) : shards;
-  }
+  ) {}
 
   private key(kind: 'ops' | 'results' | 'events', deviceId: string): string {
     return `${this.shards.ofDevice(deviceId).prefix}dm:${kind}:${deviceId}`;

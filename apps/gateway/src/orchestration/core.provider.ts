@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Core, createCore, loadOrCreateMasterKey, verifyShardCount } from '@dm-bridge/core';
 import type { Redis } from 'ioredis';
-import { readCatalogDir } from './catalog-files';
+import type { CatalogDirectory } from './catalog-files';
 import { EventBus } from './event-bus';
 import { OrchestrationConfig } from './orchestration.config';
 
@@ -12,9 +12,9 @@ export async function provideCore(
   shards: number,
   config: OrchestrationConfig,
   events: EventBus,
+  /** CATALOG_DIR's files, read and checked at start-up before anything connected */
+  catalogDir?: CatalogDirectory,
 ): Promise<Core> {
-  // catalog files are read and checked before anything is written: a bad one stops start-up
-  const catalogDir = config.catalogDir ? await readCatalogDir(config.catalogDir) : undefined;
   await verifyShardCount(redis, prefix, shards);
   const logger = new Logger('Core');
   const masterKey = loadOrCreateMasterKey({

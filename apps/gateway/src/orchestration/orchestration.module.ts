@@ -6,8 +6,10 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { redisMasters } from '@dm-bridge/core';
 import type { Redis } from 'ioredis';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+import { Preflight, PREFLIGHT } from '../config/preflight';
 import { REDIS, REDIS_PREFIX } from '../redis/redis.module';
 import { provideCore } from './core.provider';
 import { DriverRegistrar } from './drivers/driver.registrar';
@@ -29,16 +31,6 @@ import { closeRedis } from '../redis/redis-clients';
  */
 const CORE_REDIS = Symbol('CORE_REDIS');
 
-/** The server, or each master of a cluster with its address for messages. */
-function redisServers(redis: Redis): { name: string; server: Redis }[] {
-  const nodes = (redis as unknown as { nodes?: (role: 'master') => Redis[] }).nodes;
-  if (typeof nodes !== 'function') return [{ name: '', server: redis }];
-  return nodes.call(redis, 'master').map((server) => ({
-    name: `${server.options.host}:${server.options.port} `,
-    server,
-  }));
-}
-
 class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -48,7 +40,9 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Evicting keys would silently lose jobs: say so loudly (on every master of a cluster). */
   async onApplicationBootstrap(): Promise<void> {
-    for (const { name, server } of redisServers(this.redis)) {
+    for (const server of redisMasters(this.redis)) {
+      // a cluster's masters are named in the message; the one server needs no name
+      const name = server === this.redis ? '' : `${server.options.host}:${server.options.port} `;
       try {
         const reply = (await server.config('GET', 'maxmemory-policy')) as string[];
         if (reply[1] && reply[1] !== 'noeviction') {
@@ -93,9 +87,22 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
     },
     {
       provide: CORE,
-      useFactory: (r: Redis, p: string, g: GatewayConfig, c: OrchestrationConfig, e: EventBus) =>
-        provideCore(r, p, g.redisShards, c, e),
-      inject: [CORE_REDIS, REDIS_PREFIX, GATEWAY_CONFIG, ORCHESTRATION_CONFIG, EVENT_BUS],
+      useFactory: (
+        r: Redis,
+        p: string,
+        g: GatewayConfig,
+        c: OrchestrationConfig,
+        e: EventBus,
+        pre: Preflight,
+      ) => provideCore(r, p, g.redisShards, c, e, pre.catalog),
+      inject: [
+        CORE_REDIS,
+        REDIS_PREFIX,
+        GATEWAY_CONFIG,
+        ORCHESTRATION_CONFIG,
+        EVENT_BUS,
+        PREFLIGHT,
+      ],
     },
     MetricsRegistry,
     QueuesService,

@@ -12,17 +12,11 @@ const EVENT_LOG_LENGTH = 1000;
  * shard (beside the phone's state), `<prefix>wp:events` under the deployment prefix.
  */
 export class RedisWorkpointJobSource implements WorkpointJobSource {
-  private readonly shards: RedisShards;
-  private readonly prefix: string;
-
   constructor(
     private readonly redis: Redis,
-    /** the deployment's shards; a plain prefix means one shard */
-    shards: RedisShards | string,
-  ) {
-    this.shards = typeof shards === 'string' ? new RedisShards(shards) : shards;
-    this.prefix = this.shards.prefix;
-  }
+    /** the deployment's shards (`new RedisShards(prefix)` for one) */
+    private readonly shards: RedisShards,
+  ) {}
 
   private key(kind: string, mac: string): string {
     return `${this.shards.ofValue(mac).prefix}wp:${kind}:${mac}`;
@@ -68,7 +62,7 @@ export class RedisWorkpointJobSource implements WorkpointJobSource {
   private eventsSinceTrim = 0;
 
   async event(event: WorkpointEvent): Promise<void> {
-    const key = `${this.prefix}wp:events`;
+    const key = `${this.shards.prefix}wp:events`;
     await this.redis.lpush(key, JSON.stringify(event));
     // trimming now and then keeps the log bounded at one command per event
     if (++this.eventsSinceTrim >= 64) {
@@ -86,7 +80,7 @@ export class RedisWorkpointJobSource implements WorkpointJobSource {
   }
 
   async events(): Promise<WorkpointEvent[]> {
-    return (await this.redis.lrange(`${this.prefix}wp:events`, 0, -1))
+    return (await this.redis.lrange(`${this.shards.prefix}wp:events`, 0, -1))
       .map((o) => JSON.parse(o))
       .reverse();
   }

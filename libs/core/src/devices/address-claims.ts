@@ -66,14 +66,16 @@ export class AddressClaims {
     readonly graceMs = 30_000,
   ) {}
 
+  /** An address and the shard of its claim (that of `protocol:kind:value`). */
+  address(protocol: Protocol, kind: UniqueAddressKind, value: string): Address {
+    return { protocol, kind, value, shard: this.shards.indexOf(`${protocol}:${kind}:${value}`) };
+  }
+
   addressesOf(device: Device | undefined): Address[] {
     if (!device) return [];
-    return uniqueAddresses(device).map(([kind, value]) => ({
-      protocol: device.protocol,
-      kind,
-      value,
-      shard: this.shards.indexOf(`${device.protocol}:${kind}:${value}`),
-    }));
+    return uniqueAddresses(device).map(([kind, value]) =>
+      this.address(device.protocol, kind, value),
+    );
   }
 
   indexKey(a: Address): string {

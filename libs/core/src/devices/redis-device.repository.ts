@@ -273,8 +273,7 @@ export class RedisDeviceRepository implements DeviceRepository {
     kind: UniqueAddressKind,
     value: string,
   ): Promise<string | null> {
-    const shard = this.shards.indexOf(`${protocol}:${kind}:${value}`);
-    return this.claims.lookup({ protocol, kind, value, shard });
+    return this.claims.lookup(this.claims.address(protocol, kind, value));
   }
 
   /**

@@ -512,13 +512,8 @@ export class RedisJobRepository implements JobRepository {
   }
 
   /** A campaign's counters (`done`, `n:<state>`) summed over the shards. */
-  async campaignCounts(campaignId: string): Promise<Record<string, number>> {
-    const all = await Promise.all(
-      this.shards.all().map((s) => this.redis.hgetall(s.campaignCounts(campaignId))),
-    );
-    const out: Record<string, number> = {};
-    for (const h of all) for (const [k, v] of Object.entries(h)) out[k] = (out[k] ?? 0) + Number(v);
-    return out;
+  campaignCounts(campaignId: string): Promise<Record<string, number>> {
+    return this.sumOverShards((s) => s.campaignCounts(campaignId));
   }
 
   /** Drops index entries of jobs created before `before` (their hashes expired already). */
@@ -529,8 +524,13 @@ export class RedisJobRepository implements JobRepository {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  async countByState(): Promise<Record<string, number>> {
-    const all = await Promise.all(this.shards.all().map((s) => this.redis.hgetall(s.jobStates())));
+  countByState(): Promise<Record<string, number>> {
+    return this.sumOverShards((s) => s.jobStates());
+  }
+
+  /** A counter hash that exists once per shard, field by field summed. */
+  private async sumOverShards(key: (s: ShardKeys) => string): Promise<Record<string, number>> {
+    const all = await Promise.all(this.shards.all().map((s) => this.redis.hgetall(key(s))));
     const out: Record<string, number> = {};
     for (const h of all) for (const [k, v] of Object.entries(h)) out[k] = (out[k] ?? 0) + Number(v);
     return out;

@@ -5,26 +5,20 @@ import type { ChainableCommander, Redis } from 'ioredis';
  * replies in the items' order. A Redis Cluster only pipelines commands of one slot, and every
  * shard is one slot; on a single Redis this is a pipeline per shard all the same.
  */
-export async function pipelinePerShard<T>(
+export function pipelinePerShard<T>(
   redis: Redis,
   items: readonly T[],
   shardOf: (item: T) => number,
   add: (pipe: ChainableCommander, item: T) => void,
 ): Promise<unknown[]> {
-  const groups = groupByShard(items, shardOf);
-  const out: unknown[] = new Array(items.length);
-  await Promise.all(
-    [...groups.values()].map(async (indexes) => {
-      const pipe = redis.pipeline();
-      for (const i of indexes) add(pipe, items[i]);
-      const replies = (await pipe.exec()) ?? [];
-      replies.forEach(([err, reply], j) => {
-        if (err) throw err;
-        out[indexes[j]] = reply;
-      });
-    }),
-  );
-  return out;
+  return readPerShard(items, shardOf, async (_shard, group) => {
+    const pipe = redis.pipeline();
+    for (const item of group) add(pipe, item);
+    return ((await pipe.exec()) ?? []).map(([err, reply]) => {
+      if (err) throw err;
+      return reply;
+    });
+  });
 }
 
 /** Item indexes grouped by shard. */
@@ -59,20 +53,20 @@ export async function forEachShardGroup<T>(
 }
 
 /**
- * One multi-key read per shard (MGET, HMGET …) for ids spread over shards, in parallel; the
- * results come back in the ids' order.
+ * One read per shard (MGET, HMGET, a pipeline …) for items spread over shards, in parallel; the
+ * results come back in the items' order.
  */
-export async function readPerShard<R>(
-  ids: readonly string[],
-  shardOf: (id: string) => number,
-  read: (shard: number, ids: string[]) => Promise<R[]>,
+export async function readPerShard<T, R>(
+  items: readonly T[],
+  shardOf: (item: T) => number,
+  read: (shard: number, group: T[]) => Promise<R[]>,
 ): Promise<R[]> {
-  const out: R[] = new Array(ids.length);
+  const out: R[] = new Array(items.length);
   await Promise.all(
-    [...groupByShard(ids, shardOf)].map(async ([k, indexes]) => {
+    [...groupByShard(items, shardOf)].map(async ([k, indexes]) => {
       const values = await read(
         k,
-        indexes.map((i) => ids[i]),
+        indexes.map((i) => items[i]),
       );
       indexes.forEach((i, j) => (out[i] = values[j]));
     }),
