@@ -82,6 +82,8 @@ export class OpenStagePhone extends EventEmitter {
   private running = new Set<Promise<unknown>>();
   private stopped = false;
   contactMeUri = '';
+  /** acknowledge contact-me requests but do not call back (as inside the phone's contact gap) */
+  ignoreContactMe = false;
 
   constructor(readonly options: OpenStagePhoneOptions) {
     super();
@@ -460,6 +462,7 @@ export class OpenStagePhone extends EventEmitter {
       res.end();
       const now = Date.now();
       if (now - this.lastContactMe < (this.options.contactGapMs ?? 0)) return; // contact gap: ignored
+      if (this.ignoreContactMe) return;
       this.lastContactMe = now;
       this.emit('contact-me', form);
       setImmediate(() => {

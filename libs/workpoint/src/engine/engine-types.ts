@@ -128,6 +128,10 @@ export interface PhoneState {
   last?: { session: string; nonce: string; hash: string; reply: string; connection?: string };
   finishedNonces: string[];
   lastContactAt: number;
+  /** the address the phone last spoke from (set by the adapter; contact-me fallback) */
+  addr?: string;
+  /** the adapter's session lease (opaque to the engine, carried along) */
+  lease?: { handle: string; session: string };
 }
 
 export type WorkpointEvent =
