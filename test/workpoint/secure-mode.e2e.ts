@@ -148,6 +148,49 @@ describe('workpoint secure mode', () => {
     );
   });
 
+  it('a session cut after the bootstrap WriteItems: the secure start-up with the offered certificate completes it', async () => {
+    const phone = await g.phone({ rebootDelayMs: 400 });
+    await phone.startUp();
+    const serverCa = readFileSync(join(g.varDir, 'workpoint', 'server.crt'), 'utf8');
+    phone.cutAfterAction = 'WriteItems'; // applied by the phone, its `accepted` is lost
+    const secureStart = phone.nextInteraction((l) => l.reason === 'start-up' && l.secure);
+    const cut = await serveJob(g, phone, {
+      id: 'cut',
+      operations: [
+        {
+          kind: 'secure-bootstrap',
+          mode: 'nopin',
+          clientCertificate: m.clientPem,
+          serverCa: [serverCa],
+          securePort: g.securePort!,
+        },
+      ],
+    });
+    expect(cut.error).toBe('session cut after WriteItems');
+    // the gateway stored the offer before the certificate left; plain mode stays open meanwhile
+    expect((await g.store.get(phone.options.mac))!.secureMode).toMatchObject({
+      state: 'offered',
+      certFingerprint: certificateFingerprint(m.clientPem),
+    });
+    const start = await secureStart;
+    // proven by the certificate: the bootstrap is not sent again, the job is done
+    expect(start.steps.map((s) => s.action)).toEqual(['ReadAllItems', 'CleanUp']);
+    const outcome = await waitFor(async () =>
+      (await g.source.outcomes(phone.options.mac)).find((o) => o.jobId === 'cut'),
+    );
+    expect(outcome).toEqual({
+      jobId: 'cut',
+      status: 'succeeded',
+      results: [{ kind: 'secure-bootstrap', status: 'succeeded', items: [] }],
+    });
+    expect((await g.source.job('cut')).state).toBe('succeeded');
+    expect((await g.store.get(phone.options.mac))!.secureMode).toEqual({
+      state: 'active',
+      securePort: g.securePort,
+      certFingerprint: certificateFingerprint(m.clientPem),
+    });
+  });
+
   it('the secure listener refuses clients without a certificate or with one from another CA', async () => {
     const body =
       '<WorkpointMessage><Message nonce="1"><ReasonForContact>start-up</ReasonForContact></Message></WorkpointMessage>';

@@ -9,6 +9,7 @@ import { ConnectionOptions, DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { RedisShards } from '@dm-bridge/core';
 import type Redis from 'ioredis';
 import { sendContactMe } from './contact-me.client';
+import { contactMeUri } from './contact-me-uri';
 import { PhoneStateStore } from './phone-state.store';
 import { WorkpointConfig } from './workpoint.config';
 import { WorkpointTimers } from './workpoint-interaction.service';
@@ -190,17 +191,4 @@ export class ContactMeService implements WorkpointTimers {
       throw err;
     }
   }
-}
-
-/**
- * Where to send a phone's contact-me: the `contact-me-uri` it reported, else the DG's default
- * listener on the address it last called from (`http://<ip>:8085/contact_dls.html/ContactDLS`).
- */
-export function contactMeUri(state: PhoneState): string | undefined {
-  const reported = state.inventory['contact-me-uri'];
-  if (reported) return reported;
-  if (!state.addr) return undefined;
-  const ip = state.addr.replace(/^::ffff:(?=\d+\.)/, '');
-  const host = ip.includes(':') ? `[${ip}]` : ip;
-  return `http://${host}:8085/contact_dls.html/ContactDLS`;
 }

@@ -82,6 +82,7 @@ export class WorkpointInteractionService {
       registrationPolicy: config.registrationPolicy,
       jobsPerInteraction: config.jobsPerInteraction,
       writeByteBudget: config.writeByteBudget,
+      rejectionLimit: config.rejectionLimit,
     };
   }
 

@@ -84,6 +84,11 @@ export class OpenStagePhone extends EventEmitter {
   contactMeUri = '';
   /** acknowledge contact-me requests but do not call back (as inside the phone's contact gap) */
   ignoreContactMe = false;
+  /**
+   * Cut session (tests): the next time this action arrives the phone carries it out, but its
+   * answer never reaches the DLS (the connection drops); the interaction ends with an error.
+   */
+  cutAfterAction?: string;
 
   constructor(readonly options: OpenStagePhoneOptions) {
     super();
@@ -277,6 +282,10 @@ export class OpenStagePhone extends EventEmitter {
           break;
         }
         const handled = this.answer(dls, reply, fragments, after);
+        if (this.cutAfterAction === dls.action) {
+          this.cutAfterAction = undefined;
+          throw new Error(`session cut after ${dls.action}`);
+        }
         msg = handled.msg;
         fragments = handled.fragments;
       }
