@@ -60,6 +60,7 @@ export class SimulatedSmsc {
   private throttle: FaultCounter = { remaining: 0, status: ESME_RTHROTTLED };
   private failNextN: FaultCounter = { remaining: 0, status: 0x08 };
   private nackNextN = 0;
+  private bindRefusal = 0;
   private stall?: Stall;
   private readonly destinationFaults = new Map<string, number>();
   private readonly receiptStats = new Map<string, { stat: string; segment?: number }>();
@@ -142,6 +143,11 @@ export class SimulatedSmsc {
     this.options.receiptDelayMs = ms;
   }
 
+  /** Every bind is answered with `status` (e.g. 0x0D ESME_RBINDFAIL) until called with 0. */
+  refuseBinds(status: number): void {
+    this.bindRefusal = status;
+  }
+
   /** Drops every ESME connection now. */
   dropAll(): void {
     for (const s of this.sessions) s.socket.destroy();
@@ -156,6 +162,10 @@ export class SimulatedSmsc {
     let bound = false;
     let pendingUnacked = 0;
     const onBind = (canReceive: boolean) => (pdu: any) => {
+      if (this.bindRefusal) {
+        session.send(pdu.response({ command_status: this.bindRefusal }));
+        return;
+      }
       const accounts = this.options.accounts;
       if (accounts && accounts[pdu.system_id] !== pdu.password) {
         session.send(pdu.response({ command_status: smpp.ESME_RINVPASWD }));
