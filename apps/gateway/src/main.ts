@@ -1,6 +1,7 @@
 import { ConfigError } from './config/env';
 import { startGateway, type RunningGateway } from './bootstrap';
 import { RedisUnavailableError } from './redis/embedded-redis';
+import { shutdownDeadlines } from './shutdown';
 
 function line(level: string, msg: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(
@@ -29,7 +30,7 @@ function handleSignals(gw: RunningGateway): void {
         graceMs: grace,
       });
       process.exit(1);
-    }, grace).unref();
+    }, shutdownDeadlines(grace).hardExitMs).unref();
     gw.shutdown().then(
       (report) => process.exit(report.clean ? 0 : 1),
       (err: Error) => {

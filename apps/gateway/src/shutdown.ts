@@ -11,6 +11,8 @@ import { WorkpointRuntime } from './workpoint/workpoint.module';
 
 /** Time kept at the end of the grace period for closing listeners and connections. */
 const CLOSE_RESERVE_MAX_MS = 2000;
+/** Time kept after the sequence's own deadline for the process to exit (see shutdownDeadlines). */
+const EXIT_MARGIN_MAX_MS = 300;
 /** How long submits already written to the SMSC may wait for their answers. */
 const SMS_DRAIN_MAX_MS = 5000;
 
@@ -41,8 +43,9 @@ export async function shutdownGateway(
   const log = new Logger('Shutdown');
   const started = Date.now();
   const grace = config.shutdownGraceMs;
-  const deadline = started + grace;
-  const reserve = Math.min(CLOSE_RESERVE_MAX_MS, Math.floor(grace / 5));
+  const { sequenceMs } = shutdownDeadlines(grace);
+  const deadline = started + sequenceMs;
+  const reserve = Math.min(CLOSE_RESERVE_MAX_MS, Math.floor(sequenceMs / 5));
   const drainUntil = deadline - reserve;
   const left = (until = deadline) => Math.max(0, until - Date.now());
   redisErrors.beginShutdown();
@@ -92,6 +95,16 @@ export async function shutdownGateway(
   const elapsedMs = Date.now() - started;
   log.log({ msg: clean ? 'shutdown complete' : 'shutdown cut at the grace period', elapsedMs });
   return { clean, drained, elapsedMs };
+}
+
+/**
+ * Within a grace period: when the sequence gives up on what is still running (`sequenceMs`), and
+ * when the process exits regardless (`hardExitMs`, main.ts's last-resort timer) — both before the
+ * grace period ends, so a supervisor's SIGKILL at SHUTDOWN_GRACE_MS finds nothing left to kill.
+ */
+export function shutdownDeadlines(graceMs: number): { sequenceMs: number; hardExitMs: number } {
+  const margin = Math.min(EXIT_MARGIN_MAX_MS, Math.floor(graceMs / 10));
+  return { sequenceMs: graceMs - margin, hardExitMs: graceMs - Math.floor(margin / 2) };
 }
 
 /** Whether the promise settled within `ms`. */
