@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Core, JobScheduler, ScheduledStep } from '@dm-bridge/core';
 import { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import { BULLMQ_CONNECTION, BULLMQ_PREFIX } from '../redis/redis.module';
+import { watchRedis } from '../redis/redis-errors';
 import { CORE, EVENT_BUS, QUEUE_NAMES } from './orchestration.tokens';
 import { EventBus } from './event-bus';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from './orchestration.config';
@@ -42,8 +43,8 @@ export class QueuesService implements JobScheduler, OnApplicationShutdown {
     @Inject(EVENT_BUS) events: EventBus,
     @Inject(ORCHESTRATION_CONFIG) config: OrchestrationConfig,
   ) {
-    this.wakeup = new Queue(QUEUE_NAMES.wakeup, { connection, prefix });
-    this.fanout = new Queue(QUEUE_NAMES.fanout, { connection, prefix });
+    this.wakeup = watchRedis(new Queue(QUEUE_NAMES.wakeup, { connection, prefix }), 'wakeup');
+    this.fanout = watchRedis(new Queue(QUEUE_NAMES.fanout, { connection, prefix }), 'fanout');
     this.webhook = new Queue(QUEUE_NAMES.webhook, {
       connection,
       prefix,
@@ -54,6 +55,7 @@ export class QueuesService implements JobScheduler, OnApplicationShutdown {
         removeOnFail: { count: 1000 },
       },
     });
+    watchRedis(this.webhook, 'webhook');
     core.jobs.scheduler = this;
     core.campaigns.fanOutScheduler = { fanOut: (id, key) => this.fanOut(id, key) };
     events.useWebhookQueue(this.webhook);

@@ -10,6 +10,7 @@ import { ConnectionOptions, Worker } from 'bullmq';
 import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
 import type { Redis } from 'ioredis';
 import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS } from '../redis/redis.module';
+import { isConnectionError, redisErrors } from '../redis/redis-errors';
 import { FanOutProcessor } from './fanout.processor';
 import { MetricsRegistry } from './metrics.registry';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from './orchestration.config';
@@ -70,7 +71,11 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       ),
     ];
     for (const w of this.workers)
-      w.on('error', (err) => this.log.warn(`${w.name}: ${err.message}`));
+      w.on('error', (err) =>
+        isConnectionError(err)
+          ? redisErrors.error(w.name, err)
+          : this.log.warn(`${w.name}: ${err.message}`),
+      );
     this.housekeeping = setInterval(() => void this.trim(), 3600_000);
     this.housekeeping.unref();
     if (this.config.outboxIntervalMs > 0) {
@@ -106,7 +111,10 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** Stops the workers; `force` abandons active jobs as a crash would (they stall and are retried). */
+  /**
+   * Stops the workers and timers (shutdown's first step: no wake-up, fan-out or webhook starts
+   * after it); `force` abandons active jobs as a crash would (they stall and are retried).
+   */
   async stop(force = false): Promise<void> {
     this.stopping = true;
     clearInterval(this.housekeeping);
