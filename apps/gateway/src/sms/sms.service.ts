@@ -20,12 +20,13 @@ import {
   type PushToSend,
   type SmppBind,
 } from '@dm-bridge/smpp';
-import { ConnectionOptions, Queue, Worker } from 'bullmq';
+import { ConnectionOptions, Queue, QueueOptions, Worker } from 'bullmq';
 import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { MetricsRegistry } from '../orchestration/metrics.registry';
 import type { Redis } from 'ioredis';
 import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS, REDIS_PREFIX } from '../redis/redis.module';
+import { isConnectionError, redisErrors, watchRedis } from '../redis/redis-errors';
 import { SMS_CONFIG, SmsConfig } from './sms.config';
 import { createSmsProcessor } from './sms.processor';
 import { SmsJobData, smsQueueName, toJobPush } from './sms-queue';
@@ -55,6 +56,10 @@ const COUNTER_HELP: Record<string, string> = {
   dmb_smpp_receipts_total: 'delivery receipts received, per bind',
   dmb_smpp_reconnects_total: 'reconnects after a connection loss, per bind',
 };
+
+function watchQueue(name: string, opts: QueueOptions): Queue<SmsJobData> {
+  return watchRedis(new Queue<SmsJobData>(name, opts), name);
+}
 
 /**
  * The push names a bind that is not configured (or none is): permanent, the caller fails the
@@ -120,7 +125,7 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     for (const b of config.binds) {
       this.queues.set(
         b.id,
-        new Queue<SmsJobData>(smsQueueName(b.id), {
+        watchQueue(smsQueueName(b.id), {
           connection,
           prefix,
           defaultJobOptions: {
@@ -164,6 +169,21 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
       }
       this.exported.set(bind, { ...now });
     }
+  }
+
+  /**
+   * Shutdown's first step: no SMS leaves this process from now on. The consumers stop taking
+   * jobs and the binds refuse new submits at once (submits queued in a bind fail, so their jobs
+   * are retried by the next owner); submits already written get `drainMs` for their answers.
+   * Then the binds unbind and their leases are released for another process to take over.
+   */
+  async stopSending(drainMs: number): Promise<void> {
+    const workers = [...this.workers.values()];
+    this.workers.clear();
+    const consumersClosed = Promise.all(workers.map((w) => w.close()));
+    await Promise.all(this.transport.bindIds.map((id) => this.transport.owned(id)?.close(drainMs)));
+    await consumersClosed;
+    await this.transport.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -319,7 +339,11 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
       );
       if (final) void this.requeueUnsent(bind.id, job.data, err.message).catch(() => undefined);
     });
-    worker.on('error', (err) => this.log.warn(`sms worker ${bind.id}: ${err.message}`));
+    worker.on('error', (err) =>
+      isConnectionError(err)
+        ? redisErrors.error(`sms-${bind.id}`, err)
+        : this.log.warn(`sms worker ${bind.id}: ${err.message}`),
+    );
     this.workers.set(bind.id, worker);
   }
 
