@@ -1,12 +1,6 @@
 import { md5Credential } from '../auth/digest';
 import { encodeDmMessage, type DmEncoding } from '../message/codec';
-import type {
-  DmCommand,
-  DmCred,
-  DmMessage,
-  ItemCommand,
-  StatusCommand,
-} from '../message/types';
+import type { DmCommand, DmCred, DmMessage, ItemCommand, StatusCommand } from '../message/types';
 import { handleClientMessage, type DmMessageOutcome } from './server-session';
 import {
   DEFAULT_DM_SERVER_CONFIG,
