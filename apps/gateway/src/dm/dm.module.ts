@@ -1,5 +1,6 @@
 import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
 import { DeviceHttpServer } from '../device-http/device-http.server';
 import { REDIS } from '../redis/redis.module';
 import { DM_CONFIG, DmConfig, loadDmConfig } from './dm.config';
@@ -30,7 +31,7 @@ class DmRedisLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** Runs the idle-session sweep on a timer (every process; the close itself is atomic). */
+/** Runs the idle-session sweep on a timer (every worker process; the close itself is atomic). */
 class DmSessionSweeper implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running = false;
@@ -39,10 +40,11 @@ class DmSessionSweeper implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(DmHttpEndpoint) private readonly endpoint: DmHttpEndpoint,
     @Inject(DM_CONFIG) private readonly config: DmConfig,
+    @Inject(GATEWAY_CONFIG) private readonly gateway: GatewayConfig,
   ) {}
 
   onModuleInit(): void {
-    if (!this.config.sweepIntervalMs) return;
+    if (!this.config.sweepIntervalMs || !runsWorker(this.gateway)) return;
     this.timer = setInterval(() => void this.tick(), this.config.sweepIntervalMs);
     this.timer.unref();
   }

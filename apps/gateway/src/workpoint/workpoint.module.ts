@@ -9,13 +9,12 @@ import {
 import type Redis from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { readFileSync } from 'node:fs';
-import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
+import { GATEWAY_CONFIG, GatewayConfig, runsApi, runsWorker } from '../config/gateway.config';
 import { DeviceHttpServer } from '../device-http/device-http.server';
 import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS } from '../redis/redis.module';
 import { ContactMeService } from './contact-me.service';
 import { DCMP_PATH, handleDcmpPoll } from './dcmp.endpoint';
 import { PhoneStateStore } from './phone-state.store';
-import { RedisWorkpointJobSource } from './redis-workpoint-job-source';
 import type { Core } from '@dm-bridge/core';
 import { CORE } from '../orchestration/orchestration.tokens';
 import { CoreWorkpointJobSource } from '../orchestration/sources/core-workpoint-job-source';
@@ -25,6 +24,7 @@ import { WorkpointListener } from './workpoint-https.server';
 import { WorkpointInteractionService } from './workpoint-interaction.service';
 import { WORKPOINT_JOB_SOURCE, WorkpointJobSource } from './workpoint-job-source';
 import { closeRedis } from '../redis/redis-clients';
+import { ORCHESTRATION_CONFIG, OrchestrationConfig } from '../orchestration/orchestration.config';
 
 /** The Workpoint hot path's own connection: auto-pipelining merges concurrent phones' commands. */
 const WP_REDIS = Symbol('WP_REDIS');
@@ -58,6 +58,8 @@ export class WorkpointRuntime
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.enabled) return;
+    if (runsWorker(this.gateway)) this.contactMe.startWorker();
+    if (!runsApi(this.gateway)) return;
     const c = this.config;
     const pair = await ensureServerCertificate({
       certFile: c.certFile,
@@ -80,6 +82,7 @@ export class WorkpointRuntime
         secure: false,
         keepAliveMs: c.keepAliveMs,
         maxBody: c.maxBody,
+        activity: this.http.activity,
       },
       this.interactions,
       log,
@@ -99,13 +102,13 @@ export class WorkpointRuntime
           secure: true,
           keepAliveMs: c.keepAliveMs,
           maxBody: c.maxBody,
+          activity: this.http.activity,
         },
         this.interactions,
         log,
       );
       await this.secureListener.start();
     }
-    if (runsWorker(this.gateway)) this.contactMe.startWorker();
     this.logger.log({
       msg: 'workpoint listeners up',
       port: this.defaultListener.port,
@@ -113,9 +116,21 @@ export class WorkpointRuntime
     });
   }
 
+  /** Shutdown's first step: no contact-me request (a Workpoint wake-up) goes out any more. */
+  async stopWork(): Promise<void> {
+    await this.contactMe.stopWorker();
+  }
+
+  /** Stops accepting; requests still running are cut after `cutAfterMs`. */
+  async stopListeners(cutAfterMs = 2000): Promise<void> {
+    await Promise.all([
+      this.defaultListener?.stop(cutAfterMs),
+      this.secureListener?.stop(cutAfterMs),
+    ]);
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.defaultListener?.stop();
-    await this.secureListener?.stop();
+    await this.stopListeners();
     await this.contactMe.close();
     await closeRedis(this.redis);
   }
@@ -141,11 +156,9 @@ export class WorkpointRuntime
     },
     {
       provide: WORKPOINT_JOB_SOURCE,
-      useFactory: (config: WorkpointConfig, core: Core, redis: Redis) =>
-        config.jobSource === 'core'
-          ? new CoreWorkpointJobSource(core)
-          : new RedisWorkpointJobSource(redis, core.shards),
-      inject: [WORKPOINT_CONFIG, CORE, WP_REDIS],
+      useFactory: (core: Core, orchestration: OrchestrationConfig) =>
+        new CoreWorkpointJobSource(core, orchestration.sessionLockTtlMs),
+      inject: [CORE, ORCHESTRATION_CONFIG],
     },
     {
       provide: ContactMeService,
@@ -190,13 +203,30 @@ export class WorkpointRuntime
         store: PhoneStateStore,
         source: WorkpointJobSource,
         timers: ContactMeService,
+        orchestration: OrchestrationConfig,
       ) => {
         const logger = new Logger('WorkpointInteraction');
-        return new WorkpointInteractionService(config, store, source, timers, {
-          warn: (m) => logger.warn(m),
-        });
+        return new WorkpointInteractionService(
+          config,
+          store,
+          source,
+          timers,
+          { warn: (m) => logger.warn(m) },
+          {
+            sessionMs: orchestration.sessionLockTtlMs,
+            // outlast the timers that act when the phone does not come back
+            solicitedReturnMs: config.busyReturnTimeoutMs + orchestration.sessionLockTtlMs,
+            deferredMs: config.deferredTimeoutMs + orchestration.sessionLockTtlMs,
+          },
+        );
       },
-      inject: [WORKPOINT_CONFIG, PhoneStateStore, WORKPOINT_JOB_SOURCE, ContactMeService],
+      inject: [
+        WORKPOINT_CONFIG,
+        PhoneStateStore,
+        WORKPOINT_JOB_SOURCE,
+        ContactMeService,
+        ORCHESTRATION_CONFIG,
+      ],
     },
     WorkpointRuntime,
   ],
