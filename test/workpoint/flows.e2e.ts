@@ -290,6 +290,29 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     expect((await g.source.job('keep')).state).not.toMatch(/succeeded|failed|in-session/);
   });
 
+  it('a job that cannot be compiled for the phone fails at once with its reason', async () => {
+    const phone = await g.phone();
+    await phone.startUp();
+    const called = phone.nextInteraction((l) => l.reason === 'solicited');
+    const { job } = await g.core.jobs.create({
+      deviceId: deviceIdOf(phone.options.mac),
+      operations: [{ op: 'raw' } as never],
+    });
+    expect((await called).steps.map((s) => s.action)).toEqual(['CleanUp']);
+    const failed = await g.core.jobs.get(job.id);
+    expect(failed).toMatchObject({
+      state: 'failed',
+      results: [
+        {
+          status: 'failed',
+          code: 'compile-failed',
+          message: 'a raw Workpoint operation needs args.operation',
+        },
+      ],
+      faults: [{ code: 'compile-failed' }],
+    });
+  });
+
   it('jobs chained one per interaction with send-solicited until the last (DG p.74-75)', async () => {
     const chain = await startWorkpointGateway({ WORKPOINT_JOBS_PER_INTERACTION: 'one' });
     try {

@@ -210,7 +210,15 @@ export interface EngineInput {
   now: number;
   transport: Transport;
   /** pending jobs and desired items; needed only for session-opening requests */
-  work?: { jobs: WorkpointJob[]; desired?: WorkpointItem[] };
+  work?: {
+    jobs: WorkpointJob[];
+    desired?: WorkpointItem[];
+    /**
+     * The job source knows this phone (an operator created it): the registration policy, which
+     * is about phones nobody announced, does not refuse or quarantine it.
+     */
+    known?: boolean;
+  };
   config?: Partial<EngineConfig>;
 }
 

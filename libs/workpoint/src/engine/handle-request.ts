@@ -246,11 +246,12 @@ function openInteraction(
   const { cfg, events } = base;
   let state: PhoneState;
   if (!prev) {
-    if (cfg.registrationPolicy === 'refuse') {
+    const known = input.work?.known === true;
+    if (cfg.registrationPolicy === 'refuse' && !known) {
       events.push({ type: 'phone-refused', mac });
       return { state: null, reply: dls(msg.nonce, 'CleanUp') };
     }
-    state = newPhoneState(mac, cfg.registrationPolicy === 'quarantine', input.now);
+    state = newPhoneState(mac, cfg.registrationPolicy === 'quarantine' && !known, input.now);
   } else {
     state = prev; // already a private copy
   }
