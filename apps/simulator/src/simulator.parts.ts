@@ -5,6 +5,7 @@
 import { startSmscPart } from './smsc/smsc.part';
 import { startPhonePart } from './phone/phone.part';
 import { startDmHandsetPart } from './dm-handset/dm-handset.part';
+import { startFleetPart } from './control/fleet.part';
 
 export type SimulatorPartStarter = (
   env: NodeJS.ProcessEnv,
@@ -14,6 +15,7 @@ export const SIMULATOR_PARTS: SimulatorPartStarter[] = [
   startSmscPart,
   startPhonePart,
   startDmHandsetPart,
+  startFleetPart,
 ];
 
 export async function startSimulatorParts(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {

@@ -1,5 +1,5 @@
 import { MAX_SHARDS } from '@dm-bridge/core';
-import { envEnum, envInt, envPort, envString, envUrl } from './env';
+import { envEnum, envInt, envPort, envString, envUrl, rawEnv } from './env';
 import { hashTaggedPrefix, loadRedisTopology, RedisTopology } from './redis-topology';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
@@ -24,7 +24,12 @@ export interface GatewayConfig {
   redisShards: number;
   logLevel: LogLevel;
   deviceHttpMaxBody: number;
+  /** A listener of its own for /healthz and /readyz (HEALTH_PORT; off unless set, any role). */
+  healthPort?: number;
+  /** SIGTERM/SIGINT: everything is done (or cut) within this, then the process exits. */
   shutdownGraceMs: number;
+  /** Shutdown drain: device listeners stay open until no device request for this long. */
+  drainQuietMs: number;
   varDir: string;
 }
 
@@ -46,7 +51,9 @@ export function loadGatewayConfig(): GatewayConfig {
     }),
     logLevel: envEnum('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     deviceHttpMaxBody: envInt('DEVICE_HTTP_MAX_BODY', 1024 * 1024, { min: 1024, max: 64 << 20 }),
+    healthPort: rawEnv('HEALTH_PORT') === undefined ? undefined : envPort('HEALTH_PORT', 0),
     shutdownGraceMs: envInt('SHUTDOWN_GRACE_MS', 10000, { min: 0, max: 600000 }),
+    drainQuietMs: envInt('SHUTDOWN_DRAIN_QUIET_MS', 1000, { min: 0, max: 600000 }),
     varDir: envString('VAR_DIR', 'var'),
   };
 }

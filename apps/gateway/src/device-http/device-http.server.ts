@@ -14,8 +14,9 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
-import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+import { GATEWAY_CONFIG, GatewayConfig, runsApi } from '../config/gateway.config';
 import { envString } from '../config/env';
+import { DeviceActivity } from './device-activity';
 
 export type DeviceHttpHandler = (
   req: IncomingMessage,
@@ -38,6 +39,7 @@ export interface DeviceHttpRoute {
  * rather than Express, because devices send odd-but-valid requests (chunked bodies, a bogus
  * `Content-Encoding: UTF-8`) that body parsers reject, and because the DM hot path wants the raw
  * bytes (HMAC is computed over them). Routes are registered by feature modules at init.
+ * Opened in the `api` and `all` roles only.
  */
 @Injectable()
 export class DeviceHttpServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -46,6 +48,8 @@ export class DeviceHttpServer implements OnApplicationBootstrap, BeforeApplicati
   private readonly prefixes: DeviceHttpRoute[] = [];
   private server?: Server;
   private boundPort?: number;
+  /** this process's device traffic (the Workpoint listeners report theirs here too) */
+  readonly activity = new DeviceActivity();
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
@@ -62,6 +66,10 @@ export class DeviceHttpServer implements OnApplicationBootstrap, BeforeApplicati
     return this.boundPort;
   }
 
+  get listening(): boolean {
+    return this.boundPort !== undefined;
+  }
+
   get tls(): boolean {
     return Boolean(envString('DEVICE_HTTP_TLS_CERT_FILE'));
   }
@@ -75,6 +83,7 @@ export class DeviceHttpServer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!runsApi(this.config)) return;
     const handler = (req: IncomingMessage, res: ServerResponse) => this.dispatch(req, res);
     const certFile = envString('DEVICE_HTTP_TLS_CERT_FILE');
     const keyFile = envString('DEVICE_HTTP_TLS_KEY_FILE');
@@ -92,13 +101,18 @@ export class DeviceHttpServer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.close(this.config.shutdownGraceMs);
+  }
+
+  /** Stops accepting; idle keep-alive connections close at once, requests still running get `cutAfterMs`. */
+  async close(cutAfterMs: number): Promise<void> {
     const server = this.server;
     if (!server) return;
+    this.server = undefined;
     await new Promise<void>((done) => {
       server.close(() => done());
       server.closeIdleConnections();
-      // In-flight requests get the grace period; then what is left is cut.
-      setTimeout(() => server.closeAllConnections(), this.config.shutdownGraceMs).unref();
+      setTimeout(() => server.closeAllConnections(), cutAfterMs).unref();
     });
   }
 
@@ -113,6 +127,8 @@ export class DeviceHttpServer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    this.activity.begin();
+    res.once('close', () => this.activity.end());
     const path = (req.url ?? '/').split('?', 1)[0];
     const method = req.method ?? 'GET';
     const route = this.route(method, path);

@@ -1,5 +1,6 @@
 import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
 import { DeviceHttpServer } from '../device-http/device-http.server';
 import { REDIS } from '../redis/redis.module';
 import { DM_CONFIG, DmConfig, loadDmConfig } from './dm.config';
@@ -9,6 +10,10 @@ import { DmSessionStore } from './dm-session.store';
 import { RedisDmOperationSource } from './redis-dm-operation-source';
 import { SecretBox, type Core } from '@dm-bridge/core';
 import { CORE } from '../orchestration/orchestration.tokens';
+import {
+  ORCHESTRATION_CONFIG,
+  type OrchestrationConfig,
+} from '../orchestration/orchestration.config';
 import { CoreDmOperationSource } from '../orchestration/sources/core-dm-operation-source';
 import { closeRedis } from '../redis/redis-clients';
 
@@ -26,7 +31,7 @@ class DmRedisLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** Runs the idle-session sweep on a timer (every process; the close itself is atomic). */
+/** Runs the idle-session sweep on a timer (every worker process; the close itself is atomic). */
 class DmSessionSweeper implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running = false;
@@ -35,10 +40,11 @@ class DmSessionSweeper implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(DmHttpEndpoint) private readonly endpoint: DmHttpEndpoint,
     @Inject(DM_CONFIG) private readonly config: DmConfig,
+    @Inject(GATEWAY_CONFIG) private readonly gateway: GatewayConfig,
   ) {}
 
   onModuleInit(): void {
-    if (!this.config.sweepIntervalMs) return;
+    if (!this.config.sweepIntervalMs || !runsWorker(this.gateway)) return;
     this.timer = setInterval(() => void this.tick(), this.config.sweepIntervalMs);
     this.timer.unref();
   }
@@ -100,11 +106,11 @@ class DmRouteRegistrar implements OnModuleInit {
     },
     {
       provide: DM_OPERATION_SOURCE,
-      useFactory: (config: DmConfig, core: Core, redis: Redis) =>
+      useFactory: (config: DmConfig, core: Core, redis: Redis, orch: OrchestrationConfig) =>
         config.operationSource === 'core'
-          ? new CoreDmOperationSource(core)
-          : new RedisDmOperationSource(redis, core.shards),
-      inject: [DM_CONFIG, CORE, REDIS],
+          ? new CoreDmOperationSource(core, orch.sessionLockTtlMs)
+          : new RedisDmOperationSource(redis, core.shards, 1000, orch.sessionLockTtlMs),
+      inject: [DM_CONFIG, CORE, REDIS, ORCHESTRATION_CONFIG],
     },
     {
       provide: DmHttpEndpoint,

@@ -1,11 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { HealthController } from './health.controller';
+import { HealthListener } from './health-listener';
 import { ReadinessRegistry } from './readiness.registry';
 
 @Global()
 @Module({
   controllers: [HealthController],
-  providers: [ReadinessRegistry],
-  exports: [ReadinessRegistry],
+  providers: [ReadinessRegistry, HealthListener],
+  exports: [ReadinessRegistry, HealthListener],
 })
 export class HealthModule {}

@@ -14,6 +14,12 @@ export type ReadinessCheck = () => Promise<ReadinessResult> | ReadinessResult;
 @Injectable()
 export class ReadinessRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private shuttingDown = false;
+
+  /** From SIGTERM on the process reports not ready, so load balancers send new work elsewhere. */
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
 
   register(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
@@ -38,7 +44,8 @@ export class ReadinessRegistry {
         }
       }),
     );
-    const checks = Object.fromEntries(entries);
-    return { ok: entries.every(([, r]) => r.ok), checks };
+    const checks: Record<string, ReadinessResult> = Object.fromEntries(entries);
+    if (this.shuttingDown) checks.shutdown = { ok: false, detail: 'shutting down' };
+    return { ok: !this.shuttingDown && entries.every(([, r]) => r.ok), checks };
   }
 }

@@ -10,6 +10,7 @@ import { ConnectionOptions, Worker } from 'bullmq';
 import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
 import type { Redis } from 'ioredis';
 import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS } from '../redis/redis.module';
+import { isConnectionError, redisErrors } from '../redis/redis-errors';
 import { FanOutProcessor } from './fanout.processor';
 import { MetricsRegistry } from './metrics.registry';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from './orchestration.config';
@@ -50,7 +51,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       stalledInterval: this.config.workerStalledIntervalMs,
       lockDuration: this.config.workerLockMs,
     };
-    const wake = new WakeupProcessor(this.core, this.queues, this.config, this.metrics);
+    const wake = new WakeupProcessor(this.core, this.config, this.metrics);
     const fanOut = new FanOutProcessor(this.core, this.config.fanOutBatch);
     const webhook = new WebhookProcessor(this.core, this.config.webhookTimeoutMs, this.metrics);
     this.workers = [
@@ -70,7 +71,11 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       ),
     ];
     for (const w of this.workers)
-      w.on('error', (err) => this.log.warn(`${w.name}: ${err.message}`));
+      w.on('error', (err) =>
+        isConnectionError(err)
+          ? redisErrors.error(w.name, err)
+          : this.log.warn(`${w.name}: ${err.message}`),
+      );
     this.housekeeping = setInterval(() => void this.trim(), 3600_000);
     this.housekeeping.unref();
     if (this.config.outboxIntervalMs > 0) {
@@ -80,14 +85,14 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * Jobs stored whose wake-up was never queued (a process died between the two writes) get it
-   * now; campaigns whose fan-out stalled get it again, finished ones their completion. Every
-   * worker runs this; both steps are idempotent.
+   * Jobs whose next step is overdue (a process died before queueing it or while running it) get
+   * it queued again; campaigns whose fan-out stalled get it again, finished ones their
+   * completion. Every worker runs this; both are idempotent.
    */
   async reconcile(): Promise<void> {
     try {
-      const n = await this.core.jobs.rescheduleUnscheduled(this.config.outboxGraceMs);
-      if (n) this.log.warn(`outbox: queued the wake-up of ${n} job(s) stored without one`);
+      const n = await this.core.jobs.reconcileSteps(this.config.outboxGraceMs);
+      if (n) this.log.warn(`reconciler: queued again the overdue next step of ${n} job(s)`);
       const c = await this.core.campaigns.reconcile(this.config.campaignStallMs);
       if (c.refanned)
         this.log.warn(`campaigns: re-queued the fan-out of ${c.refanned} stalled campaign(s)`);
@@ -106,7 +111,10 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** Stops the workers; `force` abandons active jobs as a crash would (they stall and are retried). */
+  /**
+   * Stops the workers and timers (shutdown's first step: no wake-up, fan-out or webhook starts
+   * after it); `force` abandons active jobs as a crash would (they stall and are retried).
+   */
   async stop(force = false): Promise<void> {
     this.stopping = true;
     clearInterval(this.housekeeping);

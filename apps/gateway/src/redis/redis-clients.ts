@@ -1,6 +1,7 @@
 import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import { RedisTopology } from '../config/redis-topology';
 import { ResolvedRedis } from './embedded-redis';
+import { watchRedis } from './redis-errors';
 
 /** A Redis (single or sentinel) or a Cluster: the REDIS token holds either. */
 export type RedisClient = Redis | Cluster;
@@ -54,17 +55,34 @@ function sentinelOptions(topology: Extract<RedisTopology, { kind: 'sentinel' }>)
 /** The shared command connection behind the REDIS token. */
 export function createRedisClient(resolved: ResolvedRedis): RedisClient {
   const topology = resolved.topology;
-  if (topology?.kind === 'cluster') return new Cluster(topology.nodes, clusterOptions(topology, 3));
+  if (topology?.kind === 'cluster')
+    return reporting(new Cluster(topology.nodes, clusterOptions(topology, 3)));
   if (topology?.kind === 'sentinel')
-    return new Redis({
-      ...sentinelOptions(topology),
-      maxRetriesPerRequest: 3,
-      // Follow a failover when the sentinels announce it (+switch-master), not seconds later when
-      // the old master is demoted and drops its clients: writes in between would be lost. Its
-      // sentinel subscriptions close only on disconnect(), hence closeRedis().
-      failoverDetector: true,
-    });
-  return new Redis(resolved.url, { maxRetriesPerRequest: 3 });
+    return reporting(
+      new Redis({
+        ...sentinelOptions(topology),
+        maxRetriesPerRequest: 3,
+        // Follow a failover when the sentinels announce it (+switch-master), not seconds later when
+        // the old master is demoted and drops its clients: writes in between would be lost. Its
+        // sentinel subscriptions close only on disconnect(), hence closeRedis().
+        failoverDetector: true,
+      }),
+    );
+  return reporting(new Redis(resolved.url, { maxRetriesPerRequest: 3 }));
+}
+
+/**
+ * Errors of the client, and of every client duplicated from it (feature modules each duplicate
+ * the shared client), go to the process's Redis error reporter instead of ioredis' unhandled-error
+ * print.
+ */
+function reporting<T extends RedisClient>(client: T): T {
+  watchRedis(client, 'redis');
+  const duplicate = client.duplicate.bind(client) as (...args: unknown[]) => RedisClient;
+  Object.defineProperty(client, 'duplicate', {
+    value: (...args: unknown[]) => reporting(duplicate(...args)),
+  });
+  return client;
 }
 
 /**
@@ -105,7 +123,9 @@ export function isCluster(client: unknown): client is Cluster {
 export async function closeRedis(client: {
   quit(): Promise<unknown>;
   disconnect(): void;
+  status?: string;
 }): Promise<void> {
-  await client.quit().catch(() => undefined);
+  // Without a connection QUIT would wait for reconnects that shutdown does not want.
+  if (client.status === 'ready') await client.quit().catch(() => undefined);
   client.disconnect();
 }

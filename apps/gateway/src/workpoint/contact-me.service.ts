@@ -8,6 +8,7 @@ import {
 import { ConnectionOptions, DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { RedisShards } from '@dm-bridge/core';
 import type Redis from 'ioredis';
+import { isConnectionError, redisErrors, watchRedis } from '../redis/redis-errors';
 import { sendContactMe } from './contact-me.client';
 import { contactMeUri } from './contact-me-uri';
 import { PhoneStateStore } from './phone-state.store';
@@ -49,7 +50,10 @@ export class ContactMeService implements WorkpointTimers {
     private readonly logger: ContactMeLogger,
   ) {
     this.connection = connection;
-    this.queue = new Queue(CONTACT_ME_QUEUE, { connection, prefix: bullPrefix });
+    this.queue = watchRedis(
+      new Queue(CONTACT_ME_QUEUE, { connection, prefix: bullPrefix }),
+      CONTACT_ME_QUEUE,
+    );
   }
 
   private readonly connection: ConnectionOptions;
@@ -110,12 +114,21 @@ export class ContactMeService implements WorkpointTimers {
         .catch(() => undefined);
     });
     this.worker.on('error', (err) =>
-      this.logger.warn({ msg: 'contact-me worker error', error: err.message }),
+      isConnectionError(err)
+        ? redisErrors.error('contact-me', err)
+        : this.logger.warn({ msg: 'contact-me worker error', error: err.message }),
     );
   }
 
+  /** Stops taking contact-me jobs (shutdown's first step); requests can still be queued. */
+  async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.close();
+  }
+
   async close(): Promise<void> {
-    await this.worker?.close();
+    await this.stopWorker();
     await this.queue.close();
   }
 

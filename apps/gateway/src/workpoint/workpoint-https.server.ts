@@ -14,6 +14,8 @@ export interface WorkpointListenerOptions {
   secure: boolean;
   keepAliveMs: number;
   maxBody: number;
+  /** told about every request (the shutdown drain waits for the phones to go quiet) */
+  activity?: { begin(): void; end(): void };
 }
 
 export interface ListenerLogger {
@@ -40,8 +42,11 @@ export class WorkpointListener {
     private readonly log: ListenerLogger,
   ) {}
 
+  private boundPort?: number;
+
   get port(): number {
-    return (this.server!.address() as AddressInfo).port;
+    if (this.boundPort === undefined) throw new Error('workpoint listener is not started');
+    return this.boundPort;
   }
 
   async start(): Promise<void> {
@@ -67,18 +72,20 @@ export class WorkpointListener {
       server.once('error', fail);
       server.listen(this.options.port, this.options.host, () => {
         server.off('error', fail);
+        this.boundPort = (server.address() as AddressInfo).port;
         done();
       });
     });
   }
 
-  async stop(): Promise<void> {
+  async stop(cutAfterMs = 2000): Promise<void> {
     const server = this.server;
     if (!server) return;
+    this.server = undefined;
     await new Promise<void>((done) => {
       server.close(() => done());
       server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
+      setTimeout(() => server.closeAllConnections(), cutAfterMs).unref();
     });
   }
 
@@ -92,6 +99,11 @@ export class WorkpointListener {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const activity = this.options.activity;
+    if (activity) {
+      activity.begin();
+      res.once('close', () => activity.end());
+    }
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path !== PATH_PREFIX && !path.startsWith(`${PATH_PREFIX}/`)) {
       req.resume();

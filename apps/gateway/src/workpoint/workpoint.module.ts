@@ -9,7 +9,7 @@ import {
 import type Redis from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { readFileSync } from 'node:fs';
-import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
+import { GATEWAY_CONFIG, GatewayConfig, runsApi, runsWorker } from '../config/gateway.config';
 import { DeviceHttpServer } from '../device-http/device-http.server';
 import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS } from '../redis/redis.module';
 import { ContactMeService } from './contact-me.service';
@@ -58,6 +58,8 @@ export class WorkpointRuntime
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.enabled) return;
+    if (runsWorker(this.gateway)) this.contactMe.startWorker();
+    if (!runsApi(this.gateway)) return;
     const c = this.config;
     const pair = await ensureServerCertificate({
       certFile: c.certFile,
@@ -80,6 +82,7 @@ export class WorkpointRuntime
         secure: false,
         keepAliveMs: c.keepAliveMs,
         maxBody: c.maxBody,
+        activity: this.http.activity,
       },
       this.interactions,
       log,
@@ -99,13 +102,13 @@ export class WorkpointRuntime
           secure: true,
           keepAliveMs: c.keepAliveMs,
           maxBody: c.maxBody,
+          activity: this.http.activity,
         },
         this.interactions,
         log,
       );
       await this.secureListener.start();
     }
-    if (runsWorker(this.gateway)) this.contactMe.startWorker();
     this.logger.log({
       msg: 'workpoint listeners up',
       port: this.defaultListener.port,
@@ -113,9 +116,21 @@ export class WorkpointRuntime
     });
   }
 
+  /** Shutdown's first step: no contact-me request (a Workpoint wake-up) goes out any more. */
+  async stopWork(): Promise<void> {
+    await this.contactMe.stopWorker();
+  }
+
+  /** Stops accepting; requests still running are cut after `cutAfterMs`. */
+  async stopListeners(cutAfterMs = 2000): Promise<void> {
+    await Promise.all([
+      this.defaultListener?.stop(cutAfterMs),
+      this.secureListener?.stop(cutAfterMs),
+    ]);
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.defaultListener?.stop();
-    await this.secureListener?.stop();
+    await this.stopListeners();
     await this.contactMe.close();
     await closeRedis(this.redis);
   }

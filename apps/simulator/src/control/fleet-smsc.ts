@@ -1,0 +1,92 @@
+import { SimulatedSmsc, type SmsReceiver } from '../smsc/simulated-smsc';
+
+/**
+ * The fleet's SMSC on a fixed port. It can be killed (a fresh instance comes back after a while,
+ * as a crashed SMSC restarts: its open windows and stored receipts are gone) and keeps its
+ * counters across restarts.
+ */
+export class FleetSmsc {
+  smsc?: SimulatedSmsc;
+  submits = 0;
+  starts = 0;
+  /** the largest count of submits the SMSC received in one of its own 1-s windows */
+  maxPerSecond = 0;
+  private windowStart = 0;
+  private windowCount = 0;
+  private readonly handsets: SmsReceiver[] = [];
+  private restartTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly port: number,
+    private readonly accounts?: Record<string, string>,
+    private readonly receiptDelayMs = 0,
+  ) {}
+
+  addHandset(h: SmsReceiver): void {
+    this.handsets.push(h);
+    this.smsc?.addHandset(h);
+  }
+
+  async start(): Promise<void> {
+    const smsc = new SimulatedSmsc({
+      host: '127.0.0.1',
+      port: this.port,
+      accounts: this.accounts,
+      receiptDelayMs: this.receiptDelayMs,
+      recordSubmits: false,
+      onSubmit: () => this.countSubmit(),
+    });
+    for (const h of this.handsets) smsc.addHandset(h);
+    await smsc.start();
+    this.smsc = smsc;
+    this.starts++;
+  }
+
+  private countSubmit(): void {
+    this.submits++;
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now - (now % 1000);
+      this.windowCount = 0;
+    }
+    this.windowCount++;
+    this.maxPerSecond = Math.max(this.maxPerSecond, this.windowCount);
+  }
+
+  /** Down now (every connection dropped, port closed); a fresh SMSC listens again after `downMs`. */
+  async kill(downMs: number): Promise<void> {
+    const old = this.smsc;
+    this.smsc = undefined;
+    await old?.stop();
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void this.start(), downMs);
+  }
+
+  /**
+   * A full window: the SMSC stops answering; once `pending` submits wait unanswered it drops the
+   * connection and is down for `downMs`. Resolves when it went down (or after `timeoutMs`).
+   */
+  async killWithFullWindow(pending: number, downMs: number, timeoutMs = 20_000): Promise<number> {
+    const smsc = this.smsc;
+    if (!smsc) throw new Error('SMSC is down');
+    const before = this.submits;
+    smsc.stallThenDrop(0, pending);
+    const until = Date.now() + timeoutMs;
+    while (this.submits - before < pending && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    await this.kill(downMs);
+    return this.submits - before;
+  }
+
+  /** Binds are refused with `status` for `ms`, then accepted again. */
+  refuseBinds(ms: number, status: number): void {
+    this.smsc?.refuseBinds(status);
+    this.smsc?.dropAll();
+    setTimeout(() => this.smsc?.refuseBinds(0), ms);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    await this.smsc?.stop();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * SIM_FLEET: the devices one simulator process plays for a resilience run, as JSON.
+ * Every part is optional.
+ */
+export interface FleetSpec {
+  /** the SMSC: fixed port (it is stopped and started again on it), accounts as `id -> password` */
+  smsc?: { port: number; accounts?: Record<string, string>; receiptDelayMs?: number };
+  /** OMA DM handsets: the SMS side (package #0) and the DM client (sessions to `serverUrl`) */
+  dm?: { serverUrl: string; handsets: DmHandsetSpec[] };
+  /** OMA CP handsets behind the SMSC */
+  cp?: Array<{ msisdn: string; imsi: string }>;
+  /** OpenStage phones calling `gatewayUrl` (the Workpoint HTTPS URL) */
+  phones?: { gatewayUrl: string; macs: string[] };
+}
+
+export interface DmHandsetSpec {
+  msisdn: string;
+  devId: string;
+  serverId: string;
+  serverPassword: string;
+  clientName: string;
+  clientPassword: string;
+  /** base64 nonces the device starts with (the gateway's device record holds the same) */
+  serverNonce: string;
+  clientNonce: string;
+  maxMsgSize?: number;
+}
