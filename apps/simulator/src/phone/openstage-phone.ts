@@ -248,6 +248,11 @@ export class OpenStagePhone extends EventEmitter {
           throw new Error(`DLS answered HTTP ${res.status}: ${res.body.trim()}`);
         const dls = parseDlsMessage(res.body);
         log.steps.push({ action: dls.action, items: dls.items });
+        // seed 001: more items than maxItems must be fragmented by the DLS
+        if (maxItems >= 0 && dls.items.length > maxItems)
+          throw new Error(
+            `DLS sent ${dls.action} with ${dls.items.length} items, above this phone's maxItems=${maxItems}`,
+          );
         if (this.options.nonceMode === 'per-message') nonce = this.nonce();
         const reply = (
           action: string,
@@ -384,6 +389,9 @@ export class OpenStagePhone extends EventEmitter {
           dls.items.find((i) => i.name === 'file-name' || i.name === 'file-https-base-url')
             ?.value ?? '';
         const type = dls.items.find((i) => i.name === 'file-type')?.value ?? '';
+        // DG p.55: a deployment of several files is not reported by a status message
+        const files = new Set(dls.items.map((i) => i.index ?? 0)).size;
+        if (files > 1) return { msg: reply('FileDeployment', []), fragments };
         after.push(() => {
           const t = setTimeout(() => {
             if (this.stopped) return;

@@ -91,7 +91,9 @@ export type Awaiting =
       refused: WorkpointItem[];
       written: WorkpointItem[];
     }
-  | { action: 'FileDeployment' | 'SoftwareDeployment' | 'Restart' };
+  /** `chunks`: further FileDeployment messages (files beyond the phone's maxItems) */
+  | { action: 'FileDeployment'; chunks?: WorkpointItem[][] }
+  | { action: 'SoftwareDeployment' | 'Restart' };
 
 export interface Interaction {
   /** session id (cookie) */

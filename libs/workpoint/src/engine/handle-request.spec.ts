@@ -338,6 +338,104 @@ describe('workpoint interaction engine', () => {
     expect(d.state!.rejections).toBeUndefined();
   });
 
+  it('maxItems applies to every action: indivisible groups beyond it fail clearly, files go in several messages', () => {
+    const file = (i: number): WorkpointItem[] => [
+      { name: 'file-https-base-url', index: i, value: `https://f/${i}.mp3` },
+      { name: 'file-type', index: i, value: 'RINGTONE' },
+    ];
+    const jobs: WorkpointJob[] = [
+      { id: 'boot', operations: [{ kind: 'restart', factoryReset: true }] },
+      {
+        id: 'sec',
+        operations: [
+          {
+            kind: 'secure-bootstrap',
+            mode: 'nopin',
+            clientCertificate: 'PEM',
+            serverCa: ['CA1'],
+            securePort: 18444,
+          },
+        ],
+      },
+      { id: 'files', operations: [{ kind: 'file-deploy', items: [...file(1), ...file(2)] }] },
+    ];
+    const d = known({ jobs });
+    const first = d.send(
+      buildWorkpointMessage({
+        nonce: 'X1',
+        maxItems: 2,
+        fragment: 'final',
+        reason: 'solicited',
+        items: basic(),
+      }),
+    );
+    // the restart pair fits; the secure-mode set (4 items) cannot travel in one message
+    expect(first.dls.action).toBe('Restart');
+    const d2 = known({ jobs: jobs.slice(1) });
+    const r = d2.send(
+      buildWorkpointMessage({
+        nonce: 'X2',
+        maxItems: 2,
+        fragment: 'final',
+        reason: 'solicited',
+        items: basic(),
+      }),
+    );
+    expect(r.events[0]).toEqual({
+      type: 'job-finished',
+      mac: MAC,
+      outcome: {
+        jobId: 'sec',
+        status: 'failed',
+        results: [
+          {
+            kind: 'secure-bootstrap',
+            status: 'failed',
+            items: [],
+            error:
+              'the related items "secure-mode": 4 item(s) must travel in one message, but the phone accepts at most 2 (maxItems)',
+          },
+        ],
+      },
+    });
+    expect(d2.state!.secureMode).toBeUndefined();
+    expect(r.dls).toEqual({ nonce: 'X2', action: 'FileDeployment', items: file(1) });
+    const second = d2.send(replyTo('FileDeployment', [], { nonce: 'X2', maxItems: 2 }));
+    expect(second.dls).toEqual({ nonce: 'X2', action: 'FileDeployment', items: file(2) });
+    expect(d2.send(replyTo('FileDeployment', [], { nonce: 'X2', maxItems: 2 })).dls.action).toBe(
+      'CleanUp',
+    );
+  });
+
+  it('maxItems=0: nothing with items can be sent (only -1 means unlimited)', () => {
+    const d = known({
+      jobs: [{ id: 'r0', operations: [{ kind: 'read', items: [{ name: 'e164' }] }] }],
+    });
+    const r = d.send(
+      buildWorkpointMessage({
+        nonce: 'Z',
+        maxItems: 0,
+        fragment: 'final',
+        reason: 'solicited',
+        items: basic(),
+      }),
+    );
+    expect(r.events[0]).toMatchObject({
+      type: 'job-finished',
+      outcome: {
+        jobId: 'r0',
+        status: 'failed',
+        results: [
+          {
+            error:
+              'ReadItems: 1 item(s) must travel in one message, but the phone accepts at most 0 (maxItems)',
+          },
+        ],
+      },
+    });
+    expect(r.dls.action).toBe('CleanUp');
+  });
+
   it("jobsPerInteraction 'one': chains jobs with send-solicited until the last (DG p.74-75)", () => {
     const jobs: WorkpointJob[] = ['a', 'b'].map((id) => ({
       id,

@@ -2,7 +2,12 @@ import { WorkpointError } from '../errors';
 import { itemKey, itemValue, normalizeMac, toInventory } from '../items';
 import { buildDlsMessage } from '../message/build-message';
 import { parseWorkpointMessage, sniffNonce } from '../message/parse-message';
-import { splitWriteItems } from '../message/split-writes';
+import {
+  checkItemLimit,
+  deploymentGroupKey,
+  itemLimit,
+  splitWriteItems,
+} from '../message/split-writes';
 import { Action, OPENING_REASONS, WorkpointItem, WorkpointMessage, isReason } from '../types';
 import { bodyHash } from './body-hash';
 import {
@@ -228,7 +233,9 @@ function abortInteraction(st: Step, reason: string, counts = true): void {
 }
 
 /** Ends the interaction with CleanUp (optionally asking the phone to come back by itself). */
-function finishInteraction(st: Step, sendSolicited: boolean): string {
+function finishInteraction(st: Step, wantSolicited: boolean): string {
+  // a phone that accepts no items (maxItems=0) cannot be sent send-solicited
+  const sendSolicited = wantSolicited && itemLimit(st.state.maxItems) >= 1;
   const ia = st.state.interaction;
   rememberNonces(st, ia?.nonces ?? []);
   st.state.interaction = undefined;
@@ -493,7 +500,8 @@ function advance(st: Step): string {
           return dls(st.nonce, 'ReadAllItems');
         case 'read': {
           const names = op.items.map((i) => ({ name: i.name, index: i.index, value: '' }));
-          const limit = st.state.maxItems > 0 ? st.state.maxItems : names.length;
+          checkItemLimit(Math.min(names.length, 1), st.state.maxItems, 'ReadItems');
+          const limit = Math.min(itemLimit(st.state.maxItems), names.length);
           const chunks: WorkpointItem[][] = [];
           for (let i = 0; i < names.length; i += limit) chunks.push(names.slice(i, i + limit));
           const reply = dls(st.nonce, 'ReadItems', chunks.shift()!);
@@ -503,7 +511,7 @@ function advance(st: Step): string {
         case 'write':
           return startWrite(st, ia, op.items);
         case 'secure-bootstrap': {
-          const items = secureBootstrapItems(op);
+          const reply = startWrite(st, ia, secureBootstrapItems(op));
           if (st.state.secureMode?.state !== 'active') {
             // stored before the certificate leaves: a cut session cannot lose which one it was
             const certFingerprint = certificateFingerprint(op.clientCertificate);
@@ -515,10 +523,12 @@ function advance(st: Step): string {
               results: [...ia.jobResults],
             };
           }
-          return startWrite(st, ia, items);
+          return reply;
         }
         case 'restart': {
-          const reply = dls(st.nonce, 'Restart', restartItems(op));
+          const items = restartItems(op);
+          checkItemLimit(items.length, st.state.maxItems, 'Restart');
+          const reply = dls(st.nonce, 'Restart', items);
           st.state.deferred.push({
             jobId: job.id,
             kind: 'restart',
@@ -529,6 +539,7 @@ function advance(st: Step): string {
           return reply;
         }
         case 'software-deploy': {
+          checkItemLimit(op.items.length, st.state.maxItems, 'SoftwareDeployment');
           const reply = dls(st.nonce, 'SoftwareDeployment', op.items);
           st.state.deferred.push({
             jobId: job.id,
@@ -541,8 +552,15 @@ function advance(st: Step): string {
           return reply;
         }
         case 'file-deploy': {
-          const reply = dls(st.nonce, 'FileDeployment', op.items);
-          ia.awaiting = { action: 'FileDeployment' };
+          // several files beyond maxItems: successive FileDeployment messages, whole files each
+          const chunks = splitWriteItems(
+            op.items,
+            st.state.maxItems,
+            st.cfg.writeByteBudget,
+            deploymentGroupKey,
+          );
+          const reply = dls(st.nonce, 'FileDeployment', chunks.shift()!);
+          ia.awaiting = { action: 'FileDeployment', chunks };
           return reply;
         }
       }
@@ -689,6 +707,8 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
       return advance(st);
     }
     case 'FileDeployment': {
+      const nextFiles = aw.chunks?.shift();
+      if (nextFiles) return dls(st.nonce, 'FileDeployment', nextFiles);
       ia.tasks.shift();
       ia.awaiting = undefined;
       const op =
