@@ -545,6 +545,63 @@ describe('workpoint interaction engine', () => {
     expect(st.dls.action).toBe('CleanUp');
   });
 
+  it('local-changes without the changed items (older firmware) → ReadAllItems, the change is found', () => {
+    const d = known({ jobs: [] });
+    const r = d.send(open('local-changes', 'LC', [{ name: 'mac-addr', value: MAC }]));
+    expect(r.dls.action).toBe('ReadAllItems');
+    const done = d.send(
+      replyTo(
+        'ReadAllItems',
+        [...inventory.slice(0, 1), { name: 'e164', value: '999' }, ...inventory.slice(2)],
+        {
+          nonce: 'LC',
+        },
+      ),
+    );
+    expect(done.dls.action).toBe('CleanUp');
+    expect(done.events).toEqual([
+      { type: 'inventory-changed', mac: MAC, items: [{ name: 'e164', value: '999' }] },
+    ]);
+  });
+
+  it('goto-secure-mode only in a secure-bootstrap: refused in writes, reads, deployments and desired state (seed 002)', () => {
+    const jobs: WorkpointJob[] = [
+      {
+        id: 'w',
+        operations: [{ kind: 'write', items: [{ name: 'goto-secure-mode', value: 'nopin' }] }],
+      },
+      { id: 'r', operations: [{ kind: 'read', items: [{ name: 'goto-secure-mode' }] }] },
+      {
+        id: 'f',
+        operations: [
+          {
+            kind: 'file-deploy',
+            items: [
+              { name: 'file-type', value: 'LOGO' },
+              { name: 'secure-mode-data', value: 'x' },
+            ],
+          },
+        ],
+      },
+    ];
+    const d = known({ jobs, desired: [{ name: 'goto-secure-mode', value: 'nopin' }] });
+    const r = d.send(open('solicited', 'G1'));
+    expect(r.dls.action).toBe('CleanUp');
+    const errors = r.events.flatMap((e) =>
+      e.type === 'job-finished'
+        ? [e.outcome.results[0].error]
+        : e.type === 'request-rejected'
+          ? [e.reason]
+          : [],
+    );
+    expect(errors).toEqual([
+      "job w: write: 'goto-secure-mode' may only be sent by a secure-bootstrap operation (seed 002)",
+      "job r: read: 'goto-secure-mode' may only be sent by a secure-bootstrap operation (seed 002)",
+      "job f: file-deploy: 'secure-mode-data' may only be sent by a secure-bootstrap operation (seed 002)",
+      "desired state: 'goto-secure-mode' may only be sent by a secure-bootstrap operation (seed 002)",
+    ]);
+  });
+
   it('local-changes updates the inventory and answers CleanUp; clean-up from the phone ends the interaction', () => {
     const d = known({ jobs: [] });
     const r = d.send(

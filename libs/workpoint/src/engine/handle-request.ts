@@ -25,7 +25,13 @@ import {
   WorkpointJob,
 } from './engine-types';
 import { certificateFingerprint } from './certificate-fingerprint';
-import { fileCount, restartItems, secureBootstrapItems, validateJob } from './operation-items';
+import {
+  fileCount,
+  refuseSecureModeItems,
+  restartItems,
+  secureBootstrapItems,
+  validateJob,
+} from './operation-items';
 
 const SEND_SOLICITED: WorkpointItem[] = [{ name: 'send-solicited', value: 'true' }];
 
@@ -277,10 +283,14 @@ function openInteraction(
 
   // What the phone tells us about itself.
   const reported = msg.items.filter((i) => i.status === undefined && i.name !== 'cleanup-reason');
-  if (msg.reason === 'local-changes' || msg.reason === 'inventory-changes') {
+  const changeReport = msg.reason === 'local-changes' || msg.reason === 'inventory-changes';
+  // older firmware reports a change without the changed items: then read them all
+  let changesUnsaid = false;
+  if (changeReport) {
     const changed = reported.filter((i) => state.inventory[itemKey(i)] !== i.value);
     if (changed.length > 0 && state.registered)
       events.push({ type: 'inventory-changed', mac, items: changed });
+    changesUnsaid = changed.length === 0;
   }
   for (const it of reported) state.inventory[itemKey(it)] = it.value;
 
@@ -290,6 +300,7 @@ function openInteraction(
   const tasks: Task[] = [];
   const readInventory =
     !state.registered ||
+    changesUnsaid ||
     (msg.reason === 'start-up' && itemValue(msg.items, 'configuration-changed-flag') !== 'false');
   if (readInventory) tasks.push({ t: 'inventory' });
   const work = input.work ?? { jobs: [] };
@@ -469,7 +480,19 @@ function advance(st: Step): string {
       return dls(st.nonce, 'ReadAllItems');
     }
     if (task.t === 'desired') {
-      const diff = (ia.desired ?? []).filter((d) => st.state.inventory[itemKey(d)] !== d.value);
+      const wanted = ia.desired ?? [];
+      try {
+        refuseSecureModeItems(wanted, 'desired state');
+      } catch (err) {
+        ia.tasks.shift();
+        st.events.push({
+          type: 'request-rejected',
+          mac: st.state.mac,
+          reason: (err as Error).message,
+        });
+        continue;
+      }
+      const diff = wanted.filter((d) => st.state.inventory[itemKey(d)] !== d.value);
       if (diff.length === 0) {
         ia.tasks.shift();
         continue;
