@@ -153,11 +153,14 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     });
     // the phone itself checks every message against its maxItems (an excess is an error here)
     expect(log.error).toBeUndefined();
+    // no status for several files (DG p.55): the phone's file reports are read back
     expect(log.steps.map((s) => [s.action, s.items.length])).toEqual([
       ['FileDeployment', 2],
       ['FileDeployment', 2],
+      ['ReadAllItems', 0],
       ['CleanUp', 0],
     ]);
+    expect(await g.source.job('files')).toMatchObject({ state: 'succeeded' });
     await waitFor(() => statuses === 2 || undefined);
     const key = await serveJob(g, phone, {
       id: 'key',

@@ -119,6 +119,13 @@ export interface DeferredJob {
   results: OperationResult[];
   version?: string;
   since: number;
+  /**
+   * Multi-file deployment (DG p.55: no status message): the file indexes to find in a later
+   * ReadAllItems as `file-deployment-status[i]`, and those items' values when it was sent
+   * (an unchanged report is an older deployment's).
+   */
+  files?: number[];
+  baseline?: Record<string, string>;
 }
 
 /** Everything the gateway keeps about one phone, keyed by MAC address; JSON-serialisable. */

@@ -402,9 +402,44 @@ describe('workpoint interaction engine', () => {
     expect(r.dls).toEqual({ nonce: 'X2', action: 'FileDeployment', items: file(1) });
     const second = d2.send(replyTo('FileDeployment', [], { nonce: 'X2', maxItems: 2 }));
     expect(second.dls).toEqual({ nonce: 'X2', action: 'FileDeployment', items: file(2) });
+    // several files send no status (DG p.55): the job waits for the phone's file reports
     expect(d2.send(replyTo('FileDeployment', [], { nonce: 'X2', maxItems: 2 })).dls.action).toBe(
-      'CleanUp',
+      'ReadAllItems',
     );
+    const early = d2.send(replyTo('ReadAllItems', inventory, { nonce: 'X2', maxItems: 2 }));
+    expect(early.dls.action).toBe('CleanUp');
+    expect(early.events.filter((e) => e.type === 'job-finished')).toEqual([]);
+    // at the next contact the inventory is read again and now reports both files
+    expect(d2.send(open('local-changes', 'X3', basic())).dls.action).toBe('ReadAllItems');
+    const reports: WorkpointItem[] = [
+      { name: 'file-deployment-status', index: 1, value: 'ok' },
+      { name: 'file-deployment-name', index: 1, value: '1.mp3' },
+      { name: 'file-deployment-status', index: 2, value: 'failed' },
+      { name: 'file-deployment-name', index: 2, value: '2.mp3' },
+    ];
+    const verified = d2.send(replyTo('ReadAllItems', [...inventory, ...reports], { nonce: 'X3' }));
+    expect(verified.events).toContainEqual({
+      type: 'job-finished',
+      mac: MAC,
+      outcome: {
+        jobId: 'files',
+        status: 'partial',
+        results: [
+          {
+            kind: 'file-deploy',
+            status: 'partial',
+            items: [
+              { name: 'file-deployment-status', index: 1, value: 'ok' },
+              { name: 'file-deployment-name', index: 1, value: '1.mp3' },
+              { name: 'file-deployment-status', index: 2, value: 'failed' },
+              { name: 'file-deployment-name', index: 2, value: '2.mp3' },
+            ],
+            error: 'file deployment status not ok for file(s) 2',
+          },
+        ],
+      },
+    });
+    expect(d2.state!.deferred).toEqual([]);
   });
 
   it('maxItems=0: nothing with items can be sent (only -1 means unlimited)', () => {

@@ -301,6 +301,7 @@ function openInteraction(
   const readInventory =
     !state.registered ||
     changesUnsaid ||
+    state.deferred.some((d) => d.files !== undefined) ||
     (msg.reason === 'start-up' && itemValue(msg.items, 'configuration-changed-flag') !== 'false');
   if (readInventory) tasks.push({ t: 'inventory' });
   const work = input.work ?? { jobs: [] };
@@ -423,7 +424,7 @@ function deferredResult(
       };
     }
   }
-  if (msg.reason === 'status' && d.kind === 'file-deploy') {
+  if (msg.reason === 'status' && d.kind === 'file-deploy' && !d.files) {
     const status = itemValue(msg.items, 'file-deployment-status') ?? '';
     const ok = status === 'ok';
     return {
@@ -748,13 +749,21 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
             since: st.now,
           });
           ia.jobResults = [];
-        } else
-          completeOp(st, ia, task, {
+        } else {
+          // several files: no status message follows (DG p.55); a ReadAllItems tells, now or at
+          // a later contact, through the phone's file-deployment-*[i] items
+          const files = [...new Set(op.items.map((i) => i.index ?? 0))];
+          st.state.deferred.push({
+            jobId: task.jobId,
             kind: 'file-deploy',
-            status: 'succeeded',
-            items: [],
-            error: undefined,
+            results: ia.jobResults,
+            since: st.now,
+            files,
+            baseline: fileReports(st.state.inventory, files),
           });
+          ia.jobResults = [];
+          ia.tasks.unshift({ t: 'inventory' });
+        }
       }
       return advance(st);
     }
@@ -774,6 +783,63 @@ function dropDeferred(st: Step, jobId: string): void {
   st.state.deferred = st.state.deferred.filter((d) => d.jobId !== jobId);
 }
 
+/** `file-deployment-*[i]` values of the inventory for the given file indexes. */
+function fileReports(inventory: Record<string, string>, files: number[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of files)
+    for (const f of ['status', 'name', 'date', 'time']) {
+      const k = `file-deployment-${f}[${i}]`;
+      if (inventory[k] !== undefined) out[k] = inventory[k];
+    }
+  return out;
+}
+
+/** Multi-file deployments whose every file has a fresh report after this ReadAllItems. */
+function verifyFileDeployments(st: Step): void {
+  const keep: DeferredJob[] = [];
+  for (const d of st.state.deferred) {
+    if (!d.files) {
+      keep.push(d);
+      continue;
+    }
+    const now = fileReports(st.state.inventory, d.files);
+    const fresh = d.files.every((i) => {
+      const k = `file-deployment-status[${i}]`;
+      if (now[k] === undefined) return false;
+      return ['status', 'name', 'date', 'time'].some((f) => {
+        const key = `file-deployment-${f}[${i}]`;
+        return now[key] !== d.baseline?.[key];
+      });
+    });
+    if (!fresh) {
+      keep.push(d);
+      continue;
+    }
+    const failed = d.files.filter((i) => now[`file-deployment-status[${i}]`] !== 'ok');
+    const items = Object.entries(now).map(([key, value]) => {
+      const m = /^(.*)\[(\d+)\]$/.exec(key)!;
+      return { name: m[1], index: Number(m[2]), value };
+    });
+    finishJob(st, d.jobId, [
+      ...d.results,
+      {
+        kind: 'file-deploy',
+        status:
+          failed.length === 0
+            ? 'succeeded'
+            : failed.length === d.files.length
+              ? 'failed'
+              : 'partial',
+        items,
+        error: failed.length
+          ? `file deployment status not ok for file(s) ${failed.join(', ')}`
+          : undefined,
+      },
+    ]);
+  }
+  st.state.deferred = keep;
+}
+
 function onRead(st: Step, action: 'ReadAllItems' | 'ReadItems', items: WorkpointItem[]): void {
   const inv = toInventory(items);
   if (action === 'ReadAllItems') {
@@ -790,6 +856,7 @@ function onRead(st: Step, action: 'ReadAllItems' | 'ReadItems', items: Workpoint
       });
     } else if (changed.length > 0)
       st.events.push({ type: 'inventory-changed', mac: st.state.mac, items: changed });
+    verifyFileDeployments(st);
   } else Object.assign(st.state.inventory, inv);
 }
 
