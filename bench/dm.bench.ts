@@ -77,6 +77,10 @@ class FixedWorkload implements DmOperationSource {
   }
   async release(): Promise<void> {}
   async event(_e: DmEvent): Promise<void> {}
+  async lease(): Promise<boolean> {
+    return true;
+  }
+  async endLease(): Promise<void> {}
 }
 
 class LoadChild {

@@ -1,6 +1,6 @@
 /**
  * The gateway in its own process for bench/workpoint.bench.ts, so gateway and simulated phones
- * each get a core. Parent -> { cmd: 'start', env } | { cmd: 'cpu' } | { cmd: 'stop' }; child -> { port } | { cpu } | { stopped }.
+ * each get a core. Parent -> { cmd: 'start', env } | { cmd: 'cpu' } | { cmd: 'stop' }; child -> { port, apiUrl } | { cpu } | { stopped }.
  */
 import { startGateway, type RunningGateway } from '../apps/gateway/src/bootstrap';
 import { WorkpointRuntime } from '../apps/gateway/src/workpoint/workpoint.module';
@@ -11,7 +11,10 @@ process.on('message', (m: any) => {
   void (async () => {
     if (m.cmd === 'start') {
       gw = await startGateway({ env: m.env, logger: false });
-      process.send!({ port: gw.app.get(WorkpointRuntime).defaultListener!.port });
+      process.send!({
+        port: gw.app.get(WorkpointRuntime).defaultListener!.port,
+        apiUrl: gw.apiUrl,
+      });
     } else if (m.cmd === 'cpu') {
       process.send!({ cpu: process.cpuUsage() });
     } else if (m.cmd === 'stop') {

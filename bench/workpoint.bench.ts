@@ -2,19 +2,19 @@
  * Workpoint interaction throughput and latency (issue 5). The real gateway runs in a child process
  * (one core), the simulated OpenStage phones in this process (the other core), Redis beside them.
  * Each phone loops: start-up → ReadAllItems → WriteItems (20 desired items) → CleanUp, over a
- * keep-alive HTTPS connection. Prints JSON lines:
+ * keep-alive HTTPS connection. Phones are core devices (created through the REST API) whose
+ * desired state holds the 20 items: the production job source, as the product runs. Prints JSON lines:
  *   wp_interactions_per_s  — whole interactions (3 HTTPS requests each) per second, closed loop
  *   p99_ms                 — per-request latency, closed loop and paced at half that rate
  */
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { RedisShards } from '@dm-bridge/core';
 import { OpenStagePhone } from '../apps/simulator/src/phone/openstage-phone';
-import { RedisWorkpointJobSource } from '../apps/gateway/src/workpoint/redis-workpoint-job-source';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PHONES = Number(process.env.WP_BENCH_PHONES ?? 48);
@@ -120,30 +120,47 @@ async function main(): Promise<void> {
       child.once('message', (r: any) => (r.error ? reject(new Error(r.error)) : resolve(r)));
       child.send(m as any);
     });
-  const { port } = await ask({
+  const apiKey = 'bench-key-not-secret-0123456789abcdef';
+  const { port, apiUrl } = await ask({
     cmd: 'start',
     env: {
       API_PORT: '0',
       DEVICE_HTTP_PORT: '0',
       WORKPOINT_PORT: '0',
-      // drive the engine with raw items, without core jobs
-      WORKPOINT_JOB_SOURCE: 'queue',
       HOST: '127.0.0.1',
       REDIS_URL,
       REDIS_PREFIX: prefix,
       LOG_LEVEL: 'error',
       VAR_DIR: varDir,
-      DMB_ADMIN_API_KEY: 'bench-key-not-secret-0123456789abcdef',
+      DMB_ADMIN_API_KEY: apiKey,
+      DMB_MASTER_KEY: randomBytes(32).toString('hex'),
     },
   });
   const redis = new Redis(REDIS_URL);
-  const source = new RedisWorkpointJobSource(redis, new RedisShards(prefix));
+  const desired = Object.fromEntries(
+    DESIRED.map((d) => [
+      `workpoint:${d.index === undefined ? d.name : `${d.name}[${d.index}]`}`,
+      d.value,
+    ]),
+  );
   const lat: number[] = [];
   const phones: OpenStagePhone[] = [];
   for (let i = 0; i < PHONES; i++) {
     const mac =
       `00:1A:E8:B0:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`.toUpperCase();
-    await source.setDesired(mac, DESIRED);
+    const res = await fetch(`${apiUrl}/v1/devices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({
+        id: `bench-${i}`,
+        protocol: 'workpoint',
+        addressing: { mac },
+        profile: 'openstage',
+        desired,
+      }),
+    });
+    if (res.status !== 201)
+      throw new Error(`device ${mac}: HTTP ${res.status} ${await res.text()}`);
     // one keep-alive connection per phone, as a real phone has
     const own = new Agent({
       keepAlive: true,

@@ -8,10 +8,10 @@ import { ApiFixture, dropPrefix, startApi, until } from './api-fixture';
 
 /**
  * A process that stored a job and died before queueing its wake-up in BullMQ (two writes, two
- * slots): the job waits in its shard's schedule outbox, and the gateway's reconciler queues the
- * wake-up, after which the job runs like any other.
+ * slots): the job's first step, stored with it, becomes overdue, and the gateway's reconciler
+ * queues it, after which the job runs like any other.
  */
-describe('REST API: the schedule outbox', () => {
+describe('REST API: overdue steps are queued again', () => {
   let f: ApiFixture;
   let smsc: SimulatedSmsc;
   let redis: Redis;
@@ -72,10 +72,11 @@ describe('REST API: the schedule outbox', () => {
     expect(done.body.attempts[0]).toMatchObject({ kind: 'wake', outcome: 'sent' });
     const [doc] = await handset.waitForDocuments(1);
     expect(JSON.stringify(doc.document)).toContain('outbox.example');
-    expect(await crashed.jobs.rescheduleUnscheduled(0)).toBe(0);
+    // terminal: no next step left to reconcile
+    expect(await crashed.jobs.reconcileSteps(0)).toBe(0);
   });
 
-  it('wakes each device once when its paced wake-up was queued but the outbox never heard', async () => {
+  it('wakes each device once when the reconciler and a paced slot both queue its first step', async () => {
     const queues = f.gw.app.get(QueuesService);
     const ids = ['dm-outbox-a', 'dm-outbox-b'];
     const msisdns = ['491701234578', '491701234579'];
@@ -101,14 +102,14 @@ describe('REST API: the schedule outbox', () => {
       ).rejects.toThrow('process died');
       jobs.push((await crashed.jobs.pendingJobs(id))[0]);
     }
-    // What the dead process had done: both wake-ups queued in one paced slot 2.5 s ahead (one
-    // BullMQ job named after the first), and the first's outbox entry removed but not the
-    // second's (with shards, one ZREM per shard: it died between them).
-    await queues.schedule(jobs.map((job) => ({ job, wakeDelayMs: 2500 })));
-    await redis.zrem(crashed.shards.ofJob(jobs[0].id)!.scheduleOutbox(), jobs[0].id);
+    // Both first steps queued in one paced slot 2.5 s ahead (one BullMQ job named after the
+    // first), while their stored due time is now: the reconciler sees both overdue.
+    const at = Date.now() + 2500;
+    await queues.schedule(jobs.map((job) => ({ jobId: job.id, token: '0', at })));
     const sent = (m: string) => smsc.received.filter((r) => r.destination === m).length;
-    // The reconciler re-queues the second after the grace period under its own BullMQ id, so it
-    // is woken at once; then the slot runs for both, and must not wake the second again.
+    // The reconciler queues the second under its own BullMQ id, so it is woken at once (the
+    // first's id is the slot's: nothing added); then the slot runs for both, and the second's
+    // step is stale by then: it must not be woken again.
     await until(
       async () => msisdns.map(sent),
       (n) => n.every((x) => x >= 1),

@@ -21,7 +21,7 @@ describe('core as the work source of the protocol engines', () => {
   afterEach(() => f.t.cleanup());
 
   it('Workpoint: pending jobs become engine jobs with secrets opened; the outcome ends the core job', async () => {
-    const source = new CoreWorkpointJobSource(f.core);
+    const source = new CoreWorkpointJobSource(f.core, 60_000);
     const { job } = await f.core.jobs.create({
       deviceId: 'phone',
       operations: [
@@ -31,7 +31,10 @@ describe('core as the work source of the protocol engines', () => {
       ],
     });
     expect(await source.hasPending('00:1a:e8:00:00:09')).toBe(true);
-    const work = await source.work('00:1A:E8:00:00:09');
+    const work = await source.work('00:1A:E8:00:00:09', 'sess-1.00:1A:E8:00:00:09');
+    // the session holds the device's lock before its jobs are in-session
+    expect(work.lease).toBe('phone');
+    expect(await f.core.locks.holder('phone')).toBe('sess-1.00:1A:E8:00:00:09');
     expect(work.jobs).toEqual([
       {
         id: job.id,

@@ -273,7 +273,7 @@ describe('core over four shards', () => {
     expect(cancelled.progress).toMatchObject({ jobs: 20, done: 20, byState: { cancelled: 20 } });
   });
 
-  it("queues a job's wake-up from the outbox when the process died before queueing it", async () => {
+  it("queues a job's overdue next step again when the process died before queueing it", async () => {
     await f.core.devices.create({ id: 'hs', protocol: 'omadm', addressing: { msisdn: msisdn(1) } });
     await f.core.devices.create({
       id: 'hs2',
@@ -294,23 +294,24 @@ describe('core over four shards', () => {
     const [movedOn] = await f.core.jobs.pendingJobs('hs2');
     expect(stranded.state).toBe('queued');
     // the second job was served by a contact in the meantime: nothing to queue for it
-    await f.core.jobs.openSession('hs2');
+    await f.core.jobs.claimJobs([movedOn.id]);
 
     const queued: string[] = [];
     f.core.jobs.scheduler = {
-      schedule: async (items) => void queued.push(...items.map((i) => i.job.id)),
+      schedule: async (steps) => void queued.push(...steps.map((s) => `${s.jobId}-${s.token}`)),
     };
-    expect(await f.core.jobs.rescheduleUnscheduled(60_000)).toBe(0);
-    expect(await f.core.jobs.rescheduleUnscheduled(0)).toBe(1);
-    expect(queued).toEqual([stranded.id]);
-    expect(await f.core.jobs.rescheduleUnscheduled(0)).toBe(0);
-    expect(queued).toEqual([stranded.id]);
+    expect(await f.core.jobs.reconcileSteps(60_000)).toBe(0);
+    // Both are not terminal, so both have a next step, and both are overdue: the stranded first
+    // wake-up and the in-session job's (whose step will watch its session).
+    expect(await f.core.jobs.reconcileSteps(0)).toBe(2);
+    expect(queued.sort()).toEqual([`${stranded.id}-0`, `${movedOn.id}-0`].sort());
     expect((await f.core.jobs.get(movedOn.id)).state).toBe('in-session');
 
-    // a job whose wake-up was queued normally never enters the reconciler's view
+    // a job whose first step was queued normally is not overdue
+    queued.length = 0;
     await f.core.jobs.create({ deviceId: 'hs', operations: ops });
-    expect(queued).toHaveLength(2);
-    expect(await f.core.jobs.rescheduleUnscheduled(0)).toBe(0);
+    expect(queued).toHaveLength(1);
+    expect(await f.core.jobs.reconcileSteps(60_000)).toBe(0);
   });
 
   it('refuses data written with another shard count', async () => {

@@ -28,13 +28,14 @@ const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 function killAllGatewayWhen(
   state: string,
   min: number,
+  orShare: number,
   setup?: (run: ResilienceRun) => Promise<void>,
   after?: (run: ResilienceRun) => Promise<void>,
 ): ResilienceCase['fault'] {
   return async (run) => {
     await setup?.(run);
-    await run.startCampaigns();
-    const seen = await run.whenInState(state, min);
+    await run.startCampaigns(state === 'waking' ? 300 : 100);
+    const seen = await run.whenInState(state, min, orShare);
     const gw = run.gateways[0];
     await gw.stop('SIGKILL');
     await after?.(run);
@@ -58,45 +59,45 @@ export const CASES: ResilienceCase[] = [
   {
     name: 'dm-sigkill-waking',
     injects:
-      'SIGKILL of the only `all` gateway while DM jobs are `waking` (SMS rate 25/s), restart',
+      'SIGKILL of the only `all` gateway while DM jobs are `waking` (fan-out at 300/s), restart',
     atLeastOnce: true,
-    options: { devices: { dm: DM }, bindParams: '&rate=25' },
-    fault: killAllGatewayWhen('waking', 10),
+    options: { devices: { dm: DM } },
+    fault: killAllGatewayWhen('waking', 3, 0.4),
   },
   {
     name: 'dm-sigkill-in-session',
     injects: 'SIGKILL while DM sessions run (300 ms per message), restart',
     atLeastOnce: true,
     options: { devices: { dm: DM } },
-    fault: killAllGatewayWhen('in-session', 20, dmLatency(300), dmLatency(0)),
+    fault: killAllGatewayWhen('in-session', 20, Infinity, dmLatency(300), dmLatency(0)),
   },
   {
     name: 'dm-sigkill-awaiting-contact',
     injects: 'SIGKILL while DM jobs wait for the handsets (1.5 s to connect), restart',
     atLeastOnce: true,
     options: { devices: { dm: DM } },
-    fault: killAllGatewayWhen('awaiting-contact', 30, dmLatency(1500), dmLatency(0)),
+    fault: killAllGatewayWhen('awaiting-contact', 30, Infinity, dmLatency(1500), dmLatency(0)),
   },
   {
     name: 'wp-sigkill-waking',
-    injects: 'SIGKILL while Workpoint jobs are `waking` (contact-me at 20/s), restart',
+    injects: 'SIGKILL while Workpoint jobs are `waking` (fan-out at 300/s), restart',
     atLeastOnce: true,
-    options: { devices: { wp: WP }, env: { WORKPOINT_CONTACT_RATE: '20' } },
-    fault: killAllGatewayWhen('waking', 10),
+    options: { devices: { wp: WP } },
+    fault: killAllGatewayWhen('waking', 3, 0.4),
   },
   {
     name: 'wp-sigkill-in-session',
     injects: 'SIGKILL while Workpoint interactions run (300 ms per message), restart',
     atLeastOnce: true,
     options: { devices: { wp: WP } },
-    fault: killAllGatewayWhen('in-session', 15, wpLatency(300), wpLatency(0)),
+    fault: killAllGatewayWhen('in-session', 15, Infinity, wpLatency(300), wpLatency(0)),
   },
   {
     name: 'wp-sigkill-awaiting-contact',
     injects: 'SIGKILL while Workpoint jobs wait for the phones (1.5 s to call back), restart',
     atLeastOnce: true,
     options: { devices: { wp: WP } },
-    fault: killAllGatewayWhen('awaiting-contact', 20, wpLatency(1500), wpLatency(0)),
+    fault: killAllGatewayWhen('awaiting-contact', 20, Infinity, wpLatency(1500), wpLatency(0)),
   },
   {
     name: 'sigkill-bind-owner',
@@ -258,6 +259,8 @@ export async function runCase(c: ResilienceCase): Promise<CaseVerdict> {
 function flatStats(counts: { stats: Record<string, unknown>; smsc?: Record<string, unknown> }) {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(counts.stats)) if (typeof v === 'number') out[k] = v;
+  const rejected = (counts.stats.rejected ?? {}) as Record<string, number>;
+  for (const [k, v] of Object.entries(rejected)) out[`rejected_${k}`] = v;
   if (counts.smsc) out.smsc_submits = Number(counts.smsc.submits);
   if (counts.smsc) out.smsc_max_per_s = Number(counts.smsc.maxPerSecond);
   return out;

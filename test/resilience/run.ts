@@ -54,6 +54,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** SMPP bind parameters after `?id=sim` */
   bindParams?: string;
+  /** `fast` (default): FAST_TIMERS; `default`: the gateway's own defaults (the benchmark) */
+  timers?: 'fast' | 'default';
 }
 
 export interface JobView {
@@ -122,7 +124,11 @@ export class ResilienceRun {
           role,
           deployment: this.deployment,
           logDir: this.logDir,
-          env: { ...FAST_TIMERS, SMPP_BINDS: bind, ...(this.options.env ?? {}) },
+          env: {
+            ...(this.options.timers === 'default' ? {} : FAST_TIMERS),
+            SMPP_BINDS: bind,
+            ...(this.options.env ?? {}),
+          },
         }),
     );
     // the simulator (SMSC) first, so the binds come up at once
@@ -237,24 +243,40 @@ export class ResilienceRun {
     return out;
   }
 
-  /** How many jobs of the run are in `state` now (all campaigns). */
-  async countInState(state: string): Promise<number> {
-    let n = 0;
+  /** How many jobs of the run are in `state` now, and how many exist (all campaigns). */
+  async countInState(state: string): Promise<{ inState: number; jobs: number }> {
+    let inState = 0;
+    let jobs = 0;
     for (const id of Object.values(this.campaigns)) {
+      // campaign progress counts finished jobs only: the job list tells the live states
+      const page = await this.api.ok('GET', `/v1/jobs?campaignId=${id}&state=${state}&limit=1000`);
+      inState += page.items.length;
       const c = await this.api.ok('GET', `/v1/campaigns/${id}`);
-      n += c.progress?.byState?.[state] ?? 0;
+      jobs += c.progress?.jobs ?? 0;
     }
-    return n;
+    return { inState, jobs };
   }
 
-  /** Waits until at least `min` jobs are in `state` (the moment to inject a fault). */
-  async whenInState(state: string, min: number, timeoutMs = 60_000): Promise<number> {
+  /**
+   * Waits until at least `min` jobs are in `state` (the moment to inject a fault). `waking` lasts
+   * milliseconds per job, so for it `orShare` of the jobs created (the fan-out under way) will do.
+   */
+  async whenInState(
+    state: string,
+    min: number,
+    orShare = Infinity,
+    timeoutMs = 60_000,
+  ): Promise<number> {
     let seen = 0;
     await this.until(
-      async () => (seen = await this.countInState(state)) >= min,
+      async () => {
+        const n = await this.countInState(state);
+        seen = n.inState;
+        return seen >= min || n.jobs >= orShare * this.jobCount;
+      },
       `${min} jobs ${state}`,
       timeoutMs,
-      25,
+      20,
     );
     return seen;
   }

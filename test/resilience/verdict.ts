@@ -21,6 +21,8 @@ export interface CaseVerdict {
   extra: Record<string, number>;
   /** the first few stuck or failed jobs, for the report */
   samples: string[];
+  /** the first errors the devices saw (session cut, auth refused, …), for the report */
+  deviceErrors: string[];
   /** the case's own expectations that failed */
   broken: string[];
   logDir: string;
@@ -33,7 +35,7 @@ export async function judge(
   recoveredAt: number,
   extra: Record<string, number> = {},
 ): Promise<CaseVerdict> {
-  const counts = await run.simulator.control<{ applied: Applied }>('/counts');
+  const counts = await run.simulator.control<{ applied: Applied; errors: string[] }>('/counts');
   const deviceKey = new Map<string, [string, string]>();
   for (const d of run.plan.dm) deviceKey.set(d.id, [d.devId, DM_NODE]);
   for (const d of run.plan.cp) deviceKey.set(d.id, [d.msisdn, 'document']);
@@ -82,6 +84,7 @@ export async function judge(
     missingApplications: missing,
     extra,
     samples,
+    deviceErrors: counts.errors.slice(-5),
     broken: [],
     logDir: run.logDir,
   };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildDmNotificationPush } from '@dm-bridge/wap-push';
 import { startGateway, RunningGateway } from '../../apps/gateway/src/bootstrap';
-import { SmsService } from '../../apps/gateway/src/sms/sms.service';
+import { SmsService, UnknownBindError } from '../../apps/gateway/src/sms/sms.service';
 import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../../apps/simulator/src/handsets/oma-dm-handset';
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
@@ -173,7 +173,11 @@ describe('gateway SMS transport end to end', () => {
       const st = await sms.status('cp-4');
       return st?.state === 'failed' && st.delivered === 3 ? st : undefined;
     });
-    expect(s).toMatchObject({ failed: 1, error: 'UNDELIV' });
+    expect(s).toMatchObject({
+      failed: 1,
+      code: 'delivery-UNDELIV',
+      error: 'SMSC delivery receipt UNDELIV for segment 2 of 4',
+    });
     const entries = await t.redis.xrange(`${t.prefix}smpp:outcomes`, '-', '+');
     const flat = entries.map(([, f]) =>
       Object.fromEntries(
@@ -182,8 +186,14 @@ describe('gateway SMS transport end to end', () => {
     );
     expect(flat).toEqual(
       expect.arrayContaining([
-        { pushId: 'cp-1', jobId: 'job-1', state: 'delivered', error: '' },
-        { pushId: 'cp-4', jobId: 'job-5', state: 'failed', error: 'UNDELIV' },
+        { pushId: 'cp-1', jobId: 'job-1', state: 'delivered', code: '', error: '' },
+        {
+          pushId: 'cp-4',
+          jobId: 'job-5',
+          state: 'failed',
+          code: 'delivery-UNDELIV',
+          error: 'SMSC delivery receipt UNDELIV for segment 2 of 4',
+        },
       ]),
     );
   });
@@ -207,6 +217,19 @@ describe('gateway SMS transport end to end', () => {
     });
     expect(s).toMatchObject({ bindId: 'second', acked: 4, delivered: 0 });
     await expect(sms.enqueue([], 'nope')).rejects.toThrow(/no SMPP bind named "nope"/);
+    await expect(sms.enqueue([], 'nope')).rejects.toBeInstanceOf(UnknownBindError);
+    await expect(
+      sms.enqueueCpPush({
+        pushId: 'cp-nobind',
+        jobId: 'job-nobind',
+        to: h.msisdn,
+        wbxml: CP_WBXML,
+        sec: 'USERPIN',
+        pin: '1234',
+        bindId: 'nope',
+      }),
+    ).rejects.toMatchObject({ name: 'UnknownBindError', code: 'unknown-bind', bindId: 'nope' });
+    expect(await sms.status('cp-nobind')).toBeUndefined();
   });
 
   it('a permanent SMPP error fails the push with the status named', async () => {
@@ -223,7 +246,25 @@ describe('gateway SMS transport end to end', () => {
       const st = await sms.status('cp-5');
       return st?.state === 'failed' ? st : undefined;
     });
-    expect(s.error).toBe('ESME_RINVDSTADR');
+    expect(s).toMatchObject({
+      state: 'failed',
+      code: 'smsc-ESME_RINVDSTADR',
+      error:
+        'SMSC refused submit_sm with ESME_RINVDSTADR (0x0000000b): invalid destination address',
+    });
+    const entries = await t.redis.xrange(`${t.prefix}smpp:outcomes`, '-', '+');
+    expect(entries.map(([, f]) => f).find((f) => f.includes('cp-5'))).toEqual([
+      'pushId',
+      'cp-5',
+      'jobId',
+      'job-6',
+      'state',
+      'failed',
+      'code',
+      'smsc-ESME_RINVDSTADR',
+      'error',
+      'SMSC refused submit_sm with ESME_RINVDSTADR (0x0000000b): invalid destination address',
+    ]);
   });
 
   it('connection dropped with the window full: every push still arrives once per segment acknowledged', async () => {

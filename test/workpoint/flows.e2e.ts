@@ -1,9 +1,16 @@
 import type { JobOutcome } from '@dm-bridge/workpoint';
-import { startWorkpointGateway, waitFor, type WorkpointGateway } from './support/workpoint-gateway';
+import {
+  deviceIdOf,
+  serveJob,
+  startWorkpointGateway,
+  waitFor,
+  type WorkpointGateway,
+} from './support/workpoint-gateway';
 
 /**
  * Every Workpoint flow of ../shared/protocols/workpoint.md §5 over real HTTPS: the in-process
- * gateway (Redis state, Redis job source, BullMQ contact-me) against simulated OpenStage phones.
+ * gateway (Redis state, core's jobs as the job source, core's wake-up through BullMQ contact-me)
+ * against simulated OpenStage phones.
  */
 let g: WorkpointGateway;
 
@@ -36,11 +43,18 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
         quarantined: false,
       }),
     );
+    expect(await g.core.devices.get(deviceIdOf(phone.options.mac))).toMatchObject({
+      protocol: 'workpoint',
+      profile: 'openstage',
+    });
   });
 
   it('solicited write after contact-me: 204, call back, WriteItems, CleanUp; per-item failures are results', async () => {
     const phone = await g.phone();
     await phone.startUp();
+    // core's wake-up of the new job is the contact-me
+    const contacted = new Promise((r) => phone.once('contact-me', r));
+    const called = phone.nextInteraction((l) => l.reason === 'solicited');
     await g.source.enqueue(phone.options.mac, {
       id: 'w1',
       operations: [
@@ -55,10 +69,8 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
         },
       ],
     });
-    const contacted = new Promise((r) => phone.once('contact-me', r));
-    await g.contactMe.request(phone.options.mac);
     await contacted;
-    const log = await phone.nextInteraction((l) => l.reason === 'solicited');
+    const log = await called;
     expect(log.steps.map((s) => s.action)).toEqual(['WriteItems', 'CleanUp']);
     expect(phone.items.get('key-label-unicode[2]')).toBe('Pick & <up>');
     const o = await outcome(phone.options.mac, 'w1');
@@ -78,6 +90,11 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
       ],
     });
     expect(await g.source.hasPending(phone.options.mac)).toBe(false);
+    // core's view: one write operation that the phone did not fully apply
+    expect(await g.source.job('w1')).toMatchObject({
+      state: 'failed',
+      results: [{ status: 'failed', code: 'read only', message: '2 item(s) refused' }],
+    });
   });
 
   it('fragmented ReadAllItems: GetNextFragment until final (DG p.69-70)', async () => {
@@ -104,11 +121,10 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
       { name: 'hostname', value: 'h' },
       { name: 'country-iso', value: 'FR' },
     ];
-    await g.source.enqueue(phone.options.mac, {
+    const log = await serveJob(g, phone, {
       id: 'split',
       operations: [{ kind: 'write', items }],
     });
-    const log = await phone.solicited();
     const writes = log.steps
       .filter((s) => s.action === 'WriteItems')
       .map((s) => s.items.map((i) => i.name));
@@ -118,6 +134,7 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
       ['hostname', 'country-iso'],
     ]);
     expect((await outcome(phone.options.mac, 'split')).status).toBe('succeeded');
+    expect((await g.source.job('split')).state).toBe('succeeded');
   });
 
   it('desired state: only differing items are written at start-up', async () => {
@@ -134,12 +151,11 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
   it('busy → CleanUp + send-solicited → the phone comes back by itself and the job completes (DG p.72-76)', async () => {
     const phone = await g.phone();
     await phone.startUp();
-    await g.source.enqueue(phone.options.mac, {
+    phone.setBusy(800); // long enough that the write surely meets the call, even on a loaded machine
+    const first = await serveJob(g, phone, {
       id: 'b1',
       operations: [{ kind: 'write', items: [{ name: 'hostname', value: 'busy-one' }] }],
     });
-    phone.setBusy(800); // long enough that the write surely meets the call, even on a loaded machine
-    const first = await phone.solicited();
     expect(first.steps.map((s) => s.action)).toEqual(['WriteItems', 'CleanUp']);
     expect(first.cleanUp).toEqual([{ name: 'send-solicited', value: 'true' }]);
     // (the gateway's busy-return timer may contact the still-busy phone once more meanwhile)
@@ -149,17 +165,17 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     expect(back.steps.map((s) => s.action)).toEqual(['WriteItems', 'CleanUp']);
     expect((await outcome(phone.options.mac, 'b1')).status).toBe('succeeded');
     expect(phone.items.get('hostname')).toBe('busy-one');
+    expect((await g.source.job('b1')).state).toBe('succeeded');
   });
 
   it('busy without return (old firmware) → contact-me again after the timeout → job served', async () => {
     const phone = await g.phone({ honourSendSolicited: false });
     await phone.startUp();
-    await g.source.enqueue(phone.options.mac, {
+    phone.setBusy(300);
+    const first = await serveJob(g, phone, {
       id: 'b2',
       operations: [{ kind: 'write', items: [{ name: 'hostname', value: 'later' }] }],
     });
-    phone.setBusy(300);
-    const first = await phone.solicited();
     expect(first.cleanUp).toEqual([{ name: 'send-solicited', value: 'true' }]);
     const contacted = new Promise((r) => phone.once('contact-me', r));
     await contacted; // the busy-return timer (400 ms) fired: contact-me
@@ -171,11 +187,10 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     const phone = await g.phone();
     await phone.startUp();
     phone.items.set('hostname', 'changed');
-    await g.source.enqueue(phone.options.mac, {
+    const log = await serveJob(g, phone, {
       id: 'fr',
       operations: [{ kind: 'restart', factoryReset: true }],
     });
-    const log = await phone.solicited();
     expect(log.steps).toEqual([
       {
         action: 'Restart',
@@ -188,12 +203,13 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     await phone.nextInteraction((l) => l.reason === 'start-up');
     expect((await outcome(phone.options.mac, 'fr')).status).toBe('succeeded');
     expect(phone.items.get('hostname')).toBe('os40-desk1');
+    expect((await g.source.job('fr')).state).toBe('succeeded');
   });
 
   it('software deployment completes when the phone starts up with the new version (DG p.56)', async () => {
     const phone = await g.phone();
     await phone.startUp();
-    await g.source.enqueue(phone.options.mac, {
+    const log = await serveJob(g, phone, {
       id: 'sw',
       operations: [
         {
@@ -209,7 +225,6 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
         },
       ],
     });
-    const log = await phone.solicited();
     expect(log.steps.map((s) => s.action)).toEqual(['SoftwareDeployment', 'CleanUp']);
     const o = await outcome(phone.options.mac, 'sw');
     expect(o.status).toBe('succeeded');
@@ -219,7 +234,8 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
   it("file deployment completes with the phone's status report (DG p.52-54)", async () => {
     const phone = await g.phone({ fileDeployStatus: 'failed' });
     await phone.startUp();
-    await g.source.enqueue(phone.options.mac, {
+    const status = phone.nextInteraction((l) => l.reason === 'status');
+    await serveJob(g, phone, {
       id: 'file',
       operations: [
         {
@@ -231,13 +247,15 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
         },
       ],
     });
-    await phone.solicited();
-    const status = await phone.nextInteraction((l) => l.reason === 'status');
-    expect(status.steps.map((s) => s.action)).toEqual(['CleanUp']);
+    expect((await status).steps.map((s) => s.action)).toEqual(['CleanUp']);
     const o = await outcome(phone.options.mac, 'file');
     expect(o).toMatchObject({
       status: 'failed',
       results: [{ kind: 'file-deploy', error: 'file deployment status "failed"' }],
+    });
+    expect(await g.source.job('file')).toMatchObject({
+      state: 'failed',
+      results: [{ status: 'failed', message: 'file deployment status "failed"' }],
     });
   });
 
@@ -259,6 +277,7 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
   it('clean-up from the phone ends its interaction; the job stays queued', async () => {
     const phone = await g.phone();
     await phone.startUp();
+    phone.ignoreContactMe = true; // the job waits: the phone does not answer its wake-up
     await g.source.enqueue(phone.options.mac, { id: 'keep', operations: [{ kind: 'read-all' }] });
     const log = await phone.sendCleanUp('password retries exceeded');
     expect(log.steps.map((s) => s.action)).toEqual(['CleanUp']);
@@ -268,6 +287,7 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
       reason: 'password retries exceeded',
     });
     expect(await g.source.hasPending(phone.options.mac)).toBe(true);
+    expect((await g.source.job('keep')).state).not.toMatch(/succeeded|failed|in-session/);
   });
 
   it('jobs chained one per interaction with send-solicited until the last (DG p.74-75)', async () => {
@@ -275,6 +295,7 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     try {
       const phone = await chain.phone();
       await phone.startUp();
+      phone.ignoreContactMe = true; // the chain runs on send-solicited alone
       for (const id of ['c1', 'c2', 'c3'])
         await chain.source.enqueue(phone.options.mac, {
           id,
@@ -300,6 +321,8 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
         'c2',
         'c3',
       ]);
+      for (const id of ['c1', 'c2', 'c3'])
+        expect((await chain.source.job(id)).state).toBe('succeeded');
     } finally {
       await chain.close();
     }

@@ -2,7 +2,13 @@ import { buildWorkpointMessage, parseDlsMessage } from '@dm-bridge/workpoint';
 import { request as httpRequest } from 'node:http';
 import { Agent, request } from 'node:https';
 import { connect } from 'node:tls';
-import { startWorkpointGateway, waitFor, type WorkpointGateway } from './support/workpoint-gateway';
+import {
+  deviceIdOf,
+  serveJob,
+  startWorkpointGateway,
+  waitFor,
+  type WorkpointGateway,
+} from './support/workpoint-gateway';
 
 /** Odd and hostile requests on the phone listener, DCMP and contact-me limits. */
 let g: WorkpointGateway;
@@ -235,8 +241,8 @@ describe('deferred confirmations', () => {
   it('a restart never confirmed by a start-up fails after the deferred timeout', async () => {
     const phone = await g.phone({ rebootDelayMs: 60_000 });
     await phone.startUp();
-    await g.source.enqueue(phone.options.mac, { id: 'lost', operations: [{ kind: 'restart' }] });
-    expect((await phone.solicited()).steps.map((s) => s.action)).toEqual(['Restart']);
+    const log = await serveJob(g, phone, { id: 'lost', operations: [{ kind: 'restart' }] });
+    expect(log.steps.map((s) => s.action)).toEqual(['Restart']);
     const o = await waitFor(
       async () => (await g.source.outcomes(phone.options.mac)).find((x) => x.jobId === 'lost'),
       5000,
@@ -246,6 +252,9 @@ describe('deferred confirmations', () => {
       results: [{ kind: 'restart', error: expect.stringContaining('no confirming contact') }],
     });
     expect((await g.store.get(phone.options.mac))!.deferred).toEqual([]);
+    // the lease held for the confirmation went with it; core's job is over
+    await waitFor(async () => (await g.core.locks.holder(deviceIdOf(phone.options.mac))) === null);
+    expect((await g.source.job('lost')).state).toBe('failed');
   });
 });
 
@@ -304,11 +313,16 @@ describe('DCMP and contact-me', () => {
       const gone = await gap.phone();
       await gone.startUp();
       await gone.stop();
-      await gap.contactMe.request(gone.options.mac);
+      // core's wake-up of a job for it is the contact-me
+      await gap.source.enqueue(gone.options.mac, {
+        id: 'gone',
+        operations: [{ kind: 'read-all' }],
+      });
       const faults = await waitFor(async () => {
         const f = await gap.source.faults(gone.options.mac);
         return f.length > 0 ? f : undefined;
       }, 8000);
+      expect(faults[0]).toMatchObject({ code: 'contact-me-failed' });
       expect(faults[0].message).toMatch(/contact-me gave up after 2 attempt\(s\)/);
     } finally {
       await gap.close();

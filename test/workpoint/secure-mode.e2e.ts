@@ -6,6 +6,7 @@ import { OpenStagePhone } from '../../apps/simulator/src/phone/openstage-phone';
 import {
   makeSecureMaterial,
   nextMac,
+  serveJob,
   startWorkpointGateway,
   waitFor,
   type SecureMaterial,
@@ -56,7 +57,7 @@ describe('workpoint secure mode', () => {
     const phone = await g.phone();
     await phone.startUp();
     const serverCa = readFileSync(join(g.varDir, 'workpoint', 'server.crt'), 'utf8');
-    await g.source.enqueue(phone.options.mac, {
+    const boot = await serveJob(g, phone, {
       id: 'secure',
       operations: [
         {
@@ -68,7 +69,6 @@ describe('workpoint secure mode', () => {
         },
       ],
     });
-    const boot = await phone.solicited();
     expect(boot.steps.map((s) => s.action)).toEqual(['WriteItems', 'CleanUp']);
     expect(boot.steps[0].items.map((i) => [i.name, i.index])).toEqual([
       ['goto-secure-mode', undefined],
@@ -82,6 +82,7 @@ describe('workpoint secure mode', () => {
       (await g.source.outcomes(phone.options.mac)).find((o) => o.jobId === 'secure'),
     );
     expect(outcome.status).toBe('succeeded');
+    expect((await g.source.job('secure')).state).toBe('succeeded');
     expect((await g.store.get(phone.options.mac))!.secureMode).toEqual({
       state: 'active',
       securePort: g.securePort,
@@ -92,11 +93,10 @@ describe('workpoint secure mode', () => {
     );
 
     // the secure session continues to serve jobs
-    await g.source.enqueue(phone.options.mac, {
+    const served = await serveJob(g, phone, {
       id: 'after',
       operations: [{ kind: 'read', items: [{ name: 'e164' }] }],
     });
-    const served = await phone.solicited();
     expect(served.secure).toBe(true);
     expect(served.steps.map((s) => s.action)).toEqual(['ReadItems', 'CleanUp']);
 
@@ -124,7 +124,8 @@ describe('workpoint secure mode', () => {
     const phone = await g.phone();
     await phone.startUp();
     const serverCa = readFileSync(join(g.varDir, 'workpoint', 'server.crt'), 'utf8');
-    await g.source.enqueue(phone.options.mac, {
+    const secureStart = phone.nextInteraction((l) => l.reason === 'start-up' && l.secure);
+    await serveJob(g, phone, {
       id: 'bind',
       operations: [
         {
@@ -136,8 +137,7 @@ describe('workpoint secure mode', () => {
         },
       ],
     });
-    await phone.solicited();
-    await phone.nextInteraction((l) => l.reason === 'start-up' && l.secure);
+    await secureStart;
     const body = `<WorkpointMessage><Message nonce="77"><ReasonForContact>start-up</ReasonForContact></Message><ItemList><Item name="mac-addr">${phone.options.mac}</Item></ItemList></WorkpointMessage>`;
     expect(await postWithCert(m.siblingPem, body)).toBe(200);
     expect(await g.source.events()).toContainEqual(
@@ -146,6 +146,49 @@ describe('workpoint secure mode', () => {
         reason: "client certificate is not the one installed in this phone's secure mode",
       }),
     );
+  });
+
+  it('a session cut after the bootstrap WriteItems: the secure start-up with the offered certificate completes it', async () => {
+    const phone = await g.phone({ rebootDelayMs: 400 });
+    await phone.startUp();
+    const serverCa = readFileSync(join(g.varDir, 'workpoint', 'server.crt'), 'utf8');
+    phone.cutAfterAction = 'WriteItems'; // applied by the phone, its `accepted` is lost
+    const secureStart = phone.nextInteraction((l) => l.reason === 'start-up' && l.secure);
+    const cut = await serveJob(g, phone, {
+      id: 'cut',
+      operations: [
+        {
+          kind: 'secure-bootstrap',
+          mode: 'nopin',
+          clientCertificate: m.clientPem,
+          serverCa: [serverCa],
+          securePort: g.securePort!,
+        },
+      ],
+    });
+    expect(cut.error).toBe('session cut after WriteItems');
+    // the gateway stored the offer before the certificate left; plain mode stays open meanwhile
+    expect((await g.store.get(phone.options.mac))!.secureMode).toMatchObject({
+      state: 'offered',
+      certFingerprint: certificateFingerprint(m.clientPem),
+    });
+    const start = await secureStart;
+    // proven by the certificate: the bootstrap is not sent again, the job is done
+    expect(start.steps.map((s) => s.action)).toEqual(['ReadAllItems', 'CleanUp']);
+    const outcome = await waitFor(async () =>
+      (await g.source.outcomes(phone.options.mac)).find((o) => o.jobId === 'cut'),
+    );
+    expect(outcome).toEqual({
+      jobId: 'cut',
+      status: 'succeeded',
+      results: [{ kind: 'secure-bootstrap', status: 'succeeded', items: [] }],
+    });
+    expect((await g.source.job('cut')).state).toBe('succeeded');
+    expect((await g.store.get(phone.options.mac))!.secureMode).toEqual({
+      state: 'active',
+      securePort: g.securePort,
+      certFingerprint: certificateFingerprint(m.clientPem),
+    });
   });
 
   it('the secure listener refuses clients without a certificate or with one from another CA', async () => {
@@ -159,7 +202,7 @@ describe('workpoint secure mode', () => {
   it('the PIN variant is refused with a clear error and the phone is left alone', async () => {
     const phone = await g.phone();
     await phone.startUp();
-    await g.source.enqueue(phone.options.mac, {
+    const log = await serveJob(g, phone, {
       id: 'pin',
       operations: [
         {
@@ -171,7 +214,6 @@ describe('workpoint secure mode', () => {
         },
       ],
     });
-    const log = await phone.solicited();
     expect(log.steps.map((s) => s.action)).toEqual(['CleanUp']);
     const outcome = await waitFor(async () =>
       (await g.source.outcomes(phone.options.mac)).find((o) => o.jobId === 'pin'),

@@ -35,9 +35,10 @@ export class TcpBalancer {
     const upstream = createConnection({ port, host: '127.0.0.1' });
     this.track(upstream);
     // refused (that gateway is down): the next one gets the connection
-    upstream.once('error', () => this.route(client, tried + 1));
+    const reroute = () => this.route(client, tried + 1);
+    upstream.once('error', reroute);
     upstream.once('connect', () => {
-      upstream.removeAllListeners('error');
+      upstream.off('error', reroute);
       client.pipe(upstream);
       upstream.pipe(client);
       client.on('close', () => upstream.destroy());

@@ -189,6 +189,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             createdAt: { type: 'string' },
             updatedAt: { type: 'string' },
             deadline: { type: 'string' },
+            nextStepAt: {
+              type: 'string',
+              description:
+                'when the job is next looked at (wake-up, re-check of a session or receipts, expiry); absent once terminal',
+            },
             campaignId: { type: 'string' },
           },
         },

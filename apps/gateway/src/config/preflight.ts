@@ -10,6 +10,8 @@ import { GatewayConfig } from './gateway.config';
 export interface Preflight {
   /** CATALOG_DIR's files, read and checked (core saves them once Redis is there) */
   catalog?: CatalogDirectory;
+  /** names of the SMSC binds (SMPP_BINDS), so the API can refuse a device naming another */
+  smsBinds: string[];
 }
 
 export const PREFLIGHT = Symbol('PREFLIGHT');
@@ -23,10 +25,11 @@ export const PREFLIGHT = Symbol('PREFLIGHT');
 export async function checkConfiguration(config: GatewayConfig): Promise<Preflight> {
   const orchestration = loadOrchestrationConfig(config.varDir);
   loadApiConfig();
-  loadSmsConfig();
+  const sms = loadSmsConfig();
   loadDmConfig();
   loadWorkpointConfig(config.deviceHttpPort);
   return {
     catalog: orchestration.catalogDir ? await readCatalogDir(orchestration.catalogDir) : undefined,
+    smsBinds: sms.binds.map((b) => b.id),
   };
 }

@@ -13,6 +13,7 @@ import {
   type DmEvent,
   type DmMessage,
   type DmServerConfig,
+  type DmSessionState,
 } from '@dm-bridge/omadm';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -35,6 +36,11 @@ function pooledRandom(n: number): Uint8Array {
   const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
   poolOffset += n;
   return out;
+}
+
+/** The lock owner token of one session: any process derives it from the stored state. */
+export function sessionOwner(state: DmSessionState): string {
+  return `dm:${state.sessionId}:${state.startedAt}`;
 }
 
 export class DmHttpError extends Error {
@@ -214,6 +220,7 @@ export class DmHttpEndpoint {
         }
         // Unknown devices get the log line only: their events would let anyone create keys.
         if (loaded.account) await this.deliver(deviceId, '', [], outcome.events);
+        if (outcome.closed) await this.source.endLease(deviceId, sessionOwner(outcome.closed));
         return { body: Buffer.from(encodeDmMessage(outcome.reply, encoding)), contentType };
       }
       const replyBytes = Buffer.from(encodeDmMessage(outcome.reply, encoding));
@@ -244,7 +251,9 @@ export class DmHttpEndpoint {
         serverNonce: outcome.account?.serverNonce,
       });
       if (!committed) continue; // another process advanced this device meanwhile: re-read and redo
+      await this.holdLock(deviceId, loaded.session.state, outcome.state);
       await this.deliver(deviceId, outcome.state.sessionId, outcome.claimed, outcome.events);
+      if (ended) await this.source.endLease(deviceId, sessionOwner(outcome.state));
       return { body: replyBytes, contentType, hmac };
     }
     throw new DmHttpError(503, 'session busy: concurrent messages for this device');
@@ -286,9 +295,35 @@ export class DmHttpEndpoint {
       )
         continue;
       await this.deliver(deviceId, state.sessionId, [], [event]);
+      await this.source.endLease(deviceId, sessionOwner(state));
       closed++;
     }
     return closed;
+  }
+
+  /**
+   * The device's session lock follows the stored session: an authenticated open session holds
+   * it (taken over from an older session, renewed at every message) before it claims any work,
+   * so the watchdog never finds this session's jobs `in-session` without a holder while the
+   * device keeps talking. A new session that has not authenticated yet claims nothing; it only
+   * frees the lock of the session it replaced. Ends are handled after the delivery (the
+   * unfinished operations go back first).
+   */
+  private async holdLock(
+    deviceId: string,
+    before: DmSessionState | undefined,
+    after: DmSessionState,
+  ): Promise<void> {
+    const owner = sessionOwner(after);
+    const replaced =
+      before && before.phase !== 'ended' && sessionOwner(before) !== owner
+        ? sessionOwner(before)
+        : undefined;
+    if (after.phase !== 'ended' && after.authenticated) {
+      await this.source.lease(deviceId, owner);
+      return;
+    }
+    if (replaced) await this.source.endLease(deviceId, replaced);
   }
 
   /** Hands claims, results and events to the operation source once the state is stored. */

@@ -17,4 +17,13 @@ export interface DmOperationSource {
   release(deviceId: string, operations: DmOperation[]): Promise<void>;
   /** every session event (device info, generic alerts, authentication, start and end) */
   event(event: DmEvent): Promise<void>;
+  /**
+   * The device's session lock, held by session `owner`: taken over from whoever held it (a new
+   * session from the device supersedes the old one) or renewed for another lock lifetime. Called
+   * at every message of an open session, before its operations are claimed. False when the
+   * device is unknown to the source (nothing to lock).
+   */
+  lease(deviceId: string, owner: string): Promise<boolean>;
+  /** the session `owner` ended: its lock is freed unless a newer session holds it */
+  endLease(deviceId: string, owner: string): Promise<void>;
 }

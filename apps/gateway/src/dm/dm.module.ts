@@ -10,6 +10,10 @@ import { DmSessionStore } from './dm-session.store';
 import { RedisDmOperationSource } from './redis-dm-operation-source';
 import { SecretBox, type Core } from '@dm-bridge/core';
 import { CORE } from '../orchestration/orchestration.tokens';
+import {
+  ORCHESTRATION_CONFIG,
+  type OrchestrationConfig,
+} from '../orchestration/orchestration.config';
 import { CoreDmOperationSource } from '../orchestration/sources/core-dm-operation-source';
 import { closeRedis } from '../redis/redis-clients';
 
@@ -102,11 +106,11 @@ class DmRouteRegistrar implements OnModuleInit {
     },
     {
       provide: DM_OPERATION_SOURCE,
-      useFactory: (config: DmConfig, core: Core, redis: Redis) =>
+      useFactory: (config: DmConfig, core: Core, redis: Redis, orch: OrchestrationConfig) =>
         config.operationSource === 'core'
-          ? new CoreDmOperationSource(core)
-          : new RedisDmOperationSource(redis, core.shards),
-      inject: [DM_CONFIG, CORE, REDIS],
+          ? new CoreDmOperationSource(core, orch.sessionLockTtlMs)
+          : new RedisDmOperationSource(redis, core.shards, 1000, orch.sessionLockTtlMs),
+      inject: [DM_CONFIG, CORE, REDIS, ORCHESTRATION_CONFIG],
     },
     {
       provide: DmHttpEndpoint,

@@ -1,5 +1,5 @@
 import type { DmEvent, DmOperation, DmOperationResult } from '@dm-bridge/omadm';
-import { RedisShards } from '@dm-bridge/core';
+import { RedisShards, SessionLock } from '@dm-bridge/core';
 import type Redis from 'ioredis';
 import type { DmOperationSource } from './dm-operation-source';
 
@@ -9,13 +9,35 @@ import type { DmOperationSource } from './dm-operation-source';
  * Enough for tests, the demo and the benchmark; core replaces it with its job store.
  */
 export class RedisDmOperationSource implements DmOperationSource {
+  /** core's lock class over keys of its own (`<shard prefix>dm:q:core:lock:<DevId>`): no core devices here */
+  private readonly locks: SessionLock;
+
   constructor(
     private readonly redis: Redis,
     /** the deployment's shards (`new RedisShards(prefix)` for one) */
     private readonly shards: RedisShards,
     /** keep at most this many results/events per device (0: do not record events) */
     private readonly keep = 1000,
-  ) {}
+    /** session lock lifetime (SESSION_LOCK_TTL_MS), renewed at every message */
+    private readonly lockTtlMs = 120_000,
+  ) {
+    this.locks = new SessionLock(redis, new RedisShards(`${shards.prefix}dm:q:`, shards.count));
+  }
+
+  async lease(deviceId: string, owner: string): Promise<boolean> {
+    if (!(await this.locks.renew(deviceId, owner, this.lockTtlMs)))
+      await this.locks.supersede(deviceId, owner, this.lockTtlMs);
+    return true;
+  }
+
+  async endLease(deviceId: string, owner: string): Promise<void> {
+    await this.locks.release(deviceId, owner);
+  }
+
+  /** who holds the device's session lock (tests) */
+  lockHolder(deviceId: string): Promise<string | null> {
+    return this.locks.holder(deviceId);
+  }
 
   private key(kind: 'ops' | 'results' | 'events', deviceId: string): string {
     return `${this.shards.ofDevice(deviceId).prefix}dm:${kind}:${deviceId}`;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Core, createCore, loadOrCreateMasterKey, verifyShardCount } from '@dm-bridge/core';
 import type { Redis } from 'ioredis';
-import type { CatalogDirectory } from './catalog-files';
+import type { Preflight } from '../config/preflight';
 import { EventBus } from './event-bus';
 import { OrchestrationConfig } from './orchestration.config';
 
@@ -12,9 +12,10 @@ export async function provideCore(
   shards: number,
   config: OrchestrationConfig,
   events: EventBus,
-  /** CATALOG_DIR's files, read and checked at start-up before anything connected */
-  catalogDir?: CatalogDirectory,
+  /** what start-up read: CATALOG_DIR's files, the SMSC bind names */
+  preflight: Preflight,
 ): Promise<Core> {
+  const catalogDir = preflight.catalog;
   await verifyShardCount(redis, prefix, shards);
   const logger = new Logger('Core');
   const masterKey = loadOrCreateMasterKey({
@@ -28,7 +29,11 @@ export async function provideCore(
     shards,
     masterKey,
     events,
-    devices: { defaultCountryCode: config.defaultCountryCode },
+    devices: {
+      defaultCountryCode: config.defaultCountryCode,
+      // a process without binds cannot tell: it accepts any name
+      knownBinds: preflight.smsBinds.length ? preflight.smsBinds : undefined,
+    },
     jobs: { defaultDeadlineSeconds: config.jobDefaultDeadlineSeconds },
     jobRetentionMs: config.jobRetentionMs,
   });

@@ -28,7 +28,10 @@ export interface OrchestrationConfig {
   /** BullMQ: how often stalled jobs (their worker died) are detected, and a job's lock time. */
   workerStalledIntervalMs: number;
   workerLockMs: number;
-  /** Schedule outbox: how often it is looked at, and how old an entry must be to be retried. */
+  /**
+   * Reconciler: how often workers look for jobs whose next step is overdue, and by how much it
+   * must be overdue (also how long a wake-up may stay `waking`) before it counts as lost.
+   */
   outboxIntervalMs: number;
   outboxGraceMs: number;
   /** SMS wake-ups go at their bind's rate with this many seconds of burst (see deferForSmsRate). */
@@ -59,8 +62,8 @@ export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
     webhookTimeoutMs: envInt('WEBHOOK_TIMEOUT_MS', 5000, { min: 100 }),
     workerStalledIntervalMs: envInt('WORKER_STALLED_INTERVAL_MS', 30000, { min: 100 }),
     workerLockMs: envInt('WORKER_LOCK_MS', 30000, { min: 100 }),
-    outboxIntervalMs: envInt('OUTBOX_INTERVAL_MS', 10000, { min: 0 }),
-    outboxGraceMs: envInt('OUTBOX_GRACE_MS', 30000, { min: 0 }),
+    outboxIntervalMs: envInt('OUTBOX_INTERVAL_MS', 5000, { min: 0 }),
+    outboxGraceMs: envInt('OUTBOX_GRACE_MS', 15000, { min: 0 }),
     campaignStallMs: envInt('CAMPAIGN_STALL_MS', 300000, { min: 0 }),
     wakeSmsBurstS: envNumber('WAKE_SMS_BURST_S', 10, { min: 0, max: 86400 }),
     catalogDir: envString('CATALOG_DIR'),

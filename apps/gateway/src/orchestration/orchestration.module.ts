@@ -94,7 +94,7 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
         c: OrchestrationConfig,
         e: EventBus,
         pre: Preflight,
-      ) => provideCore(r, p, g.redisShards, c, e, pre.catalog),
+      ) => provideCore(r, p, g.redisShards, c, e, pre),
       inject: [
         CORE_REDIS,
         REDIS_PREFIX,

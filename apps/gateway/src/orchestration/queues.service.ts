@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Core, Job, JobScheduler } from '@dm-bridge/core';
+import { Core, JobScheduler, ScheduledStep } from '@dm-bridge/core';
 import { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import { BULLMQ_CONNECTION, BULLMQ_PREFIX } from '../redis/redis.module';
 import { watchRedis } from '../redis/redis-errors';
@@ -7,17 +7,21 @@ import { CORE, EVENT_BUS, QUEUE_NAMES } from './orchestration.tokens';
 import { EventBus } from './event-bus';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from './orchestration.config';
 
-/** One wake-up step for one job, or for a slot of jobs due at the same second (campaigns). */
+/** One step of one job, or the first steps of a slot of jobs due in the same second (campaigns). */
 export interface WakeData {
   jobId?: string;
   jobIds?: string[];
-  /** the first wake-up of new jobs (see WakeupProcessor.process) */
-  first?: boolean;
+  /** the step's token: a step whose job has moved on to another token does nothing */
+  token?: string;
 }
 
+/*
+ * A failed step is not kept: the reconciler queues an overdue step again under the same BullMQ
+ * id, which a kept failed job would block.
+ */
 const WAKE_OPTS: JobsOptions = {
   removeOnComplete: true,
-  removeOnFail: { count: 1000 },
+  removeOnFail: true,
   attempts: 5,
   backoff: { type: 'exponential', delay: 1000 },
 };
@@ -58,35 +62,30 @@ export class QueuesService implements JobScheduler, OnApplicationShutdown {
   }
 
   /**
-   * First wake-ups of new jobs. Jobs due in the same second share one BullMQ job (a campaign of
-   * 100,000 paced at 100/s needs 1,000, not 100,000); its id derives from its first job, so
-   * scheduling the same jobs again (a fan-out batch rerun after a crash) adds nothing.
+   * Queues job steps, each under the BullMQ id `<job>-<token>`, so queueing one twice adds nothing
+   * and each attempt has its own id. First wake-ups of many jobs due in the same second share
+   * one BullMQ job (a campaign of 100,000 paced at 100/s needs 1,000, not 100,000).
    */
-  async schedule(items: { job: Job; wakeDelayMs: number }[]): Promise<void> {
-    const slots = new Map<number, string[]>();
-    for (const { job, wakeDelayMs } of items) {
-      const slot = Math.floor(wakeDelayMs / 1000);
-      const ids = slots.get(slot);
-      if (ids) ids.push(job.id);
-      else slots.set(slot, [job.id]);
+  async schedule(steps: ScheduledStep[]): Promise<void> {
+    const now = Date.now();
+    const slots = new Map<string, ScheduledStep[]>();
+    for (const step of steps) {
+      const key = `${step.token} ${Math.floor(Math.max(0, step.at - now) / 1000)}`;
+      const slot = slots.get(key);
+      if (slot) slot.push(step);
+      else slots.set(key, [step]);
     }
-    const bulk = [...slots].map(([slot, jobIds]) => ({
-      name: 'w',
-      data: (jobIds.length === 1
-        ? { jobId: jobIds[0], first: true }
-        : { jobIds, first: true }) satisfies WakeData,
-      opts: { ...WAKE_OPTS, jobId: `${jobIds[0]}-0`, delay: slot * 1000 },
-    }));
-    for (let i = 0; i < bulk.length; i += 500) await this.wakeup.addBulk(bulk.slice(i, i + 500));
-  }
-
-  /** A later check of the same job (retry, receipt window, session watchdog). */
-  async recheck(jobId: string, delayMs: number, tag: string): Promise<void> {
-    await this.wakeup.add('w', { jobId } satisfies WakeData, {
-      ...WAKE_OPTS,
-      jobId: `${jobId}-${tag}`,
-      delay: delayMs,
+    const bulk = [...slots.values()].map((slot) => {
+      const { jobId, token } = slot[0];
+      return {
+        name: 'w',
+        data: (slot.length === 1
+          ? { jobId, token }
+          : { jobIds: slot.map((s) => s.jobId), token }) satisfies WakeData,
+        opts: { ...WAKE_OPTS, jobId: `${jobId}-${token}`, delay: Math.max(0, slot[0].at - now) },
+      };
     });
+    for (let i = 0; i < bulk.length; i += 500) await this.wakeup.addBulk(bulk.slice(i, i + 500));
   }
 
   async fanOut(campaignId: string, key?: string): Promise<void> {

@@ -1,21 +1,27 @@
 import { Logger } from '@nestjs/common';
-import { Core, Job } from '@dm-bridge/core';
+import { Core, isTerminal, Job, PermanentWakeError, ProtocolDriver } from '@dm-bridge/core';
 import { nextWakeDelay } from './backoff';
 import { OrchestrationConfig } from './orchestration.config';
-import { QueuesService, WakeData } from './queues.service';
+import { WakeData } from './queues.service';
 import { MetricsRegistry } from './metrics.registry';
 
+/** Transient wake-up errors are retried from this delay up to ERROR_BACKOFF_MAX_MS. */
+const ERROR_BACKOFF_BASE_MS = 5000;
+const ERROR_BACKOFF_MAX_MS = 60000;
+
 /**
- * One step of a job's life outside a session: wake the device, re-check after a back-off,
- * recover a job whose session died, expire it at its deadline. Every step is idempotent on the
- * job's stored state, so a step run twice (worker killed, BullMQ retry) changes nothing twice.
+ * One step of a job's life outside a session: wake the device, re-check after a back-off, watch
+ * a session, recover a job whose session or wake-up died, expire it at its deadline. A job that
+ * is not terminal always has exactly one next step (its token and due time are stored with it):
+ * a step first takes the job's token (a stale or duplicate step does nothing), then does its work
+ * and stores the next one. A process that dies in between leaves the step overdue, and the
+ * reconciler (`JobService.reconcileSteps`) queues it again.
  */
 export class WakeupProcessor {
   private readonly log = new Logger('Wakeup');
 
   constructor(
     private readonly core: Core,
-    private readonly queues: QueuesService,
     private readonly config: OrchestrationConfig,
     private readonly metrics: MetricsRegistry,
   ) {}
@@ -28,130 +34,138 @@ export class WakeupProcessor {
       await Promise.all(
         ids
           .slice(i, i + 20)
-          .map((id) => this.process(id, data.first).catch((err) => errors.push(err))),
+          .map((id) => this.process(id, data.token).catch((err) => errors.push(err))),
       );
     }
-    // A retry of the slot re-runs every job in it; each step is idempotent on the stored state.
+    // A retry of the slot re-runs every job in it; jobs already stepped hold another token.
     if (errors.length) throw errors[0];
   }
 
-  /**
-   * `first`: the wake-up queued when the job was stored. A job already being woken or woken has
-   * its own chain of re-checks, so a second first wake-up (the outbox reconciler re-queued a job
-   * whose wake-up was queued after all, just before a crash) changes nothing.
-   */
-  async process(jobId: string, first = false): Promise<void> {
-    let job = await this.core.jobs.find(jobId);
-    if (
-      !job ||
-      ['succeeded', 'partial', 'failed', 'expired', 'cancelled', 'unconfirmed'].includes(job.state)
-    )
-      return;
-    if (first && (job.state === 'waking' || job.state === 'awaiting-contact')) return;
-    const now = Date.now();
+  async process(jobId: string, token?: string): Promise<void> {
+    const job = await this.core.jobs.find(jobId);
+    if (!job || isTerminal(job.state)) return;
+    const lease = await this.core.jobs.claimStep(job, token);
+    if (!lease) return;
+    const next = await this.step(job, Date.now());
+    if (next !== null) await this.core.jobs.planStep(job.id, lease, next);
+  }
 
+  /** Does what the job needs now; returns when its next step is due, or null once it ended. */
+  private async step(job: Job, now: number): Promise<number | null> {
     if (job.campaignId && job.state !== 'in-session') {
       const campaign = await this.core.campaigns.stateOf(job.campaignId);
-      if (campaign === 'paused') return this.core.campaigns.park(job.campaignId, job.id);
+      if (campaign === 'paused') {
+        // Resume schedules it again; until then its next step is its expiry.
+        await this.core.campaigns.park(job.campaignId, job.id);
+        return job.deadline;
+      }
       if (campaign === 'cancelled' || campaign === 'stopped') {
-        await this.core.jobs.move(job, ['queued', 'waking', 'awaiting-contact'], 'cancelled');
-        return;
+        await this.core.jobs.move(job, 'cancelled');
+        return this.reevaluate(job.id, now);
       }
     }
 
     if (job.state === 'in-session') {
-      // Engines with their own session store do not hold core's lock: give any session the
-      // lock's lifetime before deciding it died.
-      const recent = now - job.updatedAt < this.config.sessionLockTtlMs;
-      if (recent || (await this.core.locks.holder(job.deviceId))) {
-        const wait = recent
-          ? job.updatedAt + this.config.sessionLockTtlMs - now
-          : this.config.sessionLockTtlMs;
-        return this.queues.recheck(job.id, wait, `s${now}`);
-      }
-      // The session's process died: its lock lapsed. The job waits for a new contact.
+      // The engine serving the device holds its session lock and renews it while the session
+      // makes progress; a lock that lapsed means the session stopped.
+      if (await this.core.locks.holder(job.deviceId)) return now + this.config.sessionLockTtlMs;
       await this.core.jobs.releaseJob(job.id, {
         code: 'session-lost',
-        message: 'session ended without a result',
+        message: 'the session stopped before the job was served',
       });
-      job = (await this.core.jobs.find(jobId))!;
+      return this.reevaluate(job.id, now);
     }
 
-    if (job.state === 'waking' && now - job.updatedAt > 30000) {
-      // A worker died between "waking" and the outcome: count it and carry on.
-      await this.core.jobs.wakeDeferred(job, 'interrupted');
-      job = (await this.core.jobs.find(jobId))!;
+    if (job.state === 'waking') {
+      // A wake-up takes milliseconds; one older than the step grace died with its process.
+      const lostAt = job.updatedAt + this.config.outboxGraceMs;
+      if (now < lostAt) return lostAt;
+      await this.core.jobs.wakeDeferred(job, 'interrupted', 'error');
+      return this.reevaluate(job.id, now);
     }
 
-    if (
-      job.protocol === 'omacp' &&
-      job.state === 'awaiting-contact' &&
-      job.attempts.some((a) => a.outcome === 'sent')
-    ) {
-      return this.checkDelivery(job, now);
+    const driver = this.core.drivers.get(job.protocol);
+    const sent = job.attempts.some((a) => a.outcome === 'sent');
+    if (job.state === 'awaiting-contact' && sent && driver?.deliveryStatus) {
+      if (job.protocol === 'omacp') return this.checkDelivery(job, driver, now);
+      const status = await driver.deliveryStatus(job);
+      if (status.state === 'failed') {
+        await this.core.jobs.wakeFailed(
+          job,
+          status.code ?? 'wake-failed',
+          status.detail ?? 'the wake-up was refused for good',
+        );
+        return this.reevaluate(job.id, now);
+      }
     }
 
     if (now >= job.deadline) {
-      if (await this.core.jobs.expire(job.id)) this.metrics.inc('dmb_jobs_expired_total');
-      return;
+      if (await this.core.jobs.expire(job.id)) {
+        this.metrics.inc('dmb_jobs_expired_total');
+        return null;
+      }
+      return this.reevaluate(job.id, now);
     }
-    if (job.state !== 'queued' && job.state !== 'awaiting-contact') return;
     if (await this.core.locks.holder(job.deviceId)) {
-      // The device is in a session right now; it will be served there or re-checked.
-      return this.queues.recheck(
-        job.id,
-        Math.min(this.config.wakeBackoffBaseMs, job.deadline - now),
-        `l${now}`,
-      );
+      // The device is in a session right now; it will be served there or looked at again.
+      return Math.min(now + this.config.wakeBackoffBaseMs, job.deadline);
     }
-    await this.wake(job, now);
+    return this.wake(job, driver, now);
   }
 
-  private async wake(job: Job, now: number): Promise<void> {
+  /** After a transition: the job's state decides its next step (none once terminal). */
+  private async reevaluate(jobId: string, now: number): Promise<number | null> {
+    const state = await this.core.jobs.getState(jobId);
+    return !state || isTerminal(state) ? null : now;
+  }
+
+  private async wake(job: Job, driver: ProtocolDriver | undefined, now: number) {
     const waking = await this.core.jobs.beginWake(job.id);
-    if (!waking) return;
+    // The job moved on meanwhile (a session took it): look again.
+    if (!waking) return this.reevaluate(job.id, now + 1000);
+    const until = (delay: number) => Math.min(now + delay, job.deadline);
     const device = await this.core.devices.find(job.deviceId);
-    const driver = this.core.drivers.get(job.protocol);
-    const sentSoFar = waking.attempts.filter((a) => a.outcome === 'sent').length;
     if (!device) {
       await this.core.jobs.wakeFailed(waking, 'device-deleted', 'the device was deleted');
-      return;
+      return null;
     }
     if (!driver) {
       // No protocol side in this process can wake the device: wait for it to call in.
       await this.core.jobs.wakeDeferred(waking, `no ${job.protocol} driver registered`);
-      return this.scheduleNext(waking, sentSoFar + 1, now);
+      return until(this.config.wakeBackoffBaseMs);
     }
+    const sentSoFar = waking.attempts.filter((a) => a.outcome === 'sent').length;
     try {
       const outcome = await driver.wake(device, waking);
+      this.metrics.inc('dmb_wakeups_total', {
+        protocol: job.protocol,
+        outcome: outcome.kind === 'pushed' ? 'sent' : outcome.kind,
+      });
       switch (outcome.kind) {
         case 'sent':
-        case 'pushed':
-          this.metrics.inc('dmb_wakeups_total', { protocol: job.protocol, outcome: 'sent' });
           await this.core.jobs.wakeSent(waking, outcome.detail);
-          if (job.protocol === 'omacp') {
-            const poll = Math.min(this.config.cpReceiptPollMs, this.config.cpReceiptWindowMs);
-            return this.queues.recheck(job.id, poll, `r${now}`);
-          }
-          return this.scheduleNext(waking, sentSoFar + 1, now);
+          return until(this.backoff(sentSoFar + 1, job.deadline - now));
+        case 'pushed':
+          await this.core.jobs.wakeSent(waking, outcome.detail);
+          return now + Math.min(this.config.cpReceiptPollMs, this.config.cpReceiptWindowMs);
         case 'deferred':
-          this.metrics.inc('dmb_wakeups_total', { protocol: job.protocol, outcome: 'deferred' });
           await this.core.jobs.wakeDeferred(waking, outcome.detail);
-          return this.queues.recheck(
-            job.id,
-            Math.min(outcome.retryAfterMs, Math.max(0, job.deadline - now)),
-            `d${now}`,
-          );
+          return until(outcome.retryAfterMs);
         case 'failed':
-          this.metrics.inc('dmb_wakeups_total', { protocol: job.protocol, outcome: 'failed' });
           await this.core.jobs.wakeFailed(waking, outcome.code, outcome.detail);
-          return;
+          return null;
       }
     } catch (err) {
+      const e = err as Error;
+      if (e instanceof PermanentWakeError) {
+        this.metrics.inc('dmb_wakeups_total', { protocol: job.protocol, outcome: 'failed' });
+        await this.core.jobs.wakeFailed(waking, e.code, e.message);
+        return null;
+      }
       this.metrics.inc('dmb_wakeups_total', { protocol: job.protocol, outcome: 'error' });
-      this.log.warn(`wake-up of job ${job.id} failed: ${(err as Error).message}`);
-      await this.core.jobs.wakeDeferred(waking, `error: ${(err as Error).message}`.slice(0, 200));
-      return this.scheduleNext(waking, sentSoFar + 1, now);
+      this.log.warn(`wake-up of job ${job.id} failed, will retry: ${e.message}`);
+      await this.core.jobs.wakeDeferred(waking, `error: ${e.message}`.slice(0, 200), 'error');
+      return until(this.errorBackoff(waking));
     }
   }
 
@@ -159,33 +173,41 @@ export class WakeupProcessor {
    * OMA CP: the push went out. Receipts decide (all segments delivered → succeeded, a permanent
    * failure → failed); none within the receipt window → unconfirmed.
    */
-  private async checkDelivery(job: Job, now: number): Promise<void> {
+  private async checkDelivery(job: Job, driver: ProtocolDriver, now: number) {
     const sentAt = Math.max(...job.attempts.filter((a) => a.outcome === 'sent').map((a) => a.at));
-    const driver = this.core.drivers.get('omacp');
-    const status = (await driver?.deliveryStatus?.(job)) ?? { state: 'pending' as const };
+    const status = await driver.deliveryStatus!(job);
     if (status.state !== 'pending') {
-      await this.core.jobs.recordDelivery(job.id, status.state, status.detail);
-      return;
+      await this.core.jobs.recordDelivery(job.id, status.state, status.detail, status.code);
+      return this.reevaluate(job.id, now);
     }
     const left = sentAt + this.config.cpReceiptWindowMs - now;
     if (left <= 0) {
       const why = `no delivery receipt within ${this.config.cpReceiptWindowMs} ms`;
       await this.core.jobs.recordDelivery(job.id, 'unconfirmed', why);
-      return;
+      return this.reevaluate(job.id, now);
     }
-    await this.queues.recheck(job.id, Math.min(left, this.config.cpReceiptPollMs), `r${now}`);
+    return now + Math.min(left, this.config.cpReceiptPollMs);
   }
 
-  private scheduleNext(job: Job, attempt: number, now: number): Promise<void> {
-    const delay = nextWakeDelay(
+  private backoff(attempt: number, msUntilDeadline: number): number {
+    const c = this.config;
+    return nextWakeDelay(
       attempt,
-      {
-        baseMs: this.config.wakeBackoffBaseMs,
-        maxMs: this.config.wakeBackoffMaxMs,
-        jitter: this.config.wakeJitter,
-      },
-      Math.max(0, job.deadline - now),
+      { baseMs: c.wakeBackoffBaseMs, maxMs: c.wakeBackoffMaxMs, jitter: c.wakeJitter },
+      Math.max(0, msUntilDeadline),
     );
-    return this.queues.recheck(job.id, delay, `a${attempt}`);
+  }
+
+  /** Back-off over the errors since the last wake-up that went out. */
+  private errorBackoff(job: Job): number {
+    let errors = 1;
+    for (let i = job.attempts.length - 1; i >= 0 && job.attempts[i].outcome === 'error'; i--)
+      errors++;
+    const base = Math.min(ERROR_BACKOFF_BASE_MS, this.config.wakeBackoffBaseMs);
+    return nextWakeDelay(
+      errors,
+      { baseMs: base, maxMs: Math.max(base, ERROR_BACKOFF_MAX_MS), jitter: this.config.wakeJitter },
+      Infinity,
+    );
   }
 }

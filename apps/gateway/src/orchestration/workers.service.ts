@@ -51,7 +51,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       stalledInterval: this.config.workerStalledIntervalMs,
       lockDuration: this.config.workerLockMs,
     };
-    const wake = new WakeupProcessor(this.core, this.queues, this.config, this.metrics);
+    const wake = new WakeupProcessor(this.core, this.config, this.metrics);
     const fanOut = new FanOutProcessor(this.core, this.config.fanOutBatch);
     const webhook = new WebhookProcessor(this.core, this.config.webhookTimeoutMs, this.metrics);
     this.workers = [
@@ -85,14 +85,14 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * Jobs stored whose wake-up was never queued (a process died between the two writes) get it
-   * now; campaigns whose fan-out stalled get it again, finished ones their completion. Every
-   * worker runs this; both steps are idempotent.
+   * Jobs whose next step is overdue (a process died before queueing it or while running it) get
+   * it queued again; campaigns whose fan-out stalled get it again, finished ones their
+   * completion. Every worker runs this; both are idempotent.
    */
   async reconcile(): Promise<void> {
     try {
-      const n = await this.core.jobs.rescheduleUnscheduled(this.config.outboxGraceMs);
-      if (n) this.log.warn(`outbox: queued the wake-up of ${n} job(s) stored without one`);
+      const n = await this.core.jobs.reconcileSteps(this.config.outboxGraceMs);
+      if (n) this.log.warn(`reconciler: queued again the overdue next step of ${n} job(s)`);
       const c = await this.core.campaigns.reconcile(this.config.campaignStallMs);
       if (c.refanned)
         this.log.warn(`campaigns: re-queued the fan-out of ${c.refanned} stalled campaign(s)`);

@@ -16,7 +16,11 @@ export interface SmsJobData {
     destPort?: number;
     srcPort?: number;
     ref16?: boolean;
+    /** Epoch ms: transient causes are retried until then, then the push fails `expired`. */
+    deadline?: number;
   }>;
+  /** Reruns of this queue job so far (the back-off exponent). */
+  reruns?: number;
 }
 
 export function toJobPush(p: PushToSend): SmsJobData['pushes'][number] {
@@ -30,6 +34,7 @@ export function toJobPush(p: PushToSend): SmsJobData['pushes'][number] {
     destPort: p.destPort,
     srcPort: p.srcPort,
     ref16: p.ref16,
+    deadline: p.deadline,
   };
 }
 
@@ -42,5 +47,6 @@ export function fromJobPush(p: SmsJobData['pushes'][number]): PushToSend {
     destPort: p.destPort,
     srcPort: p.srcPort,
     ref16: p.ref16,
+    deadline: p.deadline,
   };
 }

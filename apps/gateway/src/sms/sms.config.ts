@@ -13,8 +13,16 @@ export interface SmsConfig {
   workerConcurrency: number;
   /** Pushes per queue job when enqueuing many. */
   pushesPerJob: number;
+  /**
+   * Deadline of a push enqueued without one (ms from enqueue): transient SMSC causes are retried
+   * until then, never counted.
+   */
+  pushDeadlineMs: number;
+  /** Only for unexpected processor errors (transient SMSC causes never use an attempt). */
   jobAttempts: number;
+  /** First delay before a queue job with unsent pushes runs again; doubles up to the max. */
   jobBackoffMs: number;
+  jobBackoffMaxMs: number;
 }
 
 /**
@@ -54,7 +62,12 @@ export function loadSmsConfig(): SmsConfig {
     leaseTtlMs: envInt('SMPP_LEASE_TTL_MS', 10_000, { min: 300, max: 600_000 }),
     workerConcurrency: envInt('SMPP_WORKER_CONCURRENCY', 8, { min: 1, max: 256 }),
     pushesPerJob: envInt('SMPP_PUSHES_PER_JOB', 50, { min: 1, max: 1000 }),
+    pushDeadlineMs: envInt('SMPP_PUSH_DEADLINE_MS', 3_600_000, {
+      min: 1_000,
+      max: 30 * 86_400_000,
+    }),
     jobAttempts: envInt('SMPP_JOB_ATTEMPTS', 10, { min: 1, max: 1000 }),
     jobBackoffMs: envInt('SMPP_JOB_BACKOFF_MS', 1_000, { min: 10, max: 3_600_000 }),
+    jobBackoffMaxMs: envInt('SMPP_JOB_BACKOFF_MAX_MS', 30_000, { min: 10, max: 3_600_000 }),
   };
 }

@@ -13,6 +13,7 @@ import {
   type CpSecName,
 } from '@dm-bridge/wap-push';
 import {
+  PUSH_FAILURE_CODES,
   SMPP_TRANSPORT,
   SmppTransport,
   type PushStatus,
@@ -29,6 +30,8 @@ import { isConnectionError, redisErrors, watchRedis } from '../redis/redis-error
 import { SMS_CONFIG, SmsConfig } from './sms.config';
 import { createSmsProcessor } from './sms.processor';
 import { SmsJobData, smsQueueName, toJobPush } from './sms-queue';
+
+export type { PushStatus } from '@dm-bridge/smpp';
 
 const COUNTER_METRICS: Record<string, string> = {
   submitted: 'dmb_smpp_submits_total',
@@ -58,8 +61,29 @@ function watchQueue(name: string, opts: QueueOptions): Queue<SmsJobData> {
   return watchRedis(new Queue<SmsJobData>(name, opts), name);
 }
 
+/**
+ * The push names a bind that is not configured (or none is): permanent, the caller fails the
+ * job with `code` at once.
+ */
 export class UnknownBindError extends Error {
   override readonly name = 'UnknownBindError';
+  readonly code = 'unknown-bind';
+  constructor(
+    message: string,
+    readonly bindId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of SmsService.enqueue / enqueueCpPush. */
+export interface EnqueueOptions {
+  /**
+   * Epoch ms (the core job's deadline) for pushes that carry none: transient SMSC causes are
+   * retried until then; past it the push fails with code `expired`. Default: now +
+   * SMPP_PUSH_DEADLINE_MS (1 h).
+   */
+  deadline?: number;
 }
 
 /** Token bucket: KEYS[1] hash {t tokens, at ms}; ARGV capacity, rate per second, now (ms). */
@@ -171,20 +195,34 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
 
-  /** Queues pushes (batched into jobs of SMPP_PUSHES_PER_JOB) on one bind. */
-  async enqueue(pushes: PushToSend[], bindId = this.config.defaultBindId): Promise<void> {
-    const queue = bindId !== undefined ? this.queues.get(bindId) : undefined;
+  /**
+   * Queues pushes (batched into jobs of SMPP_PUSHES_PER_JOB) on one bind. Throws
+   * UnknownBindError when the bind does not exist (nothing is queued then). A push's own
+   * `deadline` wins over `options.deadline`.
+   */
+  async enqueue(
+    pushes: PushToSend[],
+    bindId = this.config.defaultBindId,
+    options: EnqueueOptions = {},
+  ): Promise<void> {
+    const queue = bindId ? this.queues.get(bindId) : undefined;
     if (!queue)
       throw new UnknownBindError(
         bindId ? `no SMPP bind named "${bindId}"` : 'no SMPP bind configured (SMPP_BINDS)',
+        bindId,
       );
+    const fallback = options.deadline ?? Date.now() + this.config.pushDeadlineMs;
+    for (const p of pushes) {
+      const d = p.deadline ?? fallback;
+      if (!Number.isFinite(d)) throw new TypeError(`push ${p.pushId}: deadline must be epoch ms`);
+    }
     const n = this.config.pushesPerJob;
     const jobs = [];
     for (let i = 0; i < pushes.length; i += n) {
       const slice = pushes.slice(i, i + n);
       jobs.push({
         name: 'push',
-        data: { pushes: slice.map(toJobPush) },
+        data: { pushes: slice.map((p) => toJobPush({ ...p, deadline: p.deadline ?? fallback })) },
         // Idempotent enqueue of the same batch; BullMQ ids may not contain ":".
         opts: { jobId: `p-${slice[0].pushId.replace(/:/g, '_')}` },
       });
@@ -205,7 +243,16 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     imsi?: string;
     pin?: string;
     bindId?: string;
+    /** Epoch ms, see EnqueueOptions.deadline. */
+    deadline?: number;
   }): Promise<void> {
+    // Fail fast on an unknown bind, before any signing work.
+    const bindId = input.bindId ?? this.config.defaultBindId;
+    if (!bindId || !this.queues.has(bindId))
+      throw new UnknownBindError(
+        bindId ? `no SMPP bind named "${bindId}"` : 'no SMPP bind configured (SMPP_BINDS)',
+        bindId,
+      );
     const signed = new CpSigner({ sec: input.sec, imsi: input.imsi, pin: input.pin }).sign(
       input.wbxml,
     );
@@ -217,7 +264,8 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     });
     await this.enqueue(
       [{ pushId: input.pushId, jobId: input.jobId, destination: input.to, datagram: wsp }],
-      input.bindId,
+      bindId,
+      { deadline: input.deadline },
     );
   }
 
@@ -250,6 +298,10 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     return { waitMs, bind: bind.id };
   }
 
+  /**
+   * One push: `state` is `failed` only for a permanent cause (with a stable `code`, see
+   * PushStatus) or a passed deadline (`code: 'expired'`), `error` says why in words.
+   */
   status(pushId: string): Promise<PushStatus | undefined> {
     return this.transport.correlator.status(pushId);
   }
@@ -262,7 +314,10 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     if (this.workers.has(bind.id)) return;
     const worker = new Worker<SmsJobData>(
       smsQueueName(bind.id),
-      createSmsProcessor(this.transport, bind.id),
+      createSmsProcessor(this.transport, bind.id, {
+        rerunInitialMs: this.config.jobBackoffMs,
+        rerunMaxMs: this.config.jobBackoffMaxMs,
+      }),
       {
         connection: this.connection,
         prefix: this.prefix,
@@ -271,6 +326,9 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
         // bind itself is taken over.
         lockDuration: Math.max(5_000, this.config.leaseTtlMs),
         stalledInterval: Math.max(5_000, this.config.leaseTtlMs),
+        // Reruns are idempotent (acknowledged segments are never sent again): an owner killed
+        // again and again must not fail the pushes it held.
+        maxStalledCount: 1_000_000,
       },
     );
     worker.on('failed', (job, err) => {
@@ -279,17 +337,7 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
       this.log.warn(
         `sms job ${job.id} on ${bind.id} failed (attempt ${job.attemptsMade}): ${err.message}`,
       );
-      if (final) {
-        // Out of attempts: whatever is still unsent fails for good, named.
-        void Promise.all(
-          job.data.pushes.map((p) =>
-            this.transport.correlator.markFailed(
-              p.pushId,
-              `not sent: ${err.message}`.slice(0, 200),
-            ),
-          ),
-        ).catch(() => undefined);
-      }
+      if (final) void this.requeueUnsent(bind.id, job.data, err.message).catch(() => undefined);
     });
     worker.on('error', (err) =>
       isConnectionError(err)
@@ -297,6 +345,33 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
         : this.log.warn(`sms worker ${bind.id}: ${err.message}`),
     );
     this.workers.set(bind.id, worker);
+  }
+
+  /**
+   * A queue job out of BullMQ attempts (unexpected errors only): its pushes are not failed for
+   * that. Those past their deadline end `expired`, the others go back on the queue as a new job.
+   */
+  private async requeueUnsent(bindId: string, data: SmsJobData, why: string): Promise<void> {
+    const now = Date.now();
+    const live = [];
+    for (const p of data.pushes) {
+      if (p.deadline !== undefined && now >= p.deadline) {
+        await this.transport.correlator.markFailed(
+          p.pushId,
+          PUSH_FAILURE_CODES.expired,
+          `deadline passed before the SMSC accepted the message (last: ${why})`,
+        );
+      } else live.push(p);
+    }
+    if (!live.length) return;
+    await this.queues.get(bindId)?.add(
+      'push',
+      { pushes: live },
+      {
+        jobId: `p-${live[0].pushId.replace(/:/g, '_')}-r${now}`,
+        delay: this.config.jobBackoffMaxMs,
+      },
+    );
   }
 
   private async stopWorker(bindId: string): Promise<void> {

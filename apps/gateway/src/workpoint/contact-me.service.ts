@@ -3,12 +3,14 @@ import {
   expireDeferredJobs,
   solicitedReturnOverdue,
   normalizeMac,
+  type PhoneState,
 } from '@dm-bridge/workpoint';
 import { ConnectionOptions, DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { RedisShards } from '@dm-bridge/core';
 import type Redis from 'ioredis';
 import { isConnectionError, redisErrors, watchRedis } from '../redis/redis-errors';
 import { sendContactMe } from './contact-me.client';
+import { contactMeUri } from './contact-me-uri';
 import { PhoneStateStore } from './phone-state.store';
 import { WorkpointConfig } from './workpoint.config';
 import { WorkpointTimers } from './workpoint-interaction.service';
@@ -135,15 +137,24 @@ export class ContactMeService implements WorkpointTimers {
     const { mac } = data;
     if (data.kind === 'deferred-check') {
       const events: Parameters<WorkpointJobSource['event']>[0][] = [];
+      let lease: PhoneState['lease'];
       await this.store.update(mac, (s) => {
         const r = expireDeferredJobs(s, Date.now(), this.config.deferredTimeoutMs);
         events.push(...r.events);
-        return r.events.length > 0 ? r.state : undefined;
+        if (r.events.length === 0) return undefined;
+        // nothing left to wait for: the lease held for the confirmation goes (an interaction
+        // still open and alive takes it again at its next request)
+        if (r.state.deferred.length === 0 && r.state.lease) {
+          lease = r.state.lease;
+          if (!r.state.interaction) r.state.lease = undefined;
+        }
+        return r.state;
       });
       for (const e of events) {
         if (e.type === 'job-finished') await this.source.complete(mac, e.outcome);
         await this.source.event(e);
       }
+      if (lease) await this.source.endSession(lease.handle, lease.session);
       return;
     }
     if (data.kind === 'busy-check') {
@@ -171,12 +182,12 @@ export class ContactMeService implements WorkpointTimers {
       }
     }
     const state = await this.store.get(mac);
-    const uri = state?.inventory['contact-me-uri'];
+    const uri = state ? contactMeUri(state) : undefined;
     if (!uri) {
       // nothing to retry: without an address the phone can only be reached when it calls us
       await this.source.fault(
         mac,
-        'contact-me impossible: the phone never reported its contact-me-uri',
+        'contact-me impossible: the phone never reported a contact-me-uri nor called from a known address',
       );
       return;
     }

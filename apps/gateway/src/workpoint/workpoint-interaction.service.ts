@@ -1,6 +1,9 @@
 import {
   EngineConfig,
   OPENING_REASONS,
+  PhoneState,
+  buildDlsMessage,
+  sniffNonce,
   WorkpointEvent,
   WorkpointMessage,
   handleWorkpointRequest,
@@ -42,6 +45,22 @@ export interface InteractionLogger {
   warn(msg: Record<string, unknown>): void;
 }
 
+/** How long a phone's session lease lasts (SESSION_LOCK_TTL_MS and the two waits after a session). */
+export interface LeaseTimes {
+  /** renewed at every request of an open session */
+  sessionMs: number;
+  /** after CleanUp + send-solicited: the phone owes a call back (busy-return timeout) */
+  solicitedReturnMs: number;
+  /** after Restart / deployments: the confirming contact is awaited (deferred timeout) */
+  deferredMs: number;
+}
+
+/** What to do with the lease once the request's state is stored. */
+type LeaseStep =
+  | { op: 'hold'; handle: string; session: string; ttlMs: number }
+  | { op: 'end'; handle: string; session: string }
+  | { op: 'none' };
+
 /**
  * One phone request: find the phone (MAC in the message, else the session cookie, else the
  * source address of its interaction), lock and load its state and — for session-opening
@@ -57,11 +76,13 @@ export class WorkpointInteractionService {
     private readonly source: WorkpointJobSource,
     private readonly timers: WorkpointTimers,
     private readonly log: InteractionLogger,
+    private readonly lease: LeaseTimes,
   ) {
     this.engineConfig = {
       registrationPolicy: config.registrationPolicy,
       jobsPerInteraction: config.jobsPerInteraction,
       writeByteBudget: config.writeByteBudget,
+      rejectionLimit: config.rejectionLimit,
     };
   }
 
@@ -93,7 +114,7 @@ export class WorkpointInteractionService {
     }
     const [locked, work] = await Promise.all([
       this.store.lockAndLoad(mac),
-      opening ? this.source.work(mac) : undefined,
+      opening ? this.source.work(mac, newSession) : undefined,
     ]);
     const deferredBefore = locked.state?.deferred.length ?? 0;
     let out;
@@ -114,8 +135,11 @@ export class WorkpointInteractionService {
       });
     } catch (err) {
       await this.store.saveAndUnlock(locked, undefined);
+      if (work?.lease) await this.source.endSession(work.lease, newSession);
       throw err;
     }
+    if (out.state) out.state.addr = req.ip;
+    const lease = this.leaseStep(locked.state, out.state, work?.lease, newSession, now);
     const open = Boolean(out.state?.interaction);
     const saved = await this.store.saveAndUnlock(
       locked,
@@ -123,7 +147,23 @@ export class WorkpointInteractionService {
       open && opening ? req.ip : undefined,
       this.config.sessionTtlMs,
     );
-    if (!saved) this.log.warn({ msg: 'phone lock expired before the state was written', mac });
+    if (!saved) {
+      // The reply must not carry what the stored state does not know (a write chunk, a
+      // certificate): end the phone's session instead; its next opening request starts afresh.
+      this.log.warn({ msg: 'phone lock expired before the state was written', mac });
+      if (work?.lease) await this.source.endSession(work.lease, newSession);
+      return {
+        body: buildDlsMessage({
+          nonce: message?.nonce ?? sniffNonce(req.body),
+          action: 'CleanUp',
+          items: [],
+        }),
+        endSession: Boolean(req.session),
+      };
+    }
+    if (lease.op === 'hold')
+      await this.source.holdSession(lease.handle, lease.session, lease.ttlMs);
+    else if (lease.op === 'end') await this.source.endSession(lease.handle, lease.session);
     if (out.state && out.state.deferred.length > deferredBefore)
       await this.timers.deferredCheck(mac);
     // CleanUp + send-solicited went out (busy phone, or more jobs chained): watch for its return
@@ -134,6 +174,40 @@ export class WorkpointInteractionService {
       session: out.session,
       endSession: !out.session && Boolean(req.session),
     };
+  }
+
+  /**
+   * The session lease after this request (recorded in `next` before it is stored): held for the
+   * open interaction, kept after it while the phone owes a call back or a confirming contact,
+   * released otherwise. `taken` is the handle of a lease an opening request took for `opened`.
+   */
+  private leaseStep(
+    before: PhoneState | undefined,
+    next: PhoneState | null | undefined,
+    taken: string | undefined,
+    opened: string,
+    now: number,
+  ): LeaseStep {
+    const current = taken ? { handle: taken, session: opened } : before?.lease;
+    if (next === undefined) {
+      // state unchanged (retransmission, refused request): a lease taken for it goes back
+      return taken ? { op: 'end', handle: taken, session: opened } : { op: 'none' };
+    }
+    if (!current) return { op: 'none' };
+    if (next === null) return { op: 'end', ...current };
+    // a phone told to reboot or deploy answers later (or never answers the Restart itself)
+    const deferred = next.deferred.length > 0 ? this.lease.deferredMs : 0;
+    if (next.interaction) {
+      next.lease = { handle: current.handle, session: next.interaction.id };
+      return { op: 'hold', ...next.lease, ttlMs: Math.max(deferred, this.lease.sessionMs) };
+    }
+    const wait = deferred || (next.sendSolicitedAt === now ? this.lease.solicitedReturnMs : 0);
+    if (wait > 0) {
+      next.lease = current;
+      return { op: 'hold', ...current, ttlMs: wait };
+    }
+    next.lease = undefined;
+    return { op: 'end', ...current };
   }
 
   private async emit(events: WorkpointEvent[]): Promise<void> {

@@ -24,13 +24,9 @@ export interface WorkpointConfig {
   maxBody: number;
   registrationPolicy: 'accept' | 'quarantine' | 'refuse';
   jobsPerInteraction: 'all' | 'one';
-  /**
-   * Where jobs and desired state come from: `core` (the unified model's jobs, the product's normal
-   * mode) or `queue` (a bare per-phone Redis queue: Workpoint without core, used by the Workpoint
-   * suites and benchmark to drive the engine with raw items).
-   */
-  jobSource: 'core' | 'queue';
   writeByteBudget: number;
+  /** a job the phone rejects this many times (clean-up, misfit reply) fails with its reason */
+  rejectionLimit: number;
   /** how long an interaction (and the phone state's lock) may stay idle */
   sessionTtlMs: number;
   /** after CleanUp + send-solicited: contact-me again if the phone has not come back by then */
@@ -79,7 +75,7 @@ export function loadWorkpointConfig(deviceHttpPort?: number): WorkpointConfig {
       'accept',
     ),
     jobsPerInteraction: envEnum('WORKPOINT_JOBS_PER_INTERACTION', ['all', 'one'] as const, 'all'),
-    jobSource: envEnum('WORKPOINT_JOB_SOURCE', ['core', 'queue'] as const, 'core'),
+    rejectionLimit: envInt('WORKPOINT_REJECTION_LIMIT', 3, { min: 1, max: 100 }),
     writeByteBudget: envInt('WORKPOINT_WRITE_BYTE_BUDGET', 40_000, { min: 1000, max: 50_000 }),
     sessionTtlMs: envInt('WORKPOINT_SESSION_TTL_MS', 120_000, { min: 1000 }),
     busyReturnTimeoutMs: envInt('WORKPOINT_BUSY_RETURN_TIMEOUT_MS', 15 * 60_000, { min: 100 }),

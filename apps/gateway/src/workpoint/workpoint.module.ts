@@ -15,7 +15,6 @@ import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS } from '../redis/redis.module';
 import { ContactMeService } from './contact-me.service';
 import { DCMP_PATH, handleDcmpPoll } from './dcmp.endpoint';
 import { PhoneStateStore } from './phone-state.store';
-import { RedisWorkpointJobSource } from './redis-workpoint-job-source';
 import type { Core } from '@dm-bridge/core';
 import { CORE } from '../orchestration/orchestration.tokens';
 import { CoreWorkpointJobSource } from '../orchestration/sources/core-workpoint-job-source';
@@ -25,6 +24,7 @@ import { WorkpointListener } from './workpoint-https.server';
 import { WorkpointInteractionService } from './workpoint-interaction.service';
 import { WORKPOINT_JOB_SOURCE, WorkpointJobSource } from './workpoint-job-source';
 import { closeRedis } from '../redis/redis-clients';
+import { ORCHESTRATION_CONFIG, OrchestrationConfig } from '../orchestration/orchestration.config';
 
 /** The Workpoint hot path's own connection: auto-pipelining merges concurrent phones' commands. */
 const WP_REDIS = Symbol('WP_REDIS');
@@ -156,11 +156,9 @@ export class WorkpointRuntime
     },
     {
       provide: WORKPOINT_JOB_SOURCE,
-      useFactory: (config: WorkpointConfig, core: Core, redis: Redis) =>
-        config.jobSource === 'core'
-          ? new CoreWorkpointJobSource(core)
-          : new RedisWorkpointJobSource(redis, core.shards),
-      inject: [WORKPOINT_CONFIG, CORE, WP_REDIS],
+      useFactory: (core: Core, orchestration: OrchestrationConfig) =>
+        new CoreWorkpointJobSource(core, orchestration.sessionLockTtlMs),
+      inject: [CORE, ORCHESTRATION_CONFIG],
     },
     {
       provide: ContactMeService,
@@ -205,13 +203,30 @@ export class WorkpointRuntime
         store: PhoneStateStore,
         source: WorkpointJobSource,
         timers: ContactMeService,
+        orchestration: OrchestrationConfig,
       ) => {
         const logger = new Logger('WorkpointInteraction');
-        return new WorkpointInteractionService(config, store, source, timers, {
-          warn: (m) => logger.warn(m),
-        });
+        return new WorkpointInteractionService(
+          config,
+          store,
+          source,
+          timers,
+          { warn: (m) => logger.warn(m) },
+          {
+            sessionMs: orchestration.sessionLockTtlMs,
+            // outlast the timers that act when the phone does not come back
+            solicitedReturnMs: config.busyReturnTimeoutMs + orchestration.sessionLockTtlMs,
+            deferredMs: config.deferredTimeoutMs + orchestration.sessionLockTtlMs,
+          },
+        );
       },
-      inject: [WORKPOINT_CONFIG, PhoneStateStore, WORKPOINT_JOB_SOURCE, ContactMeService],
+      inject: [
+        WORKPOINT_CONFIG,
+        PhoneStateStore,
+        WORKPOINT_JOB_SOURCE,
+        ContactMeService,
+        ORCHESTRATION_CONFIG,
+      ],
     },
     WorkpointRuntime,
   ],

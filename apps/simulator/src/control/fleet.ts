@@ -73,7 +73,8 @@ export class ResilienceFleet {
   }
 
   private noteError(msg: string): void {
-    if (this.errors.length < 200) this.errors.push(msg);
+    this.errors.push(msg);
+    if (this.errors.length > 200) this.errors.shift();
   }
 
   private addDm(
@@ -220,7 +221,7 @@ export class ResilienceFleet {
             maxPerSecond: this.smsc.maxPerSecond,
           }
         : undefined,
-      errors: this.errors.slice(0, 50),
+      errors: this.errors.slice(-50),
     };
   }
 

@@ -48,8 +48,22 @@ export interface DmClientConfig {
 export interface HandsetNonces {
   /** issued by the server: hashes our credentials */
   client: string;
-  /** issued by us: the server hashes its credentials (and package #0) with it */
+  /** issued by us, the newest: the server hashes its credentials (and package #0) with it */
   server: string;
+  /**
+   * The nonce the server last proved it holds, still accepted until the server proves it got
+   * `server` (a Cred, HMAC or package #0 hashed with it). The message that carried `server` may
+   * never have reached the server, or the server may have lost it in a crash; without this the
+   * two sides would hold different nonces and every package #0 would be rejected.
+   */
+  serverPrevious?: string;
+}
+
+/** The server nonces a handset accepts, newest first (raw bytes as base64). */
+export function acceptedServerNonces(n: HandsetNonces): string[] {
+  return n.serverPrevious !== undefined && n.serverPrevious !== n.server
+    ? [n.server, n.serverPrevious]
+    : [n.server];
 }
 
 export interface OutgoingMessage {
@@ -340,32 +354,43 @@ export class DmClientSession {
     const mode = this.cfg.serverAuth;
     if (mode === 'none' || this.log.serverAuthenticated) return { ok: true, status: 200 };
     const serverName = msg.header.source.locName ?? this.cfg.serverId;
-    const nonce = Buffer.from(this.nonces.server, 'base64');
-    const rotate = (): string => (this.nonces.server = this.freshNonce());
+    const candidates = acceptedServerNonces(this.nonces);
+    // A new nonce is issued with every verdict (DM Security: a fresh nonce per session). The one
+    // the server just proved stays accepted until it proves the new one.
+    const rotate = (proven?: string): string => {
+      this.nonces.serverPrevious = proven ?? this.nonces.serverPrevious ?? this.nonces.server;
+      this.nonces.server = this.freshNonce();
+      return this.nonces.server;
+    };
+    const verify = (matches: (nonce: Buffer) => boolean) => {
+      const proven = candidates.find((c) => matches(Buffer.from(c, 'base64')));
+      return proven === undefined
+        ? { ok: false, status: 401, nextNonce: rotate() }
+        : { ok: true, status: 212, nextNonce: rotate(proven) };
+    };
     if (mode === 'hmac') {
       const raw = headers['x-syncml-hmac'];
       if (!raw) return { ok: false, status: 407, nextNonce: rotate() };
+      let mac: string;
       try {
-        const h = parseHmacHeader(Array.isArray(raw) ? raw[0] : raw);
-        const ok = sameSecret(
-          h.mac,
-          hmacDigest(this.cfg.serverId, this.cfg.serverPassword, nonce, body),
-        );
-        return ok
-          ? { ok: true, status: 212, nextNonce: rotate() }
-          : { ok: false, status: 401, nextNonce: rotate() };
+        mac = parseHmacHeader(Array.isArray(raw) ? raw[0] : raw).mac;
       } catch {
         return { ok: false, status: 401, nextNonce: rotate() };
       }
+      return verify((nonce) =>
+        sameSecret(mac, hmacDigest(this.cfg.serverId, this.cfg.serverPassword, nonce, body)),
+      );
     }
     const cred = msg.header.cred;
     if (!cred) return { ok: false, status: 407, nextNonce: rotate() };
-    const expected =
-      mode === 'basic'
-        ? basicCredential(serverName, this.cfg.serverPassword)
-        : md5Credential(this.cfg.serverId, this.cfg.serverPassword, nonce);
-    if (!sameSecret(cred.data, expected)) return { ok: false, status: 401, nextNonce: rotate() };
-    return { ok: true, status: 212, nextNonce: rotate() };
+    if (mode === 'basic') {
+      return sameSecret(cred.data, basicCredential(serverName, this.cfg.serverPassword))
+        ? { ok: true, status: 212, nextNonce: rotate(this.nonces.server) }
+        : { ok: false, status: 401, nextNonce: rotate() };
+    }
+    return verify((nonce) =>
+      sameSecret(cred.data, md5Credential(this.cfg.serverId, this.cfg.serverPassword, nonce)),
+    );
   }
 
   private status(msgRef: string, c: DmCommand, code: number): StatusCommand {

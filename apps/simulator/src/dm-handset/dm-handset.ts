@@ -3,6 +3,7 @@ import type { AlertCommand, DmEncoding } from '@dm-bridge/omadm';
 import { Agent, request } from 'node:http';
 import { buildDefaultTree } from './default-tree';
 import {
+  acceptedServerNonces,
   DmClientSession,
   type HandsetAuth,
   type HandsetNonces,
@@ -173,11 +174,12 @@ export class DmHandset {
    */
   onNotification(pkg0: Uint8Array | NotificationPackage0): Promise<SessionSummary> | undefined {
     try {
-      const parsed = verifyNotificationDigest(pkg0, {
-        serverId: this.options.serverId,
-        serverPassword: this.options.serverPassword,
-        nonce: Buffer.from(this.nonces.server, 'base64'),
-      });
+      const parsed = verifyWithAnyNonce(
+        pkg0,
+        this.options.serverId,
+        this.options.serverPassword,
+        acceptedServerNonces(this.nonces).map((n) => Buffer.from(n, 'base64')),
+      );
       this.lastSession = this.runSession({ initiator: 'server', sessionId: parsed.sessionIdHex });
       return this.lastSession;
     } catch (err) {
@@ -187,11 +189,38 @@ export class DmHandset {
   }
 }
 
-/** The callback to give OmaDmHandsetFront as `onTrigger`: a verified package #0 starts a session. */
-/** The handset's current server nonce (raw bytes), for its SMS side's digest check. */
+/**
+ * Checks a package #0 digest against each nonce the handset accepts (newest first): the one it
+ * issued last, and the one the server last proved it holds (see HandsetNonces.serverPrevious).
+ */
+export function verifyWithAnyNonce(
+  pkg0: Uint8Array | NotificationPackage0,
+  serverId: string,
+  serverPassword: string,
+  nonces: Uint8Array[],
+): NotificationPackage0 {
+  let error: unknown;
+  for (const nonce of nonces) {
+    try {
+      return verifyNotificationDigest(pkg0, { serverId, serverPassword, nonce });
+    } catch (err) {
+      error = err;
+    }
+  }
+  throw error;
+}
+
+/** The handset's newest server nonce (raw bytes). */
 export function dmServerNonce(handset: DmHandset): () => Uint8Array {
   return () => Buffer.from(handset.nonces.server, 'base64');
 }
+
+/** Every server nonce the handset accepts (raw bytes, newest first), for its SMS side. */
+export function dmServerNonces(handset: DmHandset): () => Uint8Array[] {
+  return () => acceptedServerNonces(handset.nonces).map((n) => Buffer.from(n, 'base64'));
+}
+
+/** The callback to give OmaDmHandsetFront as `onTrigger`: a verified package #0 starts a session. */
 
 export function dmClientTrigger(handset: DmHandset): (pkg0: NotificationPackage0) => void {
   return (pkg0) => {

@@ -16,9 +16,10 @@ export interface OmaDmHandsetFrontOptions {
   /**
    * Server nonce last received (raw bytes); empty when none yet. A function reads it from the DM
    * client's account at each notification, as a real handset's shared DM account does: the
-   * client's nonce rotates after every session.
+   * client's nonce rotates after every session. A function may return several nonces (newest
+   * first): the digest must match one of them.
    */
-  nonce?: Uint8Array | (() => Uint8Array);
+  nonce?: Uint8Array | (() => Uint8Array | Uint8Array[]);
   /** The DM client (built in the OMA DM work) starts its session from here. */
   onTrigger?: (pkg0: NotificationPackage0, handset: OmaDmHandsetFront) => void;
 }
@@ -55,11 +56,7 @@ export class OmaDmHandsetFront implements SmsReceiver {
           `content type ${String(push.contentType)} is not ${CT_SYNCML_NOTIFICATION}`,
         );
       }
-      const pkg0 = verifyNotificationDigest(push.body, {
-        serverId: this.options.serverId,
-        serverPassword: this.options.serverPassword,
-        nonce: typeof this.options.nonce === 'function' ? this.options.nonce() : this.options.nonce,
-      });
+      const pkg0 = this.verify(push.body);
       this.notifications.push(pkg0);
       for (const w of this.waiters.splice(0)) w();
       this.options.onTrigger?.(pkg0, this);
@@ -67,6 +64,25 @@ export class OmaDmHandsetFront implements SmsReceiver {
       this.rejected.push({ reason: (e as Error).message, from });
       for (const w of this.waiters.splice(0)) w();
     }
+  }
+
+  /** The digest must match one of the nonces the handset accepts (the first that does wins). */
+  private verify(body: Uint8Array): NotificationPackage0 {
+    const n = typeof this.options.nonce === 'function' ? this.options.nonce() : this.options.nonce;
+    const nonces = Array.isArray(n) ? n : [n];
+    let error: unknown;
+    for (const nonce of nonces) {
+      try {
+        return verifyNotificationDigest(body, {
+          serverId: this.options.serverId,
+          serverPassword: this.options.serverPassword,
+          nonce,
+        });
+      } catch (err) {
+        error = err;
+      }
+    }
+    throw error;
   }
 
   waitForNotifications(count = 1, timeoutMs = 5_000): Promise<NotificationPackage0[]> {

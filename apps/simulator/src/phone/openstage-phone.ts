@@ -82,6 +82,15 @@ export class OpenStagePhone extends EventEmitter {
   private running = new Set<Promise<unknown>>();
   private stopped = false;
   contactMeUri = '';
+  /** acknowledge contact-me requests but do not call back (as inside the phone's contact gap) */
+  ignoreContactMe = false;
+  /**
+   * Cut session (tests): the next time this action arrives the phone carries it out, but its
+   * answer never reaches the DLS (the connection drops); the interaction ends with an error.
+   */
+  cutAfterAction?: string;
+  /** answer every action with status "failed" (a phone that declines everything) */
+  refuseActions = false;
 
   constructor(readonly options: OpenStagePhoneOptions) {
     super();
@@ -266,6 +275,10 @@ export class OpenStagePhone extends EventEmitter {
           }
           break;
         }
+        if (this.refuseActions && dls.action !== 'GetNextFragment') {
+          msg = reply(dls.action, [], 'failed');
+          continue;
+        }
         if (dls.action === 'Restart') {
           // the phone reboots at once, without answering (completion = its next start-up)
           const factory = dls.items.some(
@@ -275,6 +288,10 @@ export class OpenStagePhone extends EventEmitter {
           break;
         }
         const handled = this.answer(dls, reply, fragments, after);
+        if (this.cutAfterAction === dls.action) {
+          this.cutAfterAction = undefined;
+          throw new Error(`session cut after ${dls.action}`);
+        }
         msg = handled.msg;
         fragments = handled.fragments;
       }
@@ -460,6 +477,7 @@ export class OpenStagePhone extends EventEmitter {
       res.end();
       const now = Date.now();
       if (now - this.lastContactMe < (this.options.contactGapMs ?? 0)) return; // contact gap: ignored
+      if (this.ignoreContactMe) return;
       this.lastContactMe = now;
       this.emit('contact-me', form);
       setImmediate(() => {

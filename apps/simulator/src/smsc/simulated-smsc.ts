@@ -29,6 +29,11 @@ export interface SimulatedSmscOptions {
   /** Receipt stat for an MSISDN without a simulated handset (default DELIVRD, like a real phone). */
   unknownHandsetStat?: string;
   onSubmit?: (submit: ReceivedSubmit | undefined, at: number) => void;
+  /**
+   * Like an operator SMSC: at most this many submit_sm per system_id in each of the SMSC's own
+   * fixed 1-second windows (counted at receive time); beyond it, ESME_RTHROTTLED. 0 = none.
+   */
+  rateLimit?: number;
 }
 
 interface FaultCounter {
@@ -60,11 +65,17 @@ export class SimulatedSmsc {
   private throttle: FaultCounter = { remaining: 0, status: ESME_RTHROTTLED };
   private failNextN: FaultCounter = { remaining: 0, status: 0x08 };
   private nackNextN = 0;
-  private bindRefusal = 0;
-  private stall?: Stall;
+  private stallDrop?: Stall;
   private readonly destinationFaults = new Map<string, number>();
   private readonly receiptStats = new Map<string, { stat: string; segment?: number }>();
   private receiptSeq = 0;
+  private throttleUntil = 0;
+  private throttleUntilStatus = ESME_RTHROTTLED;
+  private bindRefusal = 0;
+  private stalled = false;
+  private loseResponsesN = 0;
+  /** system_id -> fixed 1-s window (epoch second) -> submit_sm received in it. */
+  private readonly windows = new Map<string, Map<number, number>>();
   readonly received: ReceivedSubmit[] = [];
   submitCount = 0;
   boundCount = 0;
@@ -82,12 +93,15 @@ export class SimulatedSmsc {
     return `smpp://${encodeURIComponent(systemId)}:${encodeURIComponent(password)}@${this.address.host}:${this.address.port}`;
   }
 
+  /** Listens; after a stop() or kill() it comes back on the same port (ESMEs reconnect there). */
   async start(): Promise<{ host: string; port: number }> {
+    if (this.server) return this.address;
     this.server = smpp.createServer((session: any) => this.onSession(session));
     const host = this.options.host ?? '127.0.0.1';
+    const port = this.addressInfo?.port ?? this.options.port ?? 0;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, host, () => resolve());
+      this.server.listen(port, host, () => resolve());
     });
     const a = this.server.address() as AddressInfo;
     this.addressInfo = { host, port: a.port };
@@ -101,6 +115,20 @@ export class SimulatedSmsc {
     this.server = undefined;
   }
 
+  /**
+   * As if the SMSC process died: every connection is reset (RST, not FIN), unanswered submits
+   * stay unanswered and the port refuses connections until start() is called again.
+   */
+  async kill(): Promise<void> {
+    if (!this.server) return;
+    for (const s of this.sessions) {
+      if (typeof s.socket.resetAndDestroy === 'function') s.socket.resetAndDestroy();
+      else s.socket.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server = undefined;
+  }
+
   // ---- behaviour controls (tests) -------------------------------------------------------
 
   addHandset(h: SmsReceiver): void {
@@ -110,6 +138,57 @@ export class SimulatedSmsc {
   /** Answer the next `n` submit_sm with ESME_RTHROTTLED (or ESME_RMSGQFUL 0x14). */
   throttleNext(n: number, status = ESME_RTHROTTLED): void {
     this.throttle = { remaining: n, status };
+  }
+
+  /** Answer every submit_sm with ESME_RTHROTTLED (or `status`) for the next `ms` milliseconds. */
+  throttleFor(ms: number, status = ESME_RTHROTTLED): void {
+    this.throttleUntil = performance.now() + ms;
+    this.throttleUntilStatus = status;
+  }
+
+  /** Refuse every bind with `status` (default ESME_RBINDFAIL) until acceptBinds(). */
+  refuseBinds(status = 0x0d): void {
+    this.bindRefusal = status;
+  }
+
+  acceptBinds(): void {
+    this.bindRefusal = 0;
+  }
+
+  /** Stop answering submit_sm (they are recorded, never acknowledged) until stall(false). */
+  stall(on = true): void {
+    this.stalled = on;
+  }
+
+  /**
+   * The next `n` submit_sm are accepted and delivered to the handset, but their submit_sm_resp
+   * is never written (lost with a dying SMSC): the ESME must send them again, so the handset
+   * gets them twice. Models the at-least-once corner of SMPP.
+   */
+  loseResponses(n: number): void {
+    this.loseResponsesN = n;
+  }
+
+  /** Enforce (or with 0 lift) a per-system_id limit per fixed 1-s window, see options.rateLimit. */
+  setRateLimit(perSecond: number): void {
+    this.options.rateLimit = perSecond;
+  }
+
+  /**
+   * submit_sm received per fixed 1-second window of this SMSC (epoch seconds, receive time),
+   * for one system_id or all together.
+   */
+  submitsPerWindow(systemId?: string): Map<number, number> {
+    if (systemId !== undefined) return new Map(this.windows.get(systemId) ?? []);
+    const all = new Map<number, number>();
+    for (const w of this.windows.values())
+      for (const [sec, n] of w) all.set(sec, (all.get(sec) ?? 0) + n);
+    return all;
+  }
+
+  /** The largest count of submitsPerWindow(). */
+  maxSubmitsPerWindow(systemId?: string): number {
+    return Math.max(0, ...this.submitsPerWindow(systemId).values());
   }
 
   /** Answer the next `n` submit_sm with this (temporary) status. */
@@ -131,7 +210,7 @@ export class SimulatedSmsc {
    * unanswered, drop the TCP connection (a window full of unacknowledged submits is lost).
    */
   stallThenDrop(ackFirst: number, dropAtPending: number): void {
-    this.stall = { ackFirst, dropAtPending, seen: 0 };
+    this.stallDrop = { ackFirst, dropAtPending, seen: 0 };
   }
 
   /** Receipts for this MSISDN report `stat` (e.g. UNDELIV), optionally only for one segment. */
@@ -141,11 +220,6 @@ export class SimulatedSmsc {
 
   setReceiptDelay(ms: number): void {
     this.options.receiptDelayMs = ms;
-  }
-
-  /** Every bind is answered with `status` (e.g. 0x0D ESME_RBINDFAIL) until called with 0. */
-  refuseBinds(status: number): void {
-    this.bindRefusal = status;
   }
 
   /** Drops every ESME connection now. */
@@ -206,6 +280,7 @@ export class SimulatedSmsc {
       }
       const at = performance.now();
       this.submitCount++;
+      const inWindow = this.countInWindow(systemId, at);
       if (this.nackNextN > 0) {
         this.nackNextN--;
         session.send(
@@ -224,19 +299,23 @@ export class SimulatedSmsc {
       const submit = readSubmit(systemId, pdu);
       this.options.onSubmit?.(submit, at);
       if (this.options.recordSubmits !== false) this.received.push(submit);
-      if (this.stall) {
-        const st = this.stall;
+      if (this.stalled) return;
+      if (this.stallDrop) {
+        const st = this.stallDrop;
         st.seen++;
         if (st.seen > st.ackFirst) {
           pendingUnacked++;
           if (pendingUnacked >= st.dropAtPending) {
-            this.stall = undefined;
+            this.stallDrop = undefined;
             session.socket.destroy();
           }
           return;
         }
       }
       let status = this.destinationFaults.get(submit.destination) ?? 0;
+      const limit = this.options.rateLimit ?? 0;
+      if (!status && limit > 0 && inWindow > limit) status = ESME_RTHROTTLED;
+      if (!status && at < this.throttleUntil) status = this.throttleUntilStatus;
       if (!status && this.throttle.remaining > 0) {
         this.throttle.remaining--;
         status = this.throttle.status;
@@ -249,9 +328,20 @@ export class SimulatedSmsc {
         return;
       }
       const id = this.newMessageId();
-      this.writeSubmitResp(session, pdu.sequence_number, 0, id);
+      if (this.loseResponsesN > 0) this.loseResponsesN--;
+      else this.writeSubmitResp(session, pdu.sequence_number, 0, id);
       this.route(submit, id);
     });
+  }
+
+  /** Counts one submit in its fixed 1-s window; returns the count so far in that window. */
+  private countInWindow(systemId: string, at: number): number {
+    const sec = Math.floor((performance.timeOrigin + at) / 1000);
+    let w = this.windows.get(systemId);
+    if (!w) this.windows.set(systemId, (w = new Map()));
+    const n = (w.get(sec) ?? 0) + 1;
+    w.set(sec, n);
+    return n;
   }
 
   private newMessageId(): number {

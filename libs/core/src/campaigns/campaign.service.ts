@@ -4,6 +4,7 @@ import { DeviceService } from '../devices/device.service';
 import { CoreError, InvalidTransitionError, NotFoundError, ValidationError } from '../errors';
 import { event, EventPublisher } from '../events/core-event';
 import { Job, JOB_STATES, JobState } from '../jobs/job.model';
+import { WAITING_STATES } from '../jobs/job-state-machine';
 import { JobService } from '../jobs/job.service';
 import { newId } from '../util/ids';
 import { CoreKeys } from '../util/redis-keys';
@@ -30,7 +31,6 @@ return {'ok', s}
 const FINAL_STATES: CampaignState[] = ['completed', 'cancelled', 'stopped'];
 
 const FAILURE_STATES: JobState[] = ['failed', 'expired'];
-const ACTIVE: JobState[] = ['queued', 'waking', 'awaiting-contact'];
 
 interface Meta {
   name?: string;
@@ -277,8 +277,9 @@ export class CampaignService {
       const states = await Promise.all(ids.map((j) => this.jobs.getState(j)));
       await Promise.all(
         ids.map(async (jobId, k) => {
-          const job = states[k] && ACTIVE.includes(states[k]!) ? await this.jobs.find(jobId) : null;
-          if (job) await this.jobs.move(job, ACTIVE, 'cancelled');
+          const job =
+            states[k] && WAITING_STATES.includes(states[k]!) ? await this.jobs.find(jobId) : null;
+          if (job) await this.jobs.move(job, 'cancelled');
         }),
       );
     }
@@ -346,13 +347,20 @@ export class CampaignService {
     const now = Date.now();
     const built: Job[] = [];
     let skipped = ids.length - devices.length;
+    const base = Number(jobsSoFar ?? 0);
     for (const device of devices) {
       try {
         const ops = this.jobs.compileOperations(device, meta.ops);
         const job = this.jobs.buildJob(
           device,
           ops,
-          { deadline: now + meta.dls * 1000, campaignId: id, id: jobIds[device.id] },
+          {
+            deadline: now + meta.dls * 1000,
+            campaignId: id,
+            id: jobIds[device.id],
+            // paced at the campaign's rate, in order of creation
+            firstStepAt: now + Math.floor(((base + built.length) * 1000) / meta.rate),
+          },
           now,
         );
         jobIds[device.id] = job.id;
@@ -364,12 +372,9 @@ export class CampaignService {
     }
     await this.redis.hset(key, 'wal', JSON.stringify({ at: cursor ?? '', ids: jobIds }));
     const outcomes = await this.jobs.createMany(built);
-    const base = Number(jobsSoFar ?? 0);
     // Jobs made by an interrupted earlier run of this batch count too: the counts move only here.
     const created = outcomes.length;
-    await this.jobs.schedule(
-      built.map((job, i) => ({ job, wakeDelayMs: Math.floor(((base + i) * 1000) / meta.rate) })),
-    );
+    await this.jobs.schedule(built.map((job) => ({ job, wakeDelayMs: job.nextStep!.at - now })));
     const multi = this.redis
       .multi()
       .hincrby(key, 'jobs', created)

@@ -74,8 +74,9 @@ export function checkProtocol(p: unknown): Protocol {
 export function normaliseAddressing(
   protocol: Protocol,
   input: unknown,
-  defaultCountryCode?: string,
+  options: { defaultCountryCode?: string; knownBinds?: readonly string[] } = {},
 ): DeviceAddressing {
+  const { defaultCountryCode, knownBinds } = options;
   if (input === undefined || input === null) input = {};
   if (typeof input !== 'object' || Array.isArray(input))
     fail('invalid-addressing', 'addressing must be an object', 'addressing');
@@ -112,11 +113,26 @@ export function normaliseAddressing(
       );
     out.authScheme = a.authScheme as DeviceAddressing['authScheme'];
   }
+  if (out.bind !== undefined && knownBinds && !knownBinds.includes(out.bind)) {
+    fail(
+      'unknown-bind',
+      `addressing.bind '${out.bind}' names no SMSC bind (known: ${knownBinds.join(', ')})`,
+      'addressing.bind',
+    );
+  }
   if (a.pinPolicy !== undefined) {
-    if (!['netwpin', 'userpin', 'usernetwpin', 'userpinmac'].includes(a.pinPolicy as string)) {
+    if (a.pinPolicy === 'userpinmac') {
+      // No published test vector pins its MAC-digit key derivation down (docs/omacp.md).
+      fail(
+        'unsupported-security',
+        'addressing.pinPolicy userpinmac (SEC USERPINMAC) is not supported; use netwpin, userpin or usernetwpin',
+        'addressing.pinPolicy',
+      );
+    }
+    if (!['netwpin', 'userpin', 'usernetwpin'].includes(a.pinPolicy as string)) {
       fail(
         'invalid-addressing',
-        'addressing.pinPolicy must be netwpin, userpin, usernetwpin or userpinmac',
+        'addressing.pinPolicy must be netwpin, userpin or usernetwpin',
         'addressing.pinPolicy',
       );
     }

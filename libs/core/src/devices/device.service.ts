@@ -47,6 +47,8 @@ export interface ImportRowResult {
 export interface DeviceServiceOptions {
   /** Country code for national MSISDNs (`0…`), e.g. `49`. */
   defaultCountryCode?: string;
+  /** The SMSC binds a device may name in `addressing.bind` (unset: any). */
+  knownBinds?: readonly string[];
 }
 
 const SECRET_FIELDS: readonly string[] = SECRET_CREDENTIAL_FIELDS;
@@ -68,7 +70,7 @@ export class DeviceService {
     const device: Device = {
       id: input.id === undefined ? newId('d') : checkId(input.id),
       protocol,
-      addressing: normaliseAddressing(protocol, input.addressing, this.options.defaultCountryCode),
+      addressing: normaliseAddressing(protocol, input.addressing, this.options),
       credentials: this.seal(checkCredentials(input.credentials)),
       tags: input.tags === undefined ? [] : checkTags(input.tags),
       createdAt: now,
@@ -238,7 +240,7 @@ export class DeviceService {
         next.addressing = normaliseAddressing(
           current.protocol,
           { ...current.addressing, ...patch.addressing },
-          this.options.defaultCountryCode,
+          this.options,
         );
       }
       if (patch.credentials !== undefined) {

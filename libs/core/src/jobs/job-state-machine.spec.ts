@@ -1,4 +1,10 @@
-import { canTransition, JOB_TRANSITIONS, outcomeOf, statesLeadingTo } from './job-state-machine';
+import {
+  canTransition,
+  JOB_TRANSITIONS,
+  outcomeOf,
+  statesLeadingTo,
+  transitionSources,
+} from './job-state-machine';
 import { JOB_STATES, TERMINAL_STATES } from './job.model';
 
 describe('job state machine', () => {
@@ -24,6 +30,26 @@ describe('job state machine', () => {
     expect(canTransition('awaiting-contact', 'unconfirmed')).toBe(true);
     expect(canTransition('in-session', 'unconfirmed')).toBe(false);
     expect(JOB_STATES).toContain('unconfirmed');
+  });
+
+  it('is the one source of transitions: a caller may narrow them, never widen them', () => {
+    expect(transitionSources('waking')).toEqual(['queued', 'awaiting-contact']);
+    expect(transitionSources('awaiting-contact', ['waking'])).toEqual(['waking']);
+    expect(() => transitionSources('cancelled', ['in-session'])).toThrow(
+      'no transition in-session → cancelled',
+    );
+    expect(() => transitionSources('waking', ['succeeded'])).toThrow();
+  });
+
+  it('lists terminal states once: those with no way out', () => {
+    expect(TERMINAL_STATES).toEqual([
+      'succeeded',
+      'partial',
+      'failed',
+      'expired',
+      'cancelled',
+      'unconfirmed',
+    ]);
   });
 
   it('derives the outcome from per-operation results', () => {

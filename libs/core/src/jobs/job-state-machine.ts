@@ -1,4 +1,4 @@
-import { JobState } from './job.model';
+import type { JobState } from './job.model';
 
 /**
  * Allowed transitions. `awaiting-contact → waking` is a retried wake-up; `in-session →
@@ -33,6 +33,31 @@ export const JOB_TRANSITIONS: Record<JobState, readonly JobState[]> = {
   cancelled: [],
   unconfirmed: [],
 };
+
+/** States with no way out; the one list of them (job.model re-exports it). */
+export const TERMINAL_STATES: readonly JobState[] = (
+  Object.keys(JOB_TRANSITIONS) as JobState[]
+).filter((s) => JOB_TRANSITIONS[s].length === 0);
+
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+/** States a job waits in for a wake-up or a contact (what cancel and expiry act on). */
+export const WAITING_STATES: readonly JobState[] = ['queued', 'waking', 'awaiting-contact'];
+
+/**
+ * The states a transition to `to` may start from: those the state machine allows, narrowed to
+ * `only` when the caller needs fewer (a wake-up's outcome applies only to a job still `waking`).
+ * Asking for a transition the machine does not have is a programming error.
+ */
+export function transitionSources(to: JobState, only?: readonly JobState[]): JobState[] {
+  const allowed = statesLeadingTo(to);
+  if (!only) return allowed;
+  const bad = only.filter((s) => !allowed.includes(s));
+  if (bad.length) throw new Error(`job state machine has no transition ${bad.join('|')} → ${to}`);
+  return [...only];
+}
 
 /** States from which `to` may be entered. */
 export function statesLeadingTo(to: JobState): JobState[] {

@@ -15,14 +15,7 @@ export const JOB_STATES = [
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const TERMINAL_STATES: readonly JobState[] = [
-  'succeeded',
-  'partial',
-  'failed',
-  'expired',
-  'cancelled',
-  'unconfirmed',
-];
+export { TERMINAL_STATES, isTerminal } from './job-state-machine';
 
 export const OPERATION_KINDS = [
   'set',
@@ -94,10 +87,11 @@ export interface Job {
   updatedAt: number;
   /** Wake-ups are retried until then; afterwards the job expires. */
   deadline: number;
+  /**
+   * The job's one scheduled next step (wake-up, re-check or expiry) while it is not terminal:
+   * when it is due and its token (a step queued under another token is stale and does nothing).
+   */
+  nextStep?: { at: number; token: string };
   campaignId?: string;
   idempotencyKey?: string;
-}
-
-export function isTerminal(state: JobState): boolean {
-  return TERMINAL_STATES.includes(state);
 }

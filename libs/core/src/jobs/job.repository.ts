@@ -39,10 +39,11 @@ export interface JobRepository {
   get(id: string): Promise<Job | null>;
   getMany(ids: string[]): Promise<(Job | null)[]>;
   getState(id: string): Promise<JobState | null>;
+  /** `to` null: no state change, only the attempt/fault/results of `opts` are recorded. */
   transition(
     id: string,
     from: readonly JobState[],
-    to: JobState,
+    to: JobState | null,
     opts?: TransitionOptions,
   ): Promise<TransitionOutcome>;
   /** Collects per-operation results; returns them all once the last one arrived. */
@@ -61,10 +62,18 @@ export interface JobRepository {
   ): Promise<{ items: Job[]; nextCursor?: string }>;
   countByState(): Promise<Record<string, number>>;
   trimIndex(before: number): Promise<number>;
-  /** The wake-ups of these jobs are queued (they leave the schedule outbox). */
-  markScheduled(ids: string[]): Promise<void>;
-  /** Ids of jobs stored before `before` whose wake-up was never confirmed queued. */
-  unscheduled(before: number, limit: number): Promise<string[]>;
+  /**
+   * Sets a job's next step; with `expectToken`, only if the job's current step is that one (a
+   * compare-and-set: of two processes running the same step, one goes on). False for a terminal
+   * job.
+   */
+  setNextStep(
+    id: string,
+    step: { token: string; at: number },
+    expectToken?: string,
+  ): Promise<boolean>;
+  /** Ids of non-terminal jobs whose next step was due before `before` (up to `limit` per shard). */
+  overdueSteps(before: number, limit: number): Promise<string[]>;
   /** A campaign's job ids, in batches. */
   campaignJobIds(campaignId: string, batch?: number): AsyncGenerator<string[]>;
   /** A campaign's finished-job counters (`done`, `n:<state>`). */

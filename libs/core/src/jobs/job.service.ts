@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ParameterCatalog } from '../catalog/parameter-catalog';
 import { Device } from '../devices/device.model';
 import { DeviceService } from '../devices/device.service';
@@ -6,7 +6,7 @@ import { PROTOCOL_CAPABILITIES } from '../drivers/protocol-driver';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../errors';
 import { event, EventPublisher, CoreEvent } from '../events/core-event';
 import { MASKED, SecretBox } from '../secrets/secret-box';
-import { outcomeOf, statesLeadingTo } from './job-state-machine';
+import { outcomeOf, transitionSources, WAITING_STATES } from './job-state-machine';
 import {
   isTerminal,
   Job,
@@ -27,9 +27,19 @@ export interface CreateJobInput {
   idempotencyKey?: string;
 }
 
-/** Orchestration's side: called once jobs are stored, to queue their wake-up and expiry. */
+/** A job's next step as queued: the job, its step token, when it is due. */
+export interface ScheduledStep {
+  jobId: string;
+  token: string;
+  at: number;
+}
+
+/**
+ * Orchestration's side: queues steps (wake-up, re-check, expiry) to run when due. Queueing the
+ * same job and token twice adds nothing.
+ */
 export interface JobScheduler {
-  schedule(items: { job: Job; wakeDelayMs: number }[]): Promise<void>;
+  schedule(steps: ScheduledStep[]): Promise<void>;
 }
 
 export const NO_SCHEDULER: JobScheduler = { schedule: async () => undefined };
@@ -47,16 +57,24 @@ const DEFAULTS: JobServiceOptions = {
 };
 const NEEDS_PATH = ['set', 'get', 'add', 'delete', 'exec'];
 const NEEDS_VALUE = ['set', 'add'];
-const ACTIVE: JobState[] = ['queued', 'waking', 'awaiting-contact'];
+/** A fresh job's first step, written with the job: the reconciler finds it if it is never queued. */
+const FIRST_STEP = '0';
+
+/** A new step token: unique per step, so each attempt is its own BullMQ job. */
+function stepToken(): string {
+  return Date.now().toString(36) + randomBytes(3).toString('base64url');
+}
 
 /** A job as the API shows it. */
 export interface JobView extends Omit<
   Job,
-  'createdAt' | 'updatedAt' | 'deadline' | 'attempts' | 'faults'
+  'createdAt' | 'updatedAt' | 'deadline' | 'attempts' | 'faults' | 'nextStep'
 > {
   createdAt: string;
   updatedAt: string;
   deadline: string;
+  /** When the job's next step (wake-up, re-check or expiry) is due; absent once terminal. */
+  nextStepAt?: string;
   attempts: (Omit<Job['attempts'][number], 'at'> & { at: string })[];
   faults: (Omit<JobFault, 'at'> & { at: string })[];
 }
@@ -172,7 +190,14 @@ export class JobService {
   buildJob(
     device: Device,
     operations: JobOperation[],
-    opts: { deadline: number; campaignId?: string; idempotencyKey?: string; id?: string },
+    opts: {
+      deadline: number;
+      campaignId?: string;
+      idempotencyKey?: string;
+      id?: string;
+      /** when the first wake-up is due (default: now) */
+      firstStepAt?: number;
+    },
     now = Date.now(),
   ): Job {
     const job: Job = {
@@ -187,6 +212,7 @@ export class JobService {
       createdAt: now,
       updatedAt: now,
       deadline: opts.deadline,
+      nextStep: { token: FIRST_STEP, at: opts.firstStepAt ?? now },
     };
     if (opts.campaignId) job.campaignId = opts.campaignId;
     if (opts.idempotencyKey) job.idempotencyKey = opts.idempotencyKey;
@@ -278,8 +304,12 @@ export class JobService {
   }
 
   view(job: Job, reveal = false): JobView {
+    const { nextStep, ...rest } = job;
     return {
-      ...job,
+      ...rest,
+      ...(nextStep && !isTerminal(job.state)
+        ? { nextStepAt: new Date(nextStep.at).toISOString() }
+        : {}),
       operations: job.operations.map((o) =>
         o.value !== undefined && SecretBox.isSealed(o.value)
           ? { ...o, value: reveal ? this.box.open(o.value) : MASKED }
@@ -302,14 +332,18 @@ export class JobService {
     );
   }
 
-  /** Applies one transition and emits its event; returns false when the job had moved on. */
+  /**
+   * Applies one transition of the job state machine and emits its event; returns false when the
+   * job had moved on. The machine says where `to` may be entered from; `opts.from` narrows that
+   * (and may not widen it).
+   */
   async move(
     job: Pick<Job, 'id' | 'deviceId' | 'campaignId'>,
-    from: readonly JobState[],
     to: JobState,
-    opts?: TransitionOptions,
+    opts: TransitionOptions & { from?: readonly JobState[] } = {},
   ): Promise<boolean> {
-    const outcome = await this.repo.transition(job.id, from, to, opts);
+    const { from, ...change } = opts;
+    const outcome = await this.repo.transition(job.id, transitionSources(to, from), to, change);
     if (!outcome.ok) return false;
     const e = stateEvent(job, to, outcome.from);
     // Time from creation to the final state, for latency metrics.
@@ -322,7 +356,7 @@ export class JobService {
 
   async cancel(id: string): Promise<Job> {
     const job = await this.get(id);
-    if (!(await this.move(job, ACTIVE, 'cancelled'))) {
+    if (!(await this.move(job, 'cancelled'))) {
       const current = (await this.repo.getState(id)) ?? job.state;
       if (current === 'cancelled') return this.get(id);
       throw new InvalidTransitionError('job', id, current, 'cancelled');
@@ -353,31 +387,66 @@ export class JobService {
   // ---- orchestration side -------------------------------------------------------------
 
   /**
-   * Queues the wake-ups of stored jobs, then takes them out of the schedule outbox. Storing a job
-   * and queueing its wake-up are writes to two slots (the job's shard, BullMQ's); a crash between
-   * them leaves the job in the outbox for `rescheduleUnscheduled`.
+   * Queues the first wake-up of stored jobs, `wakeDelayMs` from now (jobs parked by a paused
+   * campaign get a new step). A fresh job's first step was stored with it: a crash before it is
+   * queued leaves it overdue for `reconcileSteps`.
    */
   async schedule(items: { job: Job; wakeDelayMs: number }[]): Promise<void> {
     // Without a queue (a tool or test on core alone) the jobs stay for a worker's reconciler.
     if (!items.length || this.scheduler === NO_SCHEDULER) return;
-    await this.scheduler.schedule(items);
-    await this.repo.markScheduled(items.map((i) => i.job.id));
+    const now = Date.now();
+    const token = stepToken();
+    const steps: ScheduledStep[] = [];
+    const moved: ScheduledStep[] = [];
+    for (const { job, wakeDelayMs } of items) {
+      if (job.state === 'queued' && job.nextStep?.token === FIRST_STEP) {
+        steps.push({ jobId: job.id, token: FIRST_STEP, at: job.nextStep.at });
+      } else {
+        const step = { jobId: job.id, token, at: now + wakeDelayMs };
+        moved.push(step);
+        steps.push(step);
+      }
+    }
+    await Promise.all(moved.map((s) => this.repo.setNextStep(s.jobId, s)));
+    await this.scheduler.schedule(steps);
   }
 
   /**
-   * The outbox reconciler: jobs stored more than `graceMs` ago whose wake-up was never confirmed
-   * queued get one now, if they still wait for it; the others just leave the outbox. Queueing the
-   * same wake-up twice adds nothing (BullMQ job ids derive from the job id), so running this from
-   * several processes at once is harmless.
+   * The reconciler: a job whose next step is overdue by more than `graceMs` lost it (its process
+   * died before queueing it, or while running it); it is queued again under the same token.
+   * Queueing a step that still exists adds nothing, so any number of processes may run this.
    */
-  async rescheduleUnscheduled(graceMs: number, limit = 500): Promise<number> {
-    const ids = await this.repo.unscheduled(Date.now() - graceMs, limit);
+  async reconcileSteps(graceMs: number, limit = 500): Promise<number> {
+    const now = Date.now();
+    const ids = await this.repo.overdueSteps(now - graceMs, limit);
     if (!ids.length) return 0;
-    const jobs = await this.repo.getMany(ids);
-    const waiting = jobs.filter((j): j is Job => !!j && j.state === 'queued');
-    await this.scheduler.schedule(waiting.map((job) => ({ job, wakeDelayMs: 0 })));
-    await this.repo.markScheduled(ids);
-    return waiting.length;
+    const steps = (await this.repo.getMany(ids))
+      .filter((j): j is Job => !!j && !isTerminal(j.state) && !!j.nextStep)
+      .map((j) => ({ jobId: j.id, token: j.nextStep!.token, at: now }));
+    await this.scheduler.schedule(steps);
+    return steps.length;
+  }
+
+  /**
+   * Takes the job's due step for this process: its token is replaced by a lease due now, so a
+   * process that dies while running the step leaves it overdue for the reconciler. Null when the
+   * step is stale (another step was scheduled since) or another process took it.
+   */
+  async claimStep(job: Job, token: string | undefined): Promise<string | null> {
+    const current = job.nextStep?.token;
+    if (current !== undefined && token !== undefined && token !== current) return null;
+    const lease = stepToken();
+    return (await this.repo.setNextStep(job.id, { token: lease, at: Date.now() }, current ?? ''))
+      ? lease
+      : null;
+  }
+
+  /** Schedules the step after the one held under `lease`; false when the job moved on. */
+  async planStep(jobId: string, lease: string, at: number): Promise<boolean> {
+    const step = { jobId, token: stepToken(), at };
+    if (!(await this.repo.setNextStep(jobId, step, lease))) return false;
+    await this.scheduler.schedule([step]);
+    return true;
   }
 
   /** A campaign's job ids, in batches. */
@@ -394,13 +463,12 @@ export class JobService {
   async beginWake(id: string): Promise<Job | null> {
     const job = await this.repo.get(id);
     if (!job || !['queued', 'awaiting-contact'].includes(job.state)) return null;
-    return (await this.move(job, ['queued', 'awaiting-contact'], 'waking'))
-      ? { ...job, state: 'waking' }
-      : null;
+    return (await this.move(job, 'waking')) ? { ...job, state: 'waking' } : null;
   }
 
   async wakeSent(job: Job, detail?: string): Promise<boolean> {
-    return this.move(job, ['waking'], 'awaiting-contact', {
+    return this.move(job, 'awaiting-contact', {
+      from: ['waking'],
       attempt: {
         n: job.attempts.length + 1,
         at: Date.now(),
@@ -411,22 +479,23 @@ export class JobService {
     });
   }
 
-  /** A deferred wake-up (contact gap, throttling): back to waiting, no attempt consumed. */
-  async wakeDeferred(job: Job, detail?: string): Promise<boolean> {
-    return this.move(job, ['waking'], 'awaiting-contact', {
-      attempt: {
-        n: job.attempts.length + 1,
-        at: Date.now(),
-        kind: 'wake',
-        outcome: 'deferred',
-        detail,
-      },
+  /**
+   * A wake-up that did not go out for a transient cause (contact gap, throttling, SMSC or Redis
+   * trouble): back to waiting for the next attempt. `outcome` says which: 'deferred' (held back on
+   * purpose) or 'error'.
+   */
+  async wakeDeferred(job: Job, detail?: string, outcome = 'deferred'): Promise<boolean> {
+    return this.move(job, 'awaiting-contact', {
+      from: ['waking'],
+      attempt: { n: job.attempts.length + 1, at: Date.now(), kind: 'wake', outcome, detail },
     });
   }
 
+  /** A permanent cause: the job can never reach the device as it is; it fails now. */
   async wakeFailed(job: Job, code: string, message: string): Promise<boolean> {
     const at = Date.now();
-    return this.move(job, ['waking'], 'failed', {
+    return this.move(job, 'failed', {
+      from: WAITING_STATES,
       attempt: { n: job.attempts.length + 1, at, kind: 'wake', outcome: 'failed', detail: message },
       fault: { at, code, message },
     });
@@ -435,7 +504,7 @@ export class JobService {
   async expire(id: string): Promise<boolean> {
     const job = await this.repo.get(id);
     if (!job) return false;
-    return this.move(job, ['queued', 'waking', 'awaiting-contact'], 'expired', {
+    return this.move(job, 'expired', {
       fault: {
         at: Date.now(),
         code: 'no-contact',
@@ -446,34 +515,23 @@ export class JobService {
 
   // ---- session port (what the protocol engines call) -----------------------------------
 
-  /**
-   * The device called in: its pending jobs (oldest first) move to `in-session` and are returned
-   * for this session to serve. Jobs another session already holds are left alone.
-   */
-  async openSession(deviceId: string): Promise<Job[]> {
-    const ids = await this.repo.pendingIds(deviceId);
-    const jobs = (await this.repo.getMany(ids)).filter((j): j is Job => !!j);
-    const served: Job[] = [];
-    for (const job of jobs) {
-      if (job.protocol === 'omacp') continue;
-      if (await this.move(job, ['queued', 'waking', 'awaiting-contact'], 'in-session'))
-        served.push({ ...job, state: 'in-session' });
-    }
-    return served;
-  }
-
   /** Non-terminal jobs of a device, oldest first, without changing them. */
   async pendingJobs(deviceId: string): Promise<Job[]> {
     const jobs = await this.repo.getMany(await this.repo.pendingIds(deviceId));
     return jobs.filter((j): j is Job => !!j && !isTerminal(j.state));
   }
 
-  /** A session took these jobs: they move to `in-session` (those already there stay). */
-  async claimJobs(ids: string[]): Promise<void> {
+  /**
+   * A session took these jobs (the engine holds the device's session lock): they move to
+   * `in-session`; returns those that moved (jobs already there, or finished, stay as they are).
+   */
+  async claimJobs(ids: string[]): Promise<string[]> {
+    const moved: string[] = [];
     for (const id of ids) {
       const job = await this.repo.get(id);
-      if (job) await this.move(job, ['queued', 'waking', 'awaiting-contact'], 'in-session');
+      if (job && (await this.move(job, 'in-session'))) moved.push(id);
     }
+    return moved;
   }
 
   /** One operation's result; the job ends when all of its operations have one. */
@@ -493,7 +551,7 @@ export class JobService {
     const state = await this.repo.getState(id);
     if (!state || isTerminal(state)) return false;
     return (
-      await this.repo.transition(id, [state], state, { fault: { at: Date.now(), code, message } })
+      await this.repo.transition(id, [state], null, { fault: { at: Date.now(), code, message } })
     ).ok;
   }
 
@@ -511,9 +569,10 @@ export class JobService {
       );
     }
     // Results are authoritative: a job a watchdog had put back to waiting was served after all.
-    if (job.state !== 'in-session') await this.move(job, ACTIVE, 'in-session');
+    if (job.state !== 'in-session') await this.move(job, 'in-session');
     const to = outcomeOf(results);
-    const ok = await this.move(job, ['in-session'], to, {
+    const ok = await this.move(job, to, {
+      from: ['in-session'],
       results,
       fault: fault ? { at: Date.now(), ...fault } : undefined,
     });
@@ -524,7 +583,8 @@ export class JobService {
   async releaseJob(id: string, fault?: { code: string; message: string }): Promise<boolean> {
     const job = await this.repo.get(id);
     if (!job) return false;
-    return this.move(job, ['in-session'], 'awaiting-contact', {
+    return this.move(job, 'awaiting-contact', {
+      from: ['in-session'],
       fault: fault ? { at: Date.now(), ...fault } : undefined,
     });
   }
@@ -537,29 +597,28 @@ export class JobService {
     id: string,
     outcome: 'delivered' | 'failed' | 'unconfirmed',
     detail?: string,
+    /** the SMS side's stable failure code; 'expired' when the push ran out of time */
+    code?: string,
   ): Promise<boolean> {
     const job = await this.get(id);
-    const to: JobState = outcome === 'delivered' ? 'succeeded' : outcome;
+    const to: JobState =
+      outcome === 'delivered' ? 'succeeded' : code === 'expired' ? 'expired' : outcome;
     const status = outcome === 'delivered' ? 'ok' : 'failed';
     await this.events.publish([
       event('sms.receipt', { jobId: id, deviceId: job.deviceId, outcome, detail }),
     ]);
-    return this.move(
-      job,
-      statesLeadingTo(to).filter((s) => s !== 'in-session'),
-      to,
-      {
-        results: job.operations.map(() => ({ status, code: outcome, message: detail })),
-        fault:
-          outcome === 'delivered'
-            ? undefined
-            : {
-                at: Date.now(),
-                code: outcome === 'failed' ? 'delivery-failed' : 'no-receipt',
-                message: detail ?? outcome,
-              },
-      },
-    );
+    return this.move(job, to, {
+      from: ['waking', 'awaiting-contact'],
+      results: job.operations.map(() => ({ status, code: outcome, message: detail })),
+      fault:
+        outcome === 'delivered'
+          ? undefined
+          : {
+              at: Date.now(),
+              code: outcome === 'failed' ? (code ?? 'delivery-failed') : 'no-receipt',
+              message: detail ?? outcome,
+            },
+    });
   }
 }
 

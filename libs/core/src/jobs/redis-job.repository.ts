@@ -4,22 +4,24 @@ import { newId } from '../util/ids';
 import { ShardKeys } from '../util/redis-keys';
 import { LuaScript } from '../util/redis-scripts';
 import { RedisShards } from '../util/redis-shards';
-import { forEachShardGroup, pipelinePerShard, readPerShard } from '../util/shard-pipeline';
+import { pipelinePerShard, readPerShard } from '../util/shard-pipeline';
 import { Job, JobState, OperationResult, TERMINAL_STATES } from './job.model';
 import { JobFilter, JobRepository, TransitionOptions, TransitionOutcome } from './job.repository';
 
 /*
  * Job hash fields, all short so that a queued job's hash stays listpack-encoded (~250 bytes):
  *   s state · d device id · c campaign id · m compact JSON of the immutable part · u updated-at
- *   (base36) · r JSON results · a attempts and f faults as newline-separated JSON lines · n wakes.
+ *   (base36) · r JSON results · a attempts and f faults as newline-separated JSON lines · n wakes
+ *   · x token and xa due time (base36) of the job's one scheduled next step.
  * The compiled operations live once per distinct content under `ops:<hash>` (a campaign's
  * 100,000 jobs share one), referenced from `m`.
  */
 
 /*
  * Every key below is in the job's shard (its device's); `b` is that shard's base and KEYS[1] the
- * job key. A new job also enters the shard's schedule outbox, left again once its wake-up is queued
- * in BullMQ (another slot): a crash in between leaves the entry for the reconciler.
+ * job key. Every job that is not terminal is in the shard's `steps` set, scored by when its next
+ * step is due; a step that is overdue by more than a grace period was lost (its process died
+ * before queueing it in BullMQ, another slot) and the reconciler queues it again.
  */
 const CREATE_JOB = `
 local b, id, dev, camp, meta, now, idem, fp, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
@@ -35,14 +37,14 @@ if idem ~= '' then
   if prev then return prev end
   redis.call('SET', b..'idem:'..idem, id..' '..fp, 'PX', ttl)
 end
-redis.call('HSET', jk, 's', 'queued', 'd', dev, 'm', meta, 'u', now)
+redis.call('HSET', jk, 's', 'queued', 'd', dev, 'm', meta, 'u', now, 'x', '0', 'xa', ARGV[14])
 if camp ~= '' then
   redis.call('HSET', jk, 'c', camp)
   redis.call('RPUSH', b..'cj:'..camp, id)
 end
 redis.call('ZADD', b..'jobs', tonumber(ARGV[10]), id)
 redis.call('ZADD', b..'dj:'..dev, tonumber(ARGV[10]), id)
-redis.call('ZADD', b..'outbox', tonumber(ARGV[10]), id)
+redis.call('ZADD', b..'steps', tonumber(ARGV[14], 36), id)
 redis.call('HINCRBY', b..'jobstates', 'queued', 1)
 return 'ok'
 `;
@@ -62,6 +64,7 @@ local jk = KEYS[1]
 local s = redis.call('HGET', jk, 's')
 if not s then return {'missing'} end
 if not string.find(','..allowed..',', ','..s..',', 1, true) then return {'denied', s} end
+if to == '' then to = s end
 redis.call('HSET', jk, 's', to, 'u', now)
 if ARGV[8] ~= '' then
   local a = redis.call('HGET', jk, 'a')
@@ -73,12 +76,14 @@ if ARGV[9] ~= '' then
   redis.call('HSET', jk, 'f', f and (f..'\\n'..ARGV[9]) or ARGV[9])
 end
 if ARGV[10] ~= '' then redis.call('HSET', jk, 'r', ARGV[10]) end
+if to == s then return {'ok', s} end
 redis.call('HINCRBY', b..'jobstates', s, -1)
 redis.call('HINCRBY', b..'jobstates', to, 1)
 if terminal == '1' then
   local dev = redis.call('HGET', jk, 'd')
   redis.call('ZREM', b..'dj:'..dev, id)
-  redis.call('ZREM', b..'outbox', id)
+  redis.call('ZREM', b..'steps', id)
+  redis.call('HDEL', jk, 'x', 'xa')
   local camp = redis.call('HGET', jk, 'c')
   if camp then
     redis.call('HINCRBY', b..'cc:'..camp, 'n:'..to, 1)
@@ -122,7 +127,22 @@ end
 return false
 `;
 
+/**
+ * Sets the job's next step (KEYS[1] job key; ARGV base, id, expected token or '' for any, token,
+ * due time base36). Refused for a terminal job or when another step took the job meanwhile.
+ */
+const SET_NEXT_STEP = `
+local jk, b, id = KEYS[1], ARGV[1], ARGV[2]
+local s = redis.call('HGET', jk, 's')
+if not s or redis.call('ZSCORE', b..'dj:'..redis.call('HGET', jk, 'd'), id) == false then return 0 end
+if ARGV[3] ~= '' and redis.call('HGET', jk, 'x') ~= ARGV[3] then return 0 end
+redis.call('HSET', jk, 'x', ARGV[4], 'xa', ARGV[5])
+redis.call('ZADD', b..'steps', tonumber(ARGV[5], 36), id)
+return 1
+`;
+
 const createScript = new LuaScript(CREATE_JOB);
+const nextStepScript = new LuaScript(SET_NEXT_STEP);
 const transitionScript = new LuaScript(TRANSITION);
 const claimIdempotencyScript = new LuaScript(CLAIM_IDEMPOTENCY_KEY);
 
@@ -152,6 +172,7 @@ function decodeJob(
   };
   if (h.c) job.campaignId = h.c;
   if (m.k) job.idempotencyKey = m.k;
+  if (h.x) job.nextStep = { token: h.x, at: parseInt(h.xa, 36) };
   return job;
 }
 
@@ -200,6 +221,7 @@ export class RedisJobRepository implements JobRepository {
       hash,
       opsJson,
       Math.max(0, job.deadline - Date.now()) + this.retentionMs + OPS_SLACK_MS,
+      (job.nextStep?.at ?? job.createdAt).toString(36),
     ];
   }
 
@@ -327,7 +349,7 @@ export class RedisJobRepository implements JobRepository {
   async transition(
     id: string,
     from: readonly JobState[],
-    to: JobState,
+    to: JobState | null,
     opts: TransitionOptions = {},
   ): Promise<TransitionOutcome> {
     const shard = this.shardOfJob(id);
@@ -339,9 +361,9 @@ export class RedisJobRepository implements JobRepository {
         shard.base,
         id,
         from.join(','),
-        to,
+        to ?? '',
         Date.now().toString(36),
-        TERMINAL_STATES.includes(to) ? '1' : '0',
+        to && TERMINAL_STATES.includes(to) ? '1' : '0',
         this.retentionMs,
         opts.attempt ? JSON.stringify(opts.attempt) : '',
         opts.fault ? JSON.stringify(opts.fault) : '',
@@ -385,24 +407,27 @@ export class RedisJobRepository implements JobRepository {
     return this.redis.zrange(this.shards.ofDevice(deviceId).deviceJobs(deviceId), 0, '-1');
   }
 
-  /** The wake-ups of these jobs are queued: they leave their shards' outboxes. */
-  async markScheduled(ids: string[]): Promise<void> {
-    const known = ids.filter((id) => this.shardOfJob(id));
-    await forEachShardGroup(
-      known,
-      (id) => this.shardOfJob(id)!.index,
-      (k, some) => this.redis.zrem(this.shards.all()[k].scheduleOutbox(), ...some),
+  async setNextStep(
+    id: string,
+    step: { token: string; at: number },
+    expectToken?: string,
+  ): Promise<boolean> {
+    const shard = this.shardOfJob(id);
+    if (!shard) return false;
+    const reply = await nextStepScript.run(
+      this.redis,
+      [shard.job(id)],
+      [shard.base, id, expectToken ?? '', step.token, Math.round(step.at).toString(36)],
     );
+    return reply === 1;
   }
 
-  /** Jobs that entered an outbox before `before` and are still there, up to `limit` per shard. */
-  async unscheduled(before: number, limit: number): Promise<string[]> {
+  /** Jobs whose next step was due before `before`, up to `limit` per shard. */
+  async overdueSteps(before: number, limit: number): Promise<string[]> {
     const runs = await Promise.all(
       this.shards
         .all()
-        .map((s) =>
-          this.redis.zrangebyscore(s.scheduleOutbox(), '-inf', `(${before}`, 'LIMIT', 0, limit),
-        ),
+        .map((s) => this.redis.zrangebyscore(s.steps(), '-inf', `(${before}`, 'LIMIT', 0, limit)),
     );
     return runs.flat();
   }

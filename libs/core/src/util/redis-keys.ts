@@ -52,6 +52,6 @@ export class ShardKeys {
   lock = (deviceId: string) => `${this.base}lock:${deviceId}`;
   campaignJobs = (id: string) => `${this.base}cj:${id}`;
   campaignCounts = (id: string) => `${this.base}cc:${id}`;
-  /** Jobs stored but not yet known to be scheduled, scored by when their wake-up is due. */
-  scheduleOutbox = () => `${this.base}outbox`;
+  /** Jobs that are not terminal, scored by when their next step is due. */
+  steps = () => `${this.base}steps`;
 }

@@ -68,13 +68,15 @@ class BindSupervisor {
   private async tick(): Promise<void> {
     if (this.stopped || this.busy) return;
     this.busy = true;
+    // The lease runs from when Redis ran the command, which is after this moment.
+    const asked = Date.now();
     try {
       if (this.bind) {
         const kept = await this.lease.renew();
         if (!kept) await this.release('lease-lost');
-        else this.lastRenewed = Date.now();
+        else this.renewed(asked);
       } else if (await this.lease.tryAcquire()) {
-        this.lastRenewed = Date.now();
+        this.lastRenewed = asked;
         await this.own();
       } else {
         this.ownerSeen = (await this.lease.owner()) ? 'other' : 'none';
@@ -94,9 +96,21 @@ class BindSupervisor {
     }
   }
 
+  /**
+   * The connection may send only while the lease surely holds: until the TTL counted from
+   * before the renewal, minus a margin for clock drift and a late timer. So two processes never
+   * send on one bind at once, even when renewals stall (Redis slow or away).
+   */
+  private renewed(asked: number): void {
+    this.lastRenewed = asked;
+    const ttl = this.lease.ttlMs;
+    this.bind?.setSendUntil(asked + ttl - Math.min(1_000, Math.floor(ttl / 4)));
+  }
+
   private async own(): Promise<void> {
     const bind = new SmppBind(this.config, { ...this.opts.bindOptions, log: this.hooks.log });
     this.bind = bind;
+    this.renewed(this.lastRenewed);
     if (this.hooks.onReceipt) bind.on('receipt', this.hooks.onReceipt);
     bind.start();
     this.hooks.log?.('info', `owning ${describeBind(this.config)}`);

@@ -36,6 +36,18 @@ export class Deque<T> {
     return v;
   }
 
+  /** Removes and returns, in order, every item for which `pred` is true. */
+  removeWhere(pred: (v: T) => boolean): T[] {
+    const kept: T[] = [];
+    const removed: T[] = [];
+    while (this.n) {
+      const v = this.shift() as T;
+      (pred(v) ? removed : kept).push(v);
+    }
+    for (const v of kept) this.push(v);
+    return removed;
+  }
+
   drain(): T[] {
     const out: T[] = [];
     while (this.n) out.push(this.shift() as T);

@@ -13,6 +13,7 @@ import {
   classifySmppStatus,
   SmppSubmitError,
   smppStatusName,
+  SubmitExpiredError,
 } from '../status/smpp-status';
 import { backoffMs } from './backoff';
 import { Deque } from './deque';
@@ -56,11 +57,24 @@ export interface ReceiptEvent extends DeliveryReceipt {
   bindId: string;
 }
 
+export interface SubmitOptions {
+  /**
+   * Epoch ms. Transient causes (throttling, temporary errors, generic_nack, no connection) are
+   * retried until then and never fail the submit before; past it the submit fails with
+   * SubmitExpiredError. Without it the bind retries until it is closed.
+   */
+  deadline?: number;
+}
+
 interface Pending {
   pdu: Buffer;
   attempts: number;
+  /** Transient errors of this message so far (its back-off exponent). */
+  retries: number;
   notBefore: number;
   sentAt: number;
+  deadline: number;
+  lastCause?: string;
   resolve: (r: SubmitResult) => void;
   reject: (e: Error) => void;
 }
@@ -68,7 +82,10 @@ interface Pending {
 export interface SmppBindOptions {
   /** Called with performance.now() each time a submit_sm is written (benchmarks). */
   onSubmitWritten?: (at: number) => void;
-  /** Back-off for throttling / temporary errors (ms, doubled per attempt). */
+  /**
+   * Back-off for throttling (whole connection) and temporary errors / generic_nack (one
+   * message): doubled per occurrence from retryInitialMs up to retryMaxMs, with jitter.
+   */
   retryInitialMs?: number;
   retryMaxMs?: number;
   log?: (level: 'info' | 'warn', msg: string) => void;
@@ -78,7 +95,8 @@ export interface SmppBindOptions {
  * One SMPP connection to an SMSC: bind, window, sliding rate limit, retries, keep-alive,
  * reconnect and graceful unbind. Submits given to it are never dropped: whatever is in the window
  * when the connection breaks goes back to the head of the queue and is sent again once rebound;
- * submits the SMSC acknowledged are done and are never sent twice.
+ * submits the SMSC acknowledged are done and are never sent twice. Transient refusals are
+ * retried until the submit's deadline, never counted; only a permanent status fails a submit.
  */
 export class SmppBind extends EventEmitter {
   private session: any;
@@ -92,9 +110,14 @@ export class SmppBind extends EventEmitter {
   private delayedTimer?: NodeJS.Timeout;
   private reconnectTimer?: NodeJS.Timeout;
   private keepAliveTimer?: NodeJS.Timeout;
+  private expiryTimer?: NodeJS.Timeout;
   private reconnectAttempt = 0;
   private throttledUntil = 0;
+  /** Throttle pauses in a row without a success; while > 0 the window is 1 (a probe). */
   private throttleStreak = 0;
+  private throttlePausedAt = -Infinity;
+  /** Epoch ms after which this process may no longer send (end of its lease on the bind). */
+  private sendUntil = Infinity;
   private lastError?: string;
   private boundWaiters: Array<() => void> = [];
   private receiver?: ReceiverLink;
@@ -116,7 +139,9 @@ export class SmppBind extends EventEmitter {
     private readonly options: SmppBindOptions = {},
   ) {
     super();
-    this.limiter = new SlidingWindowLimiter(config.ratePerSecond, 1000, config.rateGuardMs ?? 5);
+    this.limiter = new SlidingWindowLimiter(config.ratePerSecond, 1000, config.rateGuardMs ?? 10);
+    // Whoever held this bind before may have sent a full second's worth just now.
+    this.limiter.primeFull();
   }
 
   get id(): string {
@@ -131,7 +156,19 @@ export class SmppBind extends EventEmitter {
       );
       this.receiver.start();
     }
+    this.expiryTimer = setInterval(() => this.expireWaiting(), 1_000);
+    this.expiryTimer.unref();
     this.connect();
+  }
+
+  /**
+   * Fences sending to the lease: after `epochMs` nothing more is written (the lease may have
+   * expired and another process may own the bind). The bind manager moves it on each renewal.
+   */
+  setSendUntil(epochMs: number): void {
+    const lifted = epochMs > this.sendUntil;
+    this.sendUntil = epochMs;
+    if (lifted) this.schedulePump();
   }
 
   isBound(): boolean {
@@ -167,8 +204,12 @@ export class SmppBind extends EventEmitter {
     };
   }
 
-  /** Queues one SMS; resolves with the SMSC's message id once submit_sm_resp says OK. */
-  submit(msg: SmsMessage): Promise<SubmitResult> {
+  /**
+   * Queues one SMS; resolves with the SMSC's message id once submit_sm_resp says OK. Rejects
+   * with SmppSubmitError (permanent status), SubmitExpiredError (deadline passed) or
+   * BindClosedError (closed first).
+   */
+  submit(msg: SmsMessage, options: SubmitOptions = {}): Promise<SubmitResult> {
     if (this.state === 'unbinding' || this.state === 'closed') {
       return Promise.reject(new BindClosedError(`bind ${this.id} is closing`));
     }
@@ -179,7 +220,16 @@ export class SmppBind extends EventEmitter {
       return Promise.reject(e);
     }
     return new Promise((resolve, reject) => {
-      this.ready.push({ pdu, attempts: 0, notBefore: 0, sentAt: 0, resolve, reject });
+      this.ready.push({
+        pdu,
+        attempts: 0,
+        retries: 0,
+        notBefore: 0,
+        sentAt: 0,
+        deadline: options.deadline ?? Infinity,
+        resolve,
+        reject,
+      });
       this.schedulePump();
     });
   }
@@ -375,8 +425,14 @@ export class SmppBind extends EventEmitter {
       this.armPumpTimer(this.throttledUntil - now);
       return;
     }
+    if (Date.now() >= this.sendUntil) {
+      if (this.ready.length) this.armPumpTimer(50);
+      return;
+    }
+    // After a throttle pause one probe goes out; the window opens again once it is accepted.
+    const window = this.throttleStreak > 0 ? 1 : this.config.window;
     let corked = false;
-    while (this.inFlight.size < this.config.window && this.ready.length > 0) {
+    while (this.inFlight.size < window && this.ready.length > 0) {
       const wait = this.limiter.delayMs();
       if (wait > 0) {
         this.armPumpTimer(wait);
@@ -419,7 +475,10 @@ export class SmppBind extends EventEmitter {
     const status: number = pdu.command_status;
     if (status === 0) {
       this.counters.acknowledged++;
-      this.throttleStreak = 0;
+      if (this.throttleStreak) {
+        this.throttleStreak = 0;
+        this.schedulePump(); // the probe went through: open the window again
+      }
       const messageId = String(pdu.message_id ?? '');
       p.resolve({
         messageId,
@@ -431,28 +490,35 @@ export class SmppBind extends EventEmitter {
       if (kind === 'permanent') {
         this.counters.permanentErrors++;
         p.reject(new SmppSubmitError(status, p.attempts));
-      } else if (p.attempts >= this.config.maxAttempts) {
-        if (kind === 'throttle') this.counters.throttled++;
-        else this.counters.temporaryErrors++;
-        p.reject(
-          new SmppSubmitError(
-            status,
-            p.attempts,
-            `SMSC kept refusing submit_sm with ${smppStatusName(status)} after ${p.attempts} attempts`,
-          ),
-        );
-      } else if (kind === 'throttle') {
-        // The whole connection slows down, not just this message.
-        this.counters.throttled++;
-        const delay = this.retryDelay(this.throttleStreak++);
-        this.throttledUntil = Math.max(this.throttledUntil, performance.now() + delay);
-        this.ready.pushFront(p);
       } else {
-        this.counters.temporaryErrors++;
-        this.retryLater(p);
+        p.lastCause = smppStatusName(status);
+        if (kind === 'throttle') {
+          this.counters.throttled++;
+          this.onThrottled(p);
+        } else {
+          this.counters.temporaryErrors++;
+          this.retryLater(p);
+          // The SMSC forgot our bind: bind again (the message waits its back-off meanwhile).
+          if (status === 0x04) this.dropConnection('SMSC answered ESME_RINVBNDSTS');
+        }
       }
     }
     this.afterResponse();
+  }
+
+  /** Throttling pauses the whole connection, not just this message. */
+  private onThrottled(p: Pending): void {
+    if (this.expireIfDue(p)) return;
+    this.ready.pushFront(p);
+    // Answers to messages sent before the current pause began are the same signal, not a new
+    // one: only a refused probe (or a message sent after the pause) lengthens the pause.
+    if (p.sentAt < this.throttlePausedAt) return;
+    const now = performance.now();
+    this.throttlePausedAt = now;
+    this.throttledUntil = Math.max(
+      this.throttledUntil,
+      now + this.retryDelay(this.throttleStreak++),
+    );
   }
 
   private onGenericNack(pdu: any): void {
@@ -461,17 +527,8 @@ export class SmppBind extends EventEmitter {
     if (!p) return;
     this.inFlight.delete(pdu.sequence_number);
     // The SMSC could not read the PDU, so it did not take it: send it again later.
-    if (p.attempts >= this.config.maxAttempts) {
-      p.reject(
-        new SmppSubmitError(
-          pdu.command_status,
-          p.attempts,
-          `generic_nack ${smppStatusName(pdu.command_status)} after ${p.attempts} attempts`,
-        ),
-      );
-    } else {
-      this.retryLater(p);
-    }
+    p.lastCause = `generic_nack ${smppStatusName(pdu.command_status)}`;
+    this.retryLater(p);
     this.afterResponse();
   }
 
@@ -487,9 +544,35 @@ export class SmppBind extends EventEmitter {
   }
 
   private retryLater(p: Pending): void {
-    p.notBefore = performance.now() + this.retryDelay(p.attempts - 1);
+    if (this.expireIfDue(p)) return;
+    p.notBefore = performance.now() + this.retryDelay(p.retries++);
     this.delayed.add(p);
     this.armDelayedTimer();
+  }
+
+  private expireIfDue(p: Pending, now = Date.now()): boolean {
+    if (now < p.deadline) return false;
+    p.reject(new SubmitExpiredError(p.attempts, p.lastCause));
+    return true;
+  }
+
+  /** Fails the waiting submits whose deadline passed (those in the window wait for their answer). */
+  private expireWaiting(): void {
+    const now = Date.now();
+    const cause =
+      this.state === 'bound' ? undefined : `no SMSC connection (${this.lastError ?? this.state})`;
+    const due = (p: Pending): boolean => now >= p.deadline;
+    const expired = this.ready.removeWhere(due);
+    for (const p of this.delayed) {
+      if (due(p)) {
+        this.delayed.delete(p);
+        expired.push(p);
+      }
+    }
+    for (const p of expired) {
+      p.lastCause ??= cause;
+      this.expireIfDue(p, now);
+    }
   }
 
   private armDelayedTimer(): void {
@@ -559,7 +642,9 @@ export class SmppBind extends EventEmitter {
     for (const t of [this.pumpTimer, this.delayedTimer, this.reconnectTimer])
       if (t) clearTimeout(t);
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.pumpTimer = this.delayedTimer = this.reconnectTimer = this.keepAliveTimer = undefined;
+    this.expiryTimer = undefined;
   }
 
   private log(level: 'info' | 'warn', msg: string): void {

@@ -52,8 +52,6 @@ export interface BindConfig {
   responseTimeoutMs: number;
   reconnectInitialMs: number;
   reconnectMaxMs: number;
-  /** Retries for temporary errors / throttling before the submit fails for good. */
-  maxAttempts: number;
   submitIdBase: MessageIdBase;
   receiptIdBase: MessageIdBase;
 }
@@ -75,7 +73,6 @@ export const BIND_DEFAULTS: Omit<BindConfig, 'id' | 'host' | 'port' | 'systemId'
   responseTimeoutMs: 10_000,
   reconnectInitialMs: 500,
   reconnectMaxMs: 30_000,
-  maxAttempts: 8,
   submitIdBase: 'text',
   receiptIdBase: 'text',
 };

@@ -6,9 +6,23 @@ export interface PushOutcome {
   pushId: string;
   jobId: string;
   state: 'delivered' | 'failed';
-  /** SMPP status name (submit refused) or receipt stat (UNDELIV, EXPIRED, …). */
+  /** Stable failure code (see PushStatus.code). */
+  code?: string;
+  /** Readable reason of a failure. */
   error?: string;
 }
+
+/**
+ * Stable codes of a failed push. `smsc-<ESME name>` (a permanent submit_sm_resp status, e.g.
+ * `smsc-ESME_RINVDSTADR`) and `delivery-<stat>` (a receipt, e.g. `delivery-UNDELIV`) are built
+ * from the SMSC's answer; these are fixed.
+ */
+export const PUSH_FAILURE_CODES = {
+  /** The deadline passed before the SMSC accepted every segment (transient causes only). */
+  expired: 'expired',
+  /** The datagram cannot be sent as SMS at all (e.g. too many segments). */
+  invalidPush: 'invalid-push',
+} as const;
 
 export interface PushStatus {
   pushId: string;
@@ -19,8 +33,17 @@ export interface PushStatus {
   acked: number;
   delivered: number;
   failed: number;
+  /**
+   * `failed` only for a permanent cause (SMSC refusal, failed receipt, unsendable datagram) or
+   * a passed deadline (`code: 'expired'`); transient causes keep it `submitting`.
+   */
   state: 'submitting' | 'submitted' | 'delivered' | 'failed';
+  /** With state failed: stable code, `smsc-ESME_…`, `delivery-<stat>`, `expired` or `invalid-push`. */
+  code?: string;
+  /** With state failed: a readable reason. */
   error?: string;
+  /** Epoch ms: the push's deadline (transient causes are retried until then). */
+  deadline?: number;
   /** Segment number (1-based) -> SMSC message id as acknowledged. */
   messageIds: Record<number, string>;
 }
@@ -35,8 +58,12 @@ local function apply(pushKey, stream, pushId, seg, state, stat)
   local cur = redis.call('hget', pushKey, 'state')
   if cur == 'delivered' or cur == 'failed' then return false end
   local final = false
+  local code, err = '', ''
   if state == 'failed' then
-    redis.call('hset', pushKey, 'state', 'failed', 'error', stat)
+    code = 'delivery-' .. stat
+    err = 'SMSC delivery receipt ' .. stat .. ' for segment ' .. seg .. ' of '
+      .. (redis.call('hget', pushKey, 'total') or '1')
+    redis.call('hset', pushKey, 'state', 'failed', 'code', code, 'error', err)
     final = 'failed'
   elseif n >= tonumber(redis.call('hget', pushKey, 'total') or '1') then
     redis.call('hset', pushKey, 'state', 'delivered')
@@ -45,7 +72,7 @@ local function apply(pushKey, stream, pushId, seg, state, stat)
   if final then
     local jobId = redis.call('hget', pushKey, 'jobId') or ''
     redis.call('xadd', stream, 'MAXLEN', '~', '100000', '*', 'pushId', pushId, 'jobId', jobId,
-      'state', final, 'error', (final == 'failed') and stat or '')
+      'state', final, 'code', code, 'error', err)
   end
   return final
 end
@@ -114,17 +141,19 @@ end
 return out
 `;
 
-// ARGV: prefix, ttl, then per push: pushId, total, jobId, bindId, destination, refModulo (0 = none).
+// ARGV: prefix, ttl, then per push: pushId, total, jobId, bindId, destination, refModulo (0 = none),
+// deadline (epoch ms, 0 = none).
 // KEYS: stream (unused, routes the call on a cluster).
 // Returns per push {ref or -1, state before, acked segment numbers...}.
 const REGISTER_MANY = `${KEYS_LUA}
 local ttl = ARGV[2]
 local out = {}
-for i = 3, #ARGV, 6 do
+for i = 3, #ARGV, 7 do
   local pushId, total, jobId, bind, dest, mod = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5])
   local pk = pushKey(pushId)
   redis.call('hsetnx', pk, 'state', 'submitting')
   redis.call('hset', pk, 'total', total, 'jobId', jobId, 'bindId', bind, 'destination', dest)
+  if ARGV[i + 6] ~= '0' then redis.call('hset', pk, 'deadline', ARGV[i + 6]) end
   redis.call('expire', pk, ttl)
   local ref = -1
   if mod > 0 then
@@ -145,14 +174,14 @@ end
 return out
 `;
 
-// KEYS: pushKey, stream   ARGV: pushId, error
+// KEYS: pushKey, stream   ARGV: pushId, code, error
 const FAIL = `
 local cur = redis.call('hget', KEYS[1], 'state')
 if cur and cur ~= 'submitting' then return false end
-redis.call('hset', KEYS[1], 'state', 'failed', 'error', ARGV[2])
+redis.call('hset', KEYS[1], 'state', 'failed', 'code', ARGV[2], 'error', ARGV[3])
 local jobId = redis.call('hget', KEYS[1], 'jobId') or ''
 redis.call('xadd', KEYS[2], 'MAXLEN', '~', '100000', '*', 'pushId', ARGV[1], 'jobId', jobId,
-  'state', 'failed', 'error', ARGV[2])
+  'state', 'failed', 'code', ARGV[2], 'error', ARGV[3])
 return 'failed'
 `;
 
@@ -163,6 +192,8 @@ export interface PushRegistration {
   destination: string;
   segments: number;
   ref16?: boolean;
+  /** Epoch ms, recorded so status() can show it. */
+  deadline?: number;
 }
 
 export interface RegisteredPush {
@@ -228,7 +259,7 @@ export class ReceiptCorrelator {
     const args: Array<string | number> = [this.prefix, this.ttlSeconds];
     for (const r of pushes) {
       const mod = r.segments > 1 ? (r.ref16 ? 0x10000 : 0x100) : 0;
-      args.push(r.pushId, r.segments, r.jobId, r.bindId, r.destination, mod);
+      args.push(r.pushId, r.segments, r.jobId, r.bindId, r.destination, mod, r.deadline ?? 0);
     }
     // KEYS[1] (the outcomes stream) is unused by the script: it only routes the call on a cluster
     const res = (await (this.redis as any).dmbSmppRegisterMany(
@@ -271,13 +302,18 @@ export class ReceiptCorrelator {
     }));
   }
 
-  /** A push that cannot be sent (permanent SMPP error, bad input): failed with the reason. */
-  async markFailed(pushId: string, error: string): Promise<boolean> {
+  /**
+   * A push that cannot be sent (permanent SMPP error, bad input, deadline passed): failed with
+   * a stable code and a readable reason, announced on the outcomes stream. Only a push still
+   * `submitting` changes; returns whether it did.
+   */
+  async markFailed(pushId: string, code: string, error: string): Promise<boolean> {
     const r = await (this.redis as any).dmbSmppFail(
       this.pushKey(pushId),
       this.outcomesStream,
       pushId,
-      error,
+      code,
+      error.slice(0, 500),
     );
     return r === 'failed';
   }
@@ -298,7 +334,9 @@ export class ReceiptCorrelator {
       delivered: Number(h.delivered ?? 0),
       failed: Number(h.failed ?? 0),
       state: h.state as PushStatus['state'],
+      code: h.code || undefined,
       error: h.error || undefined,
+      deadline: h.deadline ? Number(h.deadline) : undefined,
       messageIds,
     };
   }

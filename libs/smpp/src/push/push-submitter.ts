@@ -1,7 +1,11 @@
 import { segmentCount, segmentWdpDatagram } from '@dm-bridge/wap-push';
 import type { SmppBind, SubmitResult } from '../bind/smpp-bind';
-import type { ReceiptCorrelator, SegmentAck } from '../correlation/receipt-correlator';
-import { SmppSubmitError } from '../status/smpp-status';
+import {
+  PUSH_FAILURE_CODES,
+  type ReceiptCorrelator,
+  type SegmentAck,
+} from '../correlation/receipt-correlator';
+import { SmppSubmitError, SubmitExpiredError } from '../status/smpp-status';
 
 /** One WAP push to one handset, as queued: the WDP datagram (a WSP push PDU) and its ports. */
 export interface PushToSend {
@@ -14,6 +18,11 @@ export interface PushToSend {
   destPort?: number;
   srcPort?: number;
   ref16?: boolean;
+  /**
+   * Epoch ms (normally the job's deadline). Transient SMSC causes are retried until then; past
+   * it the push fails with code `expired`. Without it the bind retries until it is closed.
+   */
+  deadline?: number;
 }
 
 export type PushSubmitState = 'submitted' | 'failed' | 'retry';
@@ -24,15 +33,18 @@ export interface PushSubmitResult {
   segments: number;
   /** SMSC message ids by segment number (those acknowledged so far, this attempt or before). */
   messageIds: Record<number, string>;
-  /** SMPP status name for a permanent failure, or the reason a retry is needed. */
+  /** With state failed: the stable code (`smsc-ESME_…`, `expired`, `invalid-push`). */
+  code?: string;
+  /** Readable reason of a failure, or why a retry is needed. */
   error?: string;
 }
 
 /**
  * Sends a batch of pushes through one bind: registers them for receipt correlation and gets each
  * multipart push its concatenation reference (Redis), segments them, submits every segment the
- * SMSC has not acknowledged yet, and records the acknowledgements. A permanent SMPP error fails
- * that push (named status); anything else leaves it in state 'retry' for the queue to run again.
+ * SMSC has not acknowledged yet, and records the acknowledgements. A permanent SMPP error or a
+ * passed deadline fails that push (with its code); anything else leaves it in state 'retry' for
+ * the queue to run again.
  */
 export class PushSubmitter {
   constructor(private readonly correlator: ReceiptCorrelator) {}
@@ -47,11 +59,13 @@ export class PushSubmitter {
         destination: p.destination,
         segments: segmentsOf[i],
         ref16: p.ref16,
+        deadline: p.deadline,
       })),
     );
     const results: PushSubmitResult[] = [];
     const perPush: Array<Promise<Array<PromiseSettledResult<SubmitResult> | undefined>>> = [];
     const segLists: number[][] = [];
+    const settledBefore = new Set<number>();
     for (let i = 0; i < pushes.length; i++) {
       const p = pushes[i];
       const reg = registered[i];
@@ -65,6 +79,15 @@ export class PushSubmitter {
       if (reg.state === 'failed' || reg.state === 'delivered') {
         // Settled by an earlier run of this job: never send it again.
         result.state = reg.state === 'failed' ? 'failed' : 'submitted';
+        settledBefore.add(i);
+        perPush.push(Promise.resolve([]));
+        segLists.push([]);
+        continue;
+      }
+      if (p.deadline !== undefined && Date.now() >= p.deadline) {
+        result.state = 'failed';
+        result.code = PUSH_FAILURE_CODES.expired;
+        result.error = 'deadline passed before the SMSC accepted the message';
         perPush.push(Promise.resolve([]));
         segLists.push([]);
         continue;
@@ -79,6 +102,7 @@ export class PushSubmitter {
         });
       } catch (e) {
         result.state = 'failed';
+        result.code = PUSH_FAILURE_CODES.invalidPush;
         result.error = (e as Error).message;
         perPush.push(Promise.resolve([]));
         segLists.push([]);
@@ -89,18 +113,21 @@ export class PushSubmitter {
       perPush.push(
         Promise.allSettled(
           todo.map((s) =>
-            bind.submit({
-              destination: p.destination,
-              userData: Buffer.from(s.userData.buffer, s.userData.byteOffset, s.userData.length),
-              udhi: true,
-            }),
+            bind.submit(
+              {
+                destination: p.destination,
+                userData: Buffer.from(s.userData.buffer, s.userData.byteOffset, s.userData.length),
+                udhi: true,
+              },
+              { deadline: p.deadline },
+            ),
           ),
         ),
       );
     }
     const settled = await Promise.all(perPush);
     const acks: SegmentAck[] = [];
-    const failures: Array<[string, string]> = [];
+    const failures: PushSubmitResult[] = [];
     settled.forEach((list, i) => {
       const result = results[i];
       list.forEach((s, k) => {
@@ -117,20 +144,26 @@ export class PushSubmitter {
           });
         } else {
           const e = s.reason as Error;
-          // The bind already retried what can be retried: a SmppSubmitError is final.
-          if (e instanceof SmppSubmitError) {
-            result.state = 'failed';
-            result.error = e.statusName;
+          // The bind retries every transient cause itself until the deadline: these are final.
+          if (e instanceof SmppSubmitError || e instanceof SubmitExpiredError) {
+            // A permanent refusal of one segment wins over another one's expiry.
+            if (result.state !== 'failed' || result.code === PUSH_FAILURE_CODES.expired) {
+              result.state = 'failed';
+              result.code = e.code;
+              result.error = e.message;
+            }
           } else if (result.state !== 'failed') {
             result.state = 'retry';
             result.error = e.message;
           }
         }
       });
-      if (result.state === 'failed' && result.error) failures.push([result.pushId, result.error]);
+      if (result.state === 'failed' && !settledBefore.has(i)) failures.push(result);
     });
     await this.correlator.recordAcks(acks);
-    for (const [pushId, error] of failures) await this.correlator.markFailed(pushId, error);
+    for (const r of failures) {
+      await this.correlator.markFailed(r.pushId, r.code ?? 'failed', r.error ?? r.code ?? '');
+    }
     return results;
   }
 }

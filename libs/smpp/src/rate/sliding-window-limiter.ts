@@ -35,6 +35,21 @@ export class SlidingWindowLimiter {
     return wait > 0 ? wait : 0;
   }
 
+  /**
+   * Starts as if `limit` sends had just happened at the even pace over the last window. A new
+   * owner of a bind cannot know what the previous owner sent in its last second; assuming the
+   * worst makes the two together hold the limit, at the cost of starting at the even pace
+   * (first send after one spacing plus the guard) instead of a burst.
+   */
+  primeFull(): void {
+    if (this.limit <= 0) return;
+    const t = this.now();
+    for (let i = 0; i < this.limit; i++) this.ring[i] = t - this.windowMs + (i + 1) * this.spacing;
+    this.head = 0;
+    this.count = this.limit;
+    this.tat = t;
+  }
+
   /** Records a send that happens now. */
   record(): void {
     if (this.limit <= 0) return;

@@ -52,6 +52,12 @@ export interface EngineConfig {
   writeByteBudget: number;
   /** how many finished-interaction nonces to remember for replay detection */
   nonceMemory: number;
+  /**
+   * A job whose message the phone answered this many times by ending the interaction (clean-up,
+   * a reply that does not fit, unparsable) fails with the phone's reason instead of being
+   * served again at every contact until its deadline.
+   */
+  rejectionLimit: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -59,13 +65,21 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   jobsPerInteraction: 'all',
   writeByteBudget: 40_000,
   nonceMemory: 16,
+  rejectionLimit: 3,
 };
 
 /** One unit of work inside an interaction. */
 export type Task =
   | { t: 'inventory' }
   | { t: 'desired' }
-  | { t: 'op'; jobId: string; opIndex: number; last: boolean };
+  | {
+      t: 'op';
+      jobId: string;
+      opIndex: number;
+      last: boolean;
+      /** results of the job's earlier operations, obtained before the phone said busy */
+      prior?: OperationResult[];
+    };
 
 /** What the engine waits for after its last message. */
 export type Awaiting =
@@ -114,11 +128,20 @@ export interface PhoneState {
   registered: boolean;
   inventory: Record<string, string>;
   maxItems: number;
+  /**
+   * `offered`: the bootstrap WriteItems is on its way (stored before it leaves); plain mode is
+   * still served, and a secure start-up with the offered certificate completes the bootstrap even
+   * if the phone's `accepted` was lost. `bootstrapping`: the phone accepted; `active`: it came
+   * back over mutual TLS.
+   */
   secureMode?: {
-    state: 'bootstrapping' | 'active';
+    state: 'offered' | 'bootstrapping' | 'active';
     securePort: number;
     /** SHA-256 of the client certificate installed at bootstrap (certificateFingerprint) */
     certFingerprint?: string;
+    /** offered: the bootstrap job and the results of its earlier operations */
+    jobId?: string;
+    results?: OperationResult[];
   };
   deferred: DeferredJob[];
   /** when a CleanUp with send-solicited was sent (the phone owes us a solicited call) */
@@ -128,6 +151,14 @@ export interface PhoneState {
   last?: { session: string; nonce: string; hash: string; reply: string; connection?: string };
   finishedNonces: string[];
   lastContactAt: number;
+  /** the address the phone last spoke from (set by the adapter; contact-me fallback) */
+  addr?: string;
+  /** jobs interrupted by a busy phone: where to resume and what was obtained so far */
+  progress?: Record<string, { next: number; results: OperationResult[] }>;
+  /** how often the phone ended the interaction while a job's message was out (rejectionLimit) */
+  rejections?: Record<string, number>;
+  /** the adapter's session lease (opaque to the engine, carried along) */
+  lease?: { handle: string; session: string };
 }
 
 export type WorkpointEvent =

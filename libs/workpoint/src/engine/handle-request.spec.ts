@@ -245,6 +245,99 @@ describe('workpoint interaction engine', () => {
     });
   });
 
+  it("seed 000 spellings: 'Busy' (no ItemList) and 'Accepted' are understood whatever their case", () => {
+    const job: WorkpointJob = {
+      id: 'j1',
+      operations: [{ kind: 'write', items: [{ name: 'e164', value: '1' }] }],
+    };
+    const d = known({ jobs: [job] });
+    d.send(open('solicited', 'B1'));
+    // the seed's own busy reply: no ItemList at all
+    const seedBusy =
+      '<WorkpointMessage><Message nonce="B1" maxItems="-1"><ReasonForContact action="WriteItems" status="Busy">reply-to</ReasonForContact></Message></WorkpointMessage>';
+    expect(d.send(seedBusy, 5000).dls.items).toEqual([{ name: 'send-solicited', value: 'true' }]);
+    d.send(open('solicited', 'B2'));
+    const done = d.send(replyTo('WriteItems', [], { nonce: 'B2', status: 'Accepted' }));
+    expect(done.events[0]).toMatchObject({
+      type: 'job-finished',
+      outcome: { jobId: 'j1', status: 'succeeded' },
+    });
+  });
+
+  it('busy in the middle of a job resumes at the interrupted operation and keeps earlier results', () => {
+    const job: WorkpointJob = {
+      id: 'm1',
+      operations: [
+        { kind: 'read', items: [{ name: 'e164' }] },
+        { kind: 'write', items: [{ name: 'sntp-addr', value: 'n' }] },
+      ],
+    };
+    const d = known({ jobs: [job] });
+    expect(d.send(open('solicited', 'M1')).dls.action).toBe('ReadItems');
+    expect(
+      d.send(replyTo('ReadItems', [{ name: 'e164', value: '42' }], { nonce: 'M1' })).dls.action,
+    ).toBe('WriteItems');
+    d.send(replyTo('WriteItems', [], { nonce: 'M1', status: 'busy' }), 5000);
+    // back: the read is not sent again, its value is kept
+    expect(d.send(open('solicited', 'M2')).dls.action).toBe('WriteItems');
+    const done = d.send(replyTo('WriteItems', [], { nonce: 'M2' }));
+    expect(done.events[0]).toEqual({
+      type: 'job-finished',
+      mac: MAC,
+      outcome: {
+        jobId: 'm1',
+        status: 'succeeded',
+        results: [
+          { kind: 'read', status: 'succeeded', items: [{ name: 'e164', value: '42' }] },
+          { kind: 'write', status: 'succeeded', items: [], error: undefined },
+        ],
+      },
+    });
+    expect(d.state!.progress).toBeUndefined();
+  });
+
+  it('a phone that keeps ending the interaction at the same job fails it with its reason', () => {
+    const job: WorkpointJob = {
+      id: 'r1',
+      operations: [{ kind: 'write', items: [{ name: 'e164', value: '1' }] }],
+    };
+    const d = known({ jobs: [job] }, { rejectionLimit: 3 });
+    const cleanUp = (nonce: string) =>
+      buildWorkpointMessage({
+        nonce,
+        maxItems: -1,
+        fragment: 'final',
+        reason: 'clean-up',
+        items: [{ name: 'cleanup-reason', value: 'invalid configuration' }],
+      });
+    for (const n of ['1', '2']) {
+      expect(d.send(open('solicited', `R${n}`)).dls.action).toBe('WriteItems');
+      expect(d.send(cleanUp(`R${n}`)).events).toEqual([
+        { type: 'phone-clean-up', mac: MAC, reason: 'invalid configuration' },
+      ]);
+    }
+    expect(d.send(open('solicited', 'R3')).dls.action).toBe('WriteItems');
+    const third = d.send(cleanUp('R3'));
+    expect(third.events).toContainEqual({
+      type: 'job-finished',
+      mac: MAC,
+      outcome: {
+        jobId: 'r1',
+        status: 'failed',
+        results: [
+          {
+            kind: 'write',
+            status: 'failed',
+            items: [],
+            error:
+              'the phone ended the interaction 3 times at this operation (last: clean-up "invalid configuration")',
+          },
+        ],
+      },
+    });
+    expect(d.state!.rejections).toBeUndefined();
+  });
+
   it("jobsPerInteraction 'one': chains jobs with send-solicited until the last (DG p.74-75)", () => {
     const jobs: WorkpointJob[] = ['a', 'b'].map((id) => ({
       id,

@@ -152,11 +152,9 @@ export function handleWorkpointRequest(input: EngineInput): EngineOutput {
     state.maxItems = msg.maxItems;
     const st: Step = { ...base, state };
     if (msg.reason === 'clean-up') {
-      events.push({
-        type: 'phone-clean-up',
-        mac,
-        reason: itemValue(msg.items, 'cleanup-reason') ?? '',
-      });
+      const why = itemValue(msg.items, 'cleanup-reason') ?? '';
+      events.push({ type: 'phone-clean-up', mac, reason: why });
+      strike(st, `clean-up "${why}"`);
       reply = finishInteraction(st, false);
     } else reply = continueInteraction(st, msg);
   }
@@ -190,9 +188,37 @@ function rememberNonces(st: Step, nonces: string[]): void {
   st.state.finishedNonces = merged.slice(0, st.cfg.nonceMemory);
 }
 
-function abortInteraction(st: Step, reason: string): void {
+/**
+ * The phone ended the interaction while a job's message was out (clean-up, a reply that does
+ * not fit, unparsable): one strike for that job; at `rejectionLimit` the job fails with `why`.
+ */
+function strike(st: Step, why: string): void {
+  const ia = st.state.interaction;
+  const task = ia?.tasks[0];
+  if (!ia?.awaiting || task?.t !== 'op') return;
+  const n = ((st.state.rejections ??= {})[task.jobId] ?? 0) + 1;
+  st.state.rejections[task.jobId] = n;
+  if (n < st.cfg.rejectionLimit) return;
+  dropDeferred(st, task.jobId);
+  const kind = ia.jobs.find((j) => j.id === task.jobId)!.operations[task.opIndex].kind;
+  const results = [
+    ...(st.state.progress?.[task.jobId]?.results ?? ia.jobResults),
+    {
+      kind,
+      status: 'failed' as const,
+      items: [],
+      error: `the phone ended the interaction ${n} times at this operation (last: ${why})`,
+    },
+  ];
+  ia.tasks = ia.tasks.filter((t) => !(t.t === 'op' && t.jobId === task.jobId));
+  ia.jobResults = [];
+  finishJob(st, task.jobId, results);
+}
+
+function abortInteraction(st: Step, reason: string, counts = true): void {
   const ia = st.state.interaction;
   if (!ia) return;
+  if (counts) strike(st, reason);
   rememberNonces(
     st,
     ia.nonces.filter((n) => n !== st.nonce),
@@ -251,7 +277,7 @@ function openInteraction(
   for (const it of reported) state.inventory[itemKey(it)] = it.value;
 
   if (msg.reason === 'start-up' || msg.reason === 'solicited') state.sendSolicitedAt = undefined;
-  resolveDeferred(st, msg, input.transport.secure);
+  resolveDeferred(st, msg, input.transport);
 
   const tasks: Task[] = [];
   const readInventory =
@@ -284,10 +310,22 @@ function openInteraction(
     jobs.push(job);
   }
   const served = cfg.jobsPerInteraction === 'one' ? jobs.slice(0, 1) : jobs;
-  for (const job of served)
-    job.operations.forEach((_, i) =>
-      tasks.push({ t: 'op', jobId: job.id, opIndex: i, last: i === job.operations.length - 1 }),
-    );
+  // bookkeeping only for jobs still pending
+  const pending = new Set(work.jobs.map((j) => j.id));
+  state.progress = keepOnly(state.progress, pending);
+  state.rejections = keepOnly(state.rejections, pending);
+  for (const job of served) {
+    const resume = state.progress?.[job.id];
+    const from = resume && resume.next < job.operations.length ? resume.next : 0;
+    for (let i = from; i < job.operations.length; i++)
+      tasks.push({
+        t: 'op',
+        jobId: job.id,
+        opIndex: i,
+        last: i === job.operations.length - 1,
+        ...(i === from && from > 0 ? { prior: resume!.results } : {}),
+      });
+  }
   state.interaction = {
     id: input.newSession,
     openedBy: msg.reason,
@@ -303,11 +341,37 @@ function openInteraction(
 }
 
 /** Completions seen only at a later contact: reboot after Restart/SoftwareDeployment, file status, secure start-up. */
-function resolveDeferred(st: Step, msg: WorkpointMessage, secure: boolean): void {
+function resolveDeferred(
+  st: Step,
+  msg: WorkpointMessage,
+  transport: EngineInput['transport'],
+): void {
   const state = st.state;
-  if (msg.reason === 'start-up' && secure && state.secureMode?.state === 'bootstrapping') {
-    state.secureMode = { ...state.secureMode, state: 'active' };
+  const sm = state.secureMode;
+  if (msg.reason === 'start-up' && transport.secure && sm?.state === 'bootstrapping') {
+    state.secureMode = { ...sm, state: 'active' };
     st.events.push({ type: 'secure-mode-active', mac: state.mac });
+  }
+  // The bootstrap's `accepted` never arrived (session cut), but the phone proves it applied it:
+  // it starts up over mutual TLS with the very certificate we offered.
+  if (
+    msg.reason === 'start-up' &&
+    transport.secure &&
+    sm?.state === 'offered' &&
+    sm.certFingerprint !== undefined &&
+    transport.clientCertFingerprint?.toUpperCase() === sm.certFingerprint
+  ) {
+    state.secureMode = {
+      state: 'active',
+      securePort: sm.securePort,
+      certFingerprint: sm.certFingerprint,
+    };
+    st.events.push({ type: 'secure-mode-active', mac: state.mac });
+    if (sm.jobId)
+      finishJob(st, sm.jobId, [
+        ...(sm.results ?? []),
+        { kind: 'secure-bootstrap', status: 'succeeded', items: [] },
+      ]);
   }
   const keep = [];
   for (const d of state.deferred) {
@@ -354,6 +418,8 @@ function deferredResult(
 }
 
 function finishJob(st: Step, jobId: string, results: OperationResult[]): void {
+  st.state.progress = keepOnly(st.state.progress, new Set([jobId]), true);
+  st.state.rejections = keepOnly(st.state.rejections, new Set([jobId]), true);
   st.events.push({
     type: 'job-finished',
     mac: st.state.mac,
@@ -415,6 +481,10 @@ function advance(st: Step): string {
     }
     const job = ia.jobs.find((j) => j.id === task.jobId)!;
     const op = job.operations[task.opIndex];
+    if (task.prior) {
+      ia.jobResults = [...task.prior];
+      delete task.prior;
+    }
     try {
       switch (op.kind) {
         case 'read-all':
@@ -431,8 +501,21 @@ function advance(st: Step): string {
         }
         case 'write':
           return startWrite(st, ia, op.items);
-        case 'secure-bootstrap':
-          return startWrite(st, ia, secureBootstrapItems(op));
+        case 'secure-bootstrap': {
+          const items = secureBootstrapItems(op);
+          if (st.state.secureMode?.state !== 'active') {
+            // stored before the certificate leaves: a cut session cannot lose which one it was
+            const certFingerprint = certificateFingerprint(op.clientCertificate);
+            st.state.secureMode = {
+              state: 'offered',
+              securePort: op.securePort,
+              ...(certFingerprint ? { certFingerprint } : {}),
+              jobId: job.id,
+              results: [...ia.jobResults],
+            };
+          }
+          return startWrite(st, ia, items);
+        }
         case 'restart': {
           const reply = dls(st.nonce, 'Restart', restartItems(op));
           st.state.deferred.push({
@@ -496,10 +579,20 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
   }
   if (!ia.nonces.includes(msg.nonce)) ia.nonces.push(msg.nonce);
   const task = ia.tasks[0];
-  const status = msg.status ?? 'accepted';
+  // seed 000 writes "a 'Busy' status response": status values are compared without case
+  const status = (msg.status ?? 'accepted').toLowerCase();
 
   if (status === 'busy') {
-    if (task?.t === 'op') dropDeferred(st, task.jobId);
+    if (task?.t === 'op') {
+      dropDeferred(st, task.jobId);
+      // resume at this operation next time, keeping what the earlier ones obtained
+      if (ia.jobResults.length > 0)
+        (st.state.progress ??= {})[task.jobId] = {
+          next: task.opIndex,
+          results: [...ia.jobResults],
+        };
+    }
+    if (aw.action === 'WriteItems') withdrawOffer(st);
     const pending = ia.jobs
       .map((j) => j.id)
       .filter((id) => ia.tasks.some((t) => t.t === 'op' && t.jobId === id));
@@ -508,12 +601,13 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
   }
 
   if (status !== 'accepted') {
-    const error = `phone answered ${aw.action} with status "${status}"`;
+    const error = `phone answered ${aw.action} with status "${msg.status}"`;
     ia.tasks.shift();
     ia.awaiting = undefined;
     if (task?.t === 'op') {
       dropDeferred(st, task.jobId);
       const kind = ia.jobs.find((j) => j.id === task.jobId)!.operations[task.opIndex].kind;
+      if (kind === 'secure-bootstrap') withdrawOffer(st);
       completeOp(st, ia, task, { kind, status: 'failed', items: msg.items, error });
     } else st.events.push({ type: 'request-rejected', mac: st.state.mac, reason: error });
     return advance(st);
@@ -584,6 +678,7 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
         // the phone now moves to the secure port: nothing more on this connection
         return finishInteraction(st, false);
       }
+      if (op.kind === 'secure-bootstrap') withdrawOffer(st);
       completeOp(st, ia, task, {
         kind: op.kind,
         status,
@@ -626,6 +721,11 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
   }
 }
 
+/** The phone refused the bootstrap: it never got the offered certificate. */
+function withdrawOffer(st: Step): void {
+  if (st.state.secureMode?.state === 'offered') st.state.secureMode = undefined;
+}
+
 function dropDeferred(st: Step, jobId: string): void {
   st.state.deferred = st.state.deferred.filter((d) => d.jobId !== jobId);
 }
@@ -647,4 +747,15 @@ function onRead(st: Step, action: 'ReadAllItems' | 'ReadItems', items: Workpoint
     } else if (changed.length > 0)
       st.events.push({ type: 'inventory-changed', mac: st.state.mac, items: changed });
   } else Object.assign(st.state.inventory, inv);
+}
+
+/** The entries of `map` for `ids` (or all but those, `drop`); undefined when none is left. */
+function keepOnly<T>(
+  map: Record<string, T> | undefined,
+  ids: Set<string>,
+  drop = false,
+): Record<string, T> | undefined {
+  if (!map) return undefined;
+  const kept = Object.entries(map).filter(([id]) => ids.has(id) !== drop);
+  return kept.length ? Object.fromEntries(kept) : undefined;
 }

@@ -1,6 +1,7 @@
 import {
   compileCpDocument,
   Core,
+  DeliveryStatus,
   Device,
   Job,
   PreviewPart,
@@ -9,7 +10,7 @@ import {
 } from '@dm-bridge/core';
 import { encodeProvisioningDocument } from '@dm-bridge/omacp';
 import { previewCpPush, type CpSecName } from '@dm-bridge/wap-push';
-import { deferForSmsRate, SmsAdmission } from './sms-rate';
+import { deferForSmsRate, onSmsBind, SmsAdmission } from './sms-rate';
 
 /** What the SMS side offers for CP pushes (its SmsService). */
 export interface CpPushSender extends Partial<SmsAdmission> {
@@ -22,10 +23,14 @@ export interface CpPushSender extends Partial<SmsAdmission> {
     imsi?: string;
     pin?: string;
     bindId?: string;
+    /** transient SMSC trouble is retried until then */
+    deadline?: number;
   }): Promise<void>;
   status(pushId: string): Promise<
     | {
         state: 'submitting' | 'submitted' | 'delivered' | 'failed';
+        /** stable code of a failure: always permanent, or 'expired' past the deadline */
+        code?: string;
         error?: string;
         total: number;
         delivered: number;
@@ -64,6 +69,14 @@ export class OmaCpPushDriver implements ProtocolDriver {
     if (!a.msisdn)
       return { kind: 'failed', code: 'no-msisdn', detail: 'a CP device needs addressing.msisdn' };
     const policy = a.pinPolicy ?? 'netwpin';
+    if (policy === 'userpinmac') {
+      // refused at the API; a device stored before that still never gets a push it cannot check
+      return {
+        kind: 'failed',
+        code: 'unsupported-security',
+        detail: 'CP SEC USERPINMAC is not supported; use netwpin, userpin or usernetwpin',
+      };
+    }
     const credentials = this.core.devices.revealCredentials(device);
     if ((policy === 'netwpin' || policy === 'usernetwpin') && !a.imsi) {
       return { kind: 'failed', code: 'no-imsi', detail: `CP ${policy} needs addressing.imsi` };
@@ -71,22 +84,25 @@ export class OmaCpPushDriver implements ProtocolDriver {
     if (policy !== 'netwpin' && !credentials.userPin) {
       return { kind: 'failed', code: 'no-pin', detail: `CP ${policy} needs credentials.userPin` };
     }
-    const deferred = await deferForSmsRate(this.sms, a.bind, this.smsBurstS);
-    if (deferred) return deferred;
     const wbxml = encodeProvisioningDocument(
       compileCpDocument(this.core.jobs.revealOperations(job)),
     );
-    await this.sms.enqueueCpPush({
-      pushId: OmaCpPushDriver.pushId(job),
-      jobId: job.id,
-      to: a.msisdn.replace(/^\+/, ''),
-      wbxml,
-      sec: SEC[policy],
-      imsi: a.imsi,
-      pin: credentials.userPin,
-      bindId: a.bind,
+    return onSmsBind(a.bind, async () => {
+      const deferred = await deferForSmsRate(this.sms, a.bind, this.smsBurstS);
+      if (deferred) return deferred;
+      await this.sms.enqueueCpPush({
+        pushId: OmaCpPushDriver.pushId(job),
+        jobId: job.id,
+        to: a.msisdn!.replace(/^\+/, ''),
+        wbxml,
+        sec: SEC[policy],
+        imsi: a.imsi,
+        pin: credentials.userPin,
+        bindId: a.bind,
+        deadline: job.deadline,
+      });
+      return { kind: 'pushed', detail: `${wbxml.length} bytes of WBXML, ${SEC[policy]}` };
     });
-    return { kind: 'pushed', detail: `${wbxml.length} bytes of WBXML, ${SEC[policy]}` };
   }
 
   /** The document, its WBXML, the signed WSP push and every SMS segment, as `wake` would send. */
@@ -119,14 +135,16 @@ export class OmaCpPushDriver implements ProtocolDriver {
     ];
   }
 
-  async deliveryStatus(
-    job: Job,
-  ): Promise<{ state: 'delivered' | 'failed' | 'pending'; detail?: string }> {
+  async deliveryStatus(job: Job): Promise<DeliveryStatus> {
     const s = await this.sms.status(OmaCpPushDriver.pushId(job));
     if (s?.state === 'delivered')
       return { state: 'delivered', detail: `${s.delivered}/${s.total} segments delivered` };
     if (s?.state === 'failed')
-      return { state: 'failed', detail: s.error ?? 'the SMSC reported a permanent failure' };
+      return {
+        state: 'failed',
+        code: s.code,
+        detail: s.error ?? 'the SMSC reported a permanent failure',
+      };
     return { state: 'pending' };
   }
 }

@@ -1,6 +1,7 @@
 import {
   compileDmOperations,
   Core,
+  DeliveryStatus,
   Device,
   Job,
   MASKED,
@@ -11,7 +12,8 @@ import {
 import type { DmDeviceAccount } from '@dm-bridge/omadm';
 import { buildDmNotificationPush, previewDmNotification } from '@dm-bridge/wap-push';
 import { randomBytes, randomInt } from 'node:crypto';
-import { deferForSmsRate, SmsAdmission } from './sms-rate';
+import { deferForSmsRate, onSmsBind, SmsAdmission } from './sms-rate';
+import type { CpPushSender } from './omacp-push.driver';
 
 /** The DM side's account store (its DmSessionStore). */
 export interface DmAccountStore {
@@ -21,11 +23,23 @@ export interface DmAccountStore {
 }
 
 /** The SMS side's queue (its SmsService). */
-export interface WapPushSender extends Partial<SmsAdmission> {
+export interface WapPushSender extends Partial<SmsAdmission>, Pick<CpPushSender, 'status'> {
   enqueue(
-    pushes: { pushId: string; jobId: string; destination: string; datagram: Uint8Array }[],
+    pushes: {
+      pushId: string;
+      jobId: string;
+      destination: string;
+      datagram: Uint8Array;
+      /** transient SMSC trouble is retried until then */
+      deadline?: number;
+    }[],
     bindId?: string,
   ): Promise<void>;
+}
+
+/** The SMS push that carried a wake-up attempt's package #0. */
+function notificationPushId(jobId: string, attempt: number): string {
+  return `${jobId}-n${attempt}`;
 }
 
 /**
@@ -111,6 +125,28 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
         code: 'no-address',
         detail: 'an OMA DM device needs addressing.devId and addressing.msisdn to be woken',
       };
+    return onSmsBind(device.addressing.bind, () => this.notify(device, job, devId, msisdn));
+  }
+
+  /**
+   * A notification the SMSC refused for good (e.g. an invalid destination) fails the job; until
+   * the handset calls, the other outcomes change nothing.
+   */
+  async deliveryStatus(job: Job): Promise<DeliveryStatus> {
+    const last = job.attempts.filter((a) => a.outcome === 'sent').pop();
+    const s = last && (await this.sms.status(notificationPushId(job.id, last.n)));
+    // past its deadline the job itself expires: that is not the SMSC refusing it
+    if (s?.state === 'failed' && s.code !== 'expired')
+      return { state: 'failed', code: s.code ?? 'sms-refused', detail: s.error };
+    return { state: 'pending' };
+  }
+
+  private async notify(
+    device: Device,
+    job: Job,
+    devId: string,
+    msisdn: string,
+  ): Promise<WakeOutcome> {
     const deferred = await deferForSmsRate(this.sms, device.addressing.bind, this.smsBurstS);
     if (deferred) return deferred;
     const account = await this.account(device, devId);
@@ -130,10 +166,11 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
     await this.sms.enqueue(
       [
         {
-          pushId: `${job.id}-n${job.attempts.length + 1}`,
+          pushId: notificationPushId(job.id, job.attempts.length + 1),
           jobId: job.id,
           destination: msisdn.replace(/^\+/, ''),
           datagram: push.wsp,
+          deadline: job.deadline,
         },
       ],
       device.addressing.bind,

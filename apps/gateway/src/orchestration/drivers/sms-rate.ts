@@ -1,4 +1,5 @@
-import type { WakeOutcome } from '@dm-bridge/core';
+import { PermanentWakeError, type WakeOutcome } from '@dm-bridge/core';
+import { UnknownBindError } from '../../sms/sms.service';
 
 /** What the SMS side offers to pace wake-ups by a bind's rate (its SmsService). */
 export interface SmsAdmission {
@@ -29,4 +30,18 @@ export async function deferForSmsRate(
     retryAfterMs: Math.ceil(waitMs * (1 + Math.random() * 0.5)),
     detail: `SMSC bind ${bind ?? bindId} is at its rate; retry in ${Math.ceil(waitMs)} ms`,
   };
+}
+
+/**
+ * Runs a wake-up's SMS steps on the device's bind. A bind the device names that does not exist
+ * can never work: the job fails. No bind configured at all is transient (one may be added).
+ */
+export async function onSmsBind<T>(bind: string | undefined, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    if (err instanceof UnknownBindError && bind !== undefined)
+      throw new PermanentWakeError('unknown-bind', err.message);
+    throw err;
+  }
 }

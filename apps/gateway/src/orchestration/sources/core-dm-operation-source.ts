@@ -20,7 +20,28 @@ const DESIRED = 'desired:';
  * the inventory become Replace commands with id `desired:<node>`, applied at every contact.
  */
 export class CoreDmOperationSource implements DmOperationSource {
-  constructor(private readonly core: Core) {}
+  constructor(
+    private readonly core: Core,
+    /** SESSION_LOCK_TTL_MS: the lock lapses this long after the session's last message */
+    private readonly lockTtlMs = 120_000,
+  ) {}
+
+  /**
+   * Core's session lock of the device (keyed by the core device id, in its shard): the watchdog
+   * treats an `in-session` job whose device has no lock holder as a lost session.
+   */
+  async lease(deviceId: string, owner: string): Promise<boolean> {
+    const device = await this.device(deviceId);
+    if (!device) return false;
+    if (!(await this.core.locks.renew(device.id, owner, this.lockTtlMs)))
+      await this.core.locks.supersede(device.id, owner, this.lockTtlMs);
+    return true;
+  }
+
+  async endLease(deviceId: string, owner: string): Promise<void> {
+    const device = await this.device(deviceId);
+    if (device) await this.core.locks.release(device.id, owner);
+  }
 
   private device(devId: string): Promise<Device | null> {
     return this.core.devices.findByAddress('omadm', 'devId', devId);

@@ -15,18 +15,25 @@ import type { WorkpointJobSource, WorkpointWork } from '../../workpoint/workpoin
 /**
  * The Workpoint engine's work source over core's jobs. Phones are core devices found by MAC;
  * every pending job is handed over (and moves to `in-session`), desired state comes from the
- * device's and its profile's desired parameters bound to Workpoint items.
+ * device's and its profile's desired parameters bound to Workpoint items. A phone's session
+ * holds core's session lock of the device (`core.locks`, the lock the watchdog looks at).
  */
 export class CoreWorkpointJobSource implements WorkpointJobSource {
-  constructor(private readonly core: Core) {}
+  constructor(
+    private readonly core: Core,
+    /** SESSION_LOCK_TTL_MS: the lease taken by an opening request */
+    private readonly sessionLockTtlMs: number,
+  ) {}
 
   private device(mac: string): Promise<Device | null> {
     return this.core.devices.findByAddress('workpoint', 'mac', normaliseMac(mac));
   }
 
-  async work(mac: string): Promise<WorkpointWork> {
+  async work(mac: string, session: string): Promise<WorkpointWork> {
     const device = await this.device(mac);
     if (!device) return { jobs: [] };
+    // the lease first: jobs claimed below are never in-session without a holder
+    await this.core.locks.supersede(device.id, session, this.sessionLockTtlMs);
     const jobs: WorkpointJob[] = [];
     for (const job of await this.core.jobs.pendingJobs(device.id)) {
       try {
@@ -36,7 +43,16 @@ export class CoreWorkpointJobSource implements WorkpointJobSource {
       }
     }
     await this.core.jobs.claimJobs(jobs.map((j) => j.id));
-    return { jobs, desired: this.desired(device) };
+    return { jobs, desired: this.desired(device), lease: device.id };
+  }
+
+  async holdSession(lease: string, session: string, ttlMs: number): Promise<void> {
+    // the phone state (under its request mutex) says which session is live: it takes the lock
+    await this.core.locks.supersede(lease, session, ttlMs);
+  }
+
+  async endSession(lease: string, session: string): Promise<void> {
+    await this.core.locks.release(lease, session);
   }
 
   private desired(device: Device): WorkpointItem[] | undefined {
