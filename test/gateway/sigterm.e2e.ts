@@ -18,6 +18,7 @@ import {
 } from '../support/redis';
 import { addDmDevice, setVolumeJob } from './support/dm-device';
 import { HoldingProxy } from './support/holding-proxy';
+import { startGateway } from './support/start-gateway';
 
 const GRACE_MS = 8000;
 const OTHERS = 12;
@@ -90,9 +91,9 @@ describe('SIGTERM (gateway OS process)', () => {
     const deployment = newDeployment(TEST_REDIS_URL, uniquePrefix('sigterm'));
     prefixes.push(deployment.prefix);
     // two SMS a second: wake-ups are still queued at the SMSC bind when the signal comes
-    const gw = await gateway('all', deployment, {
-      SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=sim&rate=2`,
-    }).start();
+    const gw = await startGateway(
+      gateway('all', deployment, { SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=sim&rate=2` }),
+    );
     // the session's messages go through a proxy that holds the second one until after SIGTERM
     const proxy = new HoldingProxy({ host: '127.0.0.1', port: gw.devicePort }, 2);
     await proxy.start();
@@ -158,7 +159,7 @@ describe('SIGTERM (gateway OS process)', () => {
     await proxy.stop();
 
     // the session's result is stored: another process (api role) reads the job succeeded
-    const reader = await gateway('reader', deployment, {}, 'api').start();
+    const reader = await startGateway(gateway('reader', deployment, {}, 'api'));
     const stored = await reader.api.ok('GET', `/v1/jobs/${job.id}`);
     expect(stored).toMatchObject({ state: 'succeeded', results: [{ status: 'ok', code: 200 }] });
     await reader.stop('SIGTERM');
@@ -167,10 +168,12 @@ describe('SIGTERM (gateway OS process)', () => {
   it('with its Redis killed, exits within the grace period and says so in one log line', async () => {
     redis = await new RedisAofProcess(logDir).start();
     const deployment = newDeployment(redis.url, 'dmb:');
-    const gw = await gateway('no-redis', deployment, {
-      SHUTDOWN_GRACE_MS: '3000',
-      SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=sim2`,
-    }).start();
+    const gw = await startGateway(
+      gateway('no-redis', deployment, {
+        SHUTDOWN_GRACE_MS: '3000',
+        SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=sim2`,
+      }),
+    );
     await redis.stop('SIGKILL');
     await waitFor(
       async () => logOf(gw).json.some((l) => /^Redis connection lost/.test(l.msg)),
