@@ -89,6 +89,8 @@ export interface DmLog {
  */
 export class DmHttpEndpoint {
   readonly serverConfig: DmServerConfig;
+  /** told when a device's session is open after a message served here, or over (shutdown drain) */
+  onSessionState?: (deviceId: string, open: boolean) => void;
   /** where nonces come from (tests replaying captures pin the nonce a capture's stub issued) */
   random: (bytes: number) => Uint8Array = pooledRandom;
 
@@ -233,6 +235,7 @@ export class DmHttpEndpoint {
         // Unknown devices get the log line only: their events would let anyone create keys.
         if (loaded.account) await this.deliver(deviceId, '', [], outcome.events);
         if (outcome.closed) await this.source.endLease(deviceId, sessionOwner(outcome.closed));
+        if (outcome.closed) this.onSessionState?.(deviceId, false);
         return { body: Buffer.from(encodeDmMessage(outcome.reply, encoding)), contentType };
       }
       const replyBytes = Buffer.from(encodeDmMessage(outcome.reply, encoding));
@@ -266,6 +269,7 @@ export class DmHttpEndpoint {
       await this.holdLock(deviceId, loaded.session.state, outcome.state);
       await this.deliver(deviceId, outcome.state.sessionId, outcome.claimed, outcome.events);
       if (ended) await this.source.endLease(deviceId, sessionOwner(outcome.state));
+      this.onSessionState?.(deviceId, !ended);
       return { body: replyBytes, contentType, hmac };
     }
     throw new DmHttpError(503, 'session busy: concurrent messages for this device');
