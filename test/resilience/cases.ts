@@ -161,11 +161,17 @@ export const CASES: ResilienceCase[] = [
   },
   {
     name: 'smsc-throttle-episode',
-    injects: '20 generic_nack, 100 ESME_RTHROTTLED and 60 ESME_RMSGQFUL answers from the start',
+    injects:
+      '10 s of ESME_RTHROTTLED, 20 generic_nack and 40 ESME_RSYSERR (temporary), from the start',
     atLeastOnce: true,
     options: { devices: { dm: 80, cp: CP } },
     fault: async (run) => {
-      await run.simulator.control('/smsc/episode', { nack: 20, throttle: 100, fail: 60 });
+      await run.simulator.control('/smsc/episode', {
+        nack: 20,
+        throttleMs: 10_000,
+        fail: 40,
+        failStatus: 0x08,
+      });
       const at = Date.now();
       await run.startCampaigns();
       return { recoveredAt: at };
