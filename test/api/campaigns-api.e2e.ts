@@ -1,44 +1,54 @@
+import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
 import { ApiFixture, dropPrefix, startApi, until } from './api-fixture';
-import { LoopbackFleet } from './loopback-device';
+import { HandsetFleet } from './handset-fleet';
+import { PHONE_FLEET_ENV, PhoneFleet } from './phone-fleet';
 
-async function importFleet(f: ApiFixture, n: number, tag: string, base: number) {
-  const rows = Array.from({ length: n }, (_, i) =>
-    i % 2
-      ? {
-          id: `${tag}-dm-${i}`,
-          protocol: 'omadm',
-          addressing: { msisdn: `+49175${String(base + i).padStart(7, '0')}` },
-          tags: [tag],
-        }
-      : {
-          id: `${tag}-wp-${i}`,
-          protocol: 'workpoint',
-          addressing: { ip: `10.9.${base >> 8}.${i & 255}` },
-          tags: [tag],
-        },
-  );
-  expect((await f.call('POST', '/v1/devices/import', rows)).body.created).toBe(n);
-}
-
+/**
+ * Campaigns over devices on the production path: simulated OpenStage phones (contact-me, the
+ * Workpoint engine) and simulated OMA DM handsets (SMS wake-up through the simulated SMSC, the
+ * DM engine).
+ */
 describe('REST API: campaigns over a mixed fleet', () => {
   let f: ApiFixture;
-  let dm: LoopbackFleet;
-  let wp: LoopbackFleet;
+  let smsc: SimulatedSmsc;
+  let phones: PhoneFleet;
+  let handsets: HandsetFleet;
 
   beforeAll(async () => {
-    f = await startApi();
-    dm = new LoopbackFleet(f.core, 'omadm');
-    wp = new LoopbackFleet(f.core, 'workpoint');
-    f.core.drivers.register(dm);
-    f.core.drivers.register(wp);
+    smsc = new SimulatedSmsc({ accounts: { gw: 'pw' } });
+    await smsc.start();
+    f = await startApi({
+      ...PHONE_FLEET_ENV,
+      SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=sim`,
+      SMPP_JOB_BACKOFF_MS: '50',
+    });
+    phones = new PhoneFleet(f);
+    handsets = new HandsetFleet(f, smsc);
   });
   afterAll(async () => {
+    await phones.stop();
     await f.close();
+    await smsc.stop();
     await dropPrefix(f.prefix);
   });
 
+  /** Half phones (even ids), half handsets (odd ids). */
+  async function importFleet(n: number, tag: string, base: number) {
+    const ids = Array.from({ length: n }, (_, i) => `${tag}-${i % 2 ? 'dm' : 'wp'}-${i}`);
+    await phones.add(
+      ids.filter((_, i) => i % 2 === 0),
+      { tags: [tag] },
+    );
+    const dm = ids.filter((_, i) => i % 2 === 1);
+    await handsets.add(
+      dm,
+      dm.map((_, i) => `49175${String(base + i).padStart(7, '0')}`),
+      { tags: [tag] },
+    );
+  }
+
   it('fans out, pauses, resumes and completes with progress counts', async () => {
-    await importFleet(f, 40, 'mixed', 0);
+    await importFleet(40, 'mixed', 0);
     const created = await f.call('POST', '/v1/campaigns', {
       name: 'registrar move',
       selection: { tag: 'mixed' },
@@ -75,11 +85,19 @@ describe('REST API: campaigns over a mixed fleet', () => {
       jobs.body.items.map((j: any) => `${j.protocol}:${j.operations[0].target.path}`),
     );
     expect(targets).toEqual(new Set(['omadm:./Vendor/SIP/Registrar', 'workpoint:registrar-addr']));
+    // applied on the devices themselves
+    expect(phones.get('mixed-wp-0').items.get('registrar-addr')).toBe('sip.example.net');
+    expect(handsets.handsets.get('mixed-dm-1')!.tree.get('./Vendor/SIP/Registrar')!.value).toBe(
+      'sip.example.net',
+    );
   });
 
   it('stops by itself when the failure ratio passes the threshold', async () => {
-    await importFleet(f, 30, 'flaky', 1000);
-    for (let i = 0; i < 30; i++) (i % 2 ? dm : wp).failing.add(`flaky-${i % 2 ? 'dm' : 'wp'}-${i}`);
+    // phones that decline every action (DM failures are the DM suites' matter)
+    await phones.add(
+      Array.from({ length: 30 }, (_, i) => `flaky-wp-${i}`),
+      { tags: ['flaky'], failing: true },
+    );
     const created = await f.call('POST', '/v1/campaigns', {
       selection: { tag: 'flaky' },
       operations: [{ op: 'reboot' }],

@@ -5,7 +5,7 @@ import { run as campaigns } from '../../apps/cli/src/commands/campaigns.command'
 import { run as devices } from '../../apps/cli/src/commands/devices.command';
 import { run as jobs } from '../../apps/cli/src/commands/jobs.command';
 import { ADMIN_KEY, ApiFixture, dropPrefix, startApi } from './api-fixture';
-import { LoopbackFleet } from './loopback-device';
+import { PHONE_FLEET_ENV, PhoneFleet } from './phone-fleet';
 
 async function capture(
   fn: () => Promise<number>,
@@ -29,12 +29,14 @@ async function capture(
 describe('dm-bridge devices|jobs|campaigns over the REST API', () => {
   let f: ApiFixture;
   let common: string[];
+  let fleet: PhoneFleet;
   beforeAll(async () => {
-    f = await startApi();
-    f.core.drivers.register(new LoopbackFleet(f.core, 'omadm'));
+    f = await startApi(PHONE_FLEET_ENV);
+    fleet = new PhoneFleet(f);
     common = ['--url', f.gw.apiUrl, '--key', ADMIN_KEY];
   });
   afterAll(async () => {
+    await fleet.stop();
     await f.close();
     await dropPrefix(f.prefix);
   });
@@ -42,11 +44,13 @@ describe('dm-bridge devices|jobs|campaigns over the REST API', () => {
   it('imports a CSV file, lists, runs a job and a campaign with a progress bar', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dmb-cli-'));
     const csv = join(dir, 'fleet.csv');
+    // five OpenStage phones (simulated, served by the Workpoint engine) and a bad row
+    const macs = Array.from({ length: 5 }, () => fleet.mac());
     writeFileSync(
       csv,
-      'id,protocol,msisdn,tags\n' +
-        Array.from({ length: 5 }, (_, i) => `cli-${i},omadm,+4917900000${i},cli`).join('\n') +
-        '\ncli-bad,omadm,nope,cli\n',
+      'id,protocol,msisdn,mac,tags\n' +
+        macs.map((mac, i) => `cli-${i},workpoint,,${mac.toLowerCase()},cli`).join('\n') +
+        '\ncli-bad,omadm,nope,,cli\n',
     );
     const imported = await capture(() => devices(['import', csv, ...common]));
     expect(imported.code).toBe(1);
@@ -54,6 +58,10 @@ describe('dm-bridge devices|jobs|campaigns over the REST API', () => {
     expect(imported.out).toMatch(/row 5 \(cli-bad\): MSISDN 'nope'/);
     const listed = await capture(() => devices(['list', '--tag', 'cli', ...common]));
     expect(listed.out.trim().split('\n')).toHaveLength(5);
+    const phones = await fleet.attach(
+      macs.map((_, i) => `cli-${i}`),
+      macs,
+    );
     const job = await capture(() =>
       jobs([
         'create',
@@ -66,7 +74,10 @@ describe('dm-bridge devices|jobs|campaigns over the REST API', () => {
       ]),
     );
     expect(job.code).toBe(0);
-    expect(job.out).toMatch(/\tcli-0\tsucceeded\tok=value-of-.\/DevDetail\/FwV ok/);
+    expect(job.out).toContain(
+      `\tcli-0\tsucceeded\tok=${phones[0].items.get('software-version')} ok`,
+    );
+    expect(phones[0].items.get('sip-user-id')).toBe('alice');
     const c = await capture(() =>
       campaigns([
         'create',

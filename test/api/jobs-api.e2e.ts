@@ -1,40 +1,36 @@
 import { ApiFixture, dropPrefix, startApi, until } from './api-fixture';
-import { LoopbackFleet } from './loopback-device';
+import { PHONE_FLEET_ENV, PhoneFleet } from './phone-fleet';
 
+/**
+ * Jobs over the production path: simulated OpenStage phones woken by contact-me and served by the
+ * Workpoint engine (the OMA DM path end to end is test/api/dm-job.e2e.ts).
+ */
 describe('REST API: jobs through wake-up, session and results', () => {
   let f: ApiFixture;
-  let dm: LoopbackFleet;
-  let wp: LoopbackFleet;
+  let fleet: PhoneFleet;
+  let version: string;
 
   beforeAll(async () => {
-    f = await startApi({ SESSION_LOCK_TTL_MS: '400' });
-    dm = new LoopbackFleet(f.core, 'omadm');
-    wp = new LoopbackFleet(f.core, 'workpoint');
-    f.core.drivers.register(dm);
-    f.core.drivers.register(wp);
-    const devices = [
-      { id: 'hs-1', protocol: 'omadm', addressing: { msisdn: '+491700000001' } },
-      { id: 'hs-silent', protocol: 'omadm', addressing: { msisdn: '+491700000002' } },
-      { id: 'hs-crash', protocol: 'omadm', addressing: { msisdn: '+491700000004' } },
-      {
-        id: 'phone-1',
-        protocol: 'workpoint',
-        addressing: { ip: '127.0.0.1', mac: '00:1a:e8:00:00:01' },
-      },
-      { id: 'cp-1', protocol: 'omacp', addressing: { msisdn: '+491700000003' } },
-    ];
-    for (const d of devices) expect((await f.call('POST', '/v1/devices', d)).status).toBe(201);
-    dm.silent.add('hs-silent');
-    dm.silent.add('hs-crash');
+    f = await startApi({ SESSION_LOCK_TTL_MS: '400', ...PHONE_FLEET_ENV });
+    fleet = new PhoneFleet(f);
+    await fleet.add(['ph-1', 'phone-1']);
+    await fleet.add(['ph-silent', 'ph-crash'], { silent: true });
+    version = fleet.get('ph-1').items.get('software-version')!;
+    const cp = { id: 'cp-1', protocol: 'omacp', addressing: { msisdn: '+491700000003' } };
+    expect((await f.call('POST', '/v1/devices', cp)).status).toBe(201);
   });
   afterAll(async () => {
+    await fleet.stop();
     await f.close();
     await dropPrefix(f.prefix);
   });
 
+  const attempts = async (id: string) =>
+    (await f.call('GET', `/v1/jobs/${id}`)).body.attempts.length as number;
+
   it('answers GET /v1/jobs/:id ahead of Express exactly as the controller does', async () => {
     const created = await f.call('POST', '/v1/jobs', {
-      deviceId: 'hs-silent',
+      deviceId: 'ph-silent',
       operations: [{ op: 'get', path: 'firmware.version' }],
     });
     const id = created.body.id;
@@ -61,7 +57,7 @@ describe('REST API: jobs through wake-up, session and results', () => {
 
   it('?wait returns 200 with per-operation results when the job finishes in time', async () => {
     const res = await f.call('POST', '/v1/jobs?wait=10', {
-      deviceId: 'hs-1',
+      deviceId: 'ph-1',
       operations: [
         { op: 'get', path: 'firmware.version' },
         { op: 'set', path: 'sip.password', value: 'never-shown-pw' },
@@ -70,12 +66,10 @@ describe('REST API: jobs through wake-up, session and results', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       state: 'succeeded',
-      results: [
-        { status: 'ok', value: 'value-of-./DevDetail/FwV', code: 200 },
-        { status: 'ok', code: 200 },
-      ],
+      results: [{ status: 'ok', value: version }, { status: 'ok' }],
       attempts: [{ n: 1, kind: 'wake', outcome: 'sent' }],
     });
+    expect(fleet.get('ph-1').items.get('sip-pwd')).toBe('never-shown-pw');
     expect(res.body.operations[1].value).toBe('********');
     expect(JSON.stringify(res.body)).not.toContain('never-shown-pw');
     expect(res.headers.get('location')).toBe(`/v1/jobs/${res.body.id}`);
@@ -101,7 +95,7 @@ describe('REST API: jobs through wake-up, session and results', () => {
 
   it('a device that never answers is woken with back-off until the deadline, then expires with its faults', async () => {
     const res = await f.call('POST', '/v1/jobs?wait=1', {
-      deviceId: 'hs-silent',
+      deviceId: 'ph-silent',
       operations: [{ op: 'reboot' }],
       deadlineSeconds: 2,
     });
@@ -122,7 +116,7 @@ describe('REST API: jobs through wake-up, session and results', () => {
 
   it('cancels a job while it is waiting for the device, and not twice into another state', async () => {
     const res = await f.call('POST', '/v1/jobs', {
-      deviceId: 'hs-silent',
+      deviceId: 'ph-silent',
       operations: [{ op: 'get', path: 'firmware.version' }],
     });
     await until(
@@ -131,14 +125,14 @@ describe('REST API: jobs through wake-up, session and results', () => {
     );
     const cancelled = await f.call('POST', `/v1/jobs/${res.body.id}/cancel`);
     expect(cancelled).toMatchObject({ status: 200, body: { state: 'cancelled' } });
-    const before = dm.wakes.filter((w) => w === res.body.id).length;
+    const before = await attempts(res.body.id);
     await new Promise((r) => setTimeout(r, 700));
-    expect(dm.wakes.filter((w) => w === res.body.id).length).toBe(before);
+    expect(await attempts(res.body.id)).toBe(before);
     expect((await f.call('GET', `/v1/jobs/${res.body.id}`)).body.state).toBe('cancelled');
   });
 
   it('creates a job once per idempotency key', async () => {
-    const body = { deviceId: 'hs-silent', operations: [{ op: 'get', path: 'firmware.version' }] };
+    const body = { deviceId: 'ph-silent', operations: [{ op: 'get', path: 'firmware.version' }] };
     const headers = { 'idempotency-key': 'order-42' };
     const a = await f.call('POST', '/v1/jobs', body, { headers });
     const b = await f.call('POST', '/v1/jobs', body, { headers });
@@ -154,7 +148,7 @@ describe('REST API: jobs through wake-up, session and results', () => {
       status: 409,
       body: { code: 'idempotency-key-reused', jobId: a.body.id },
     });
-    const list = await f.call('GET', '/v1/jobs?deviceId=hs-silent&limit=100');
+    const list = await f.call('GET', '/v1/jobs?deviceId=ph-silent&limit=100');
     expect(list.body.items.filter((j: any) => j.id === a.body.id)).toHaveLength(1);
   });
 
@@ -163,12 +157,12 @@ describe('REST API: jobs through wake-up, session and results', () => {
       (await f.call('POST', '/v1/jobs', { deviceId: 'nope', operations: [{ op: 'reboot' }] })).body,
     ).toMatchObject({ status: 404, code: 'device-not-found' });
     expect(
-      (await f.call('POST', '/v1/jobs', { deviceId: 'hs-1', operations: 'reboot' })).body,
+      (await f.call('POST', '/v1/jobs', { deviceId: 'ph-1', operations: 'reboot' })).body,
     ).toMatchObject({ status: 400, code: 'invalid-operations' });
     expect(
       (
         await f.call('POST', '/v1/jobs', {
-          deviceId: 'hs-1',
+          deviceId: 'ph-1',
           operations: [{ op: 'set', path: 'sip.registrar.port', value: 'abc' }],
         })
       ).body,
@@ -182,7 +176,7 @@ describe('REST API: jobs through wake-up, session and results', () => {
     expect(
       (
         await f.call('POST', '/v1/jobs?wait=abc', {
-          deviceId: 'hs-1',
+          deviceId: 'ph-1',
           operations: [{ op: 'reboot' }],
         })
       ).body,
@@ -195,7 +189,7 @@ describe('REST API: jobs through wake-up, session and results', () => {
 
   it('previews a job with secrets masked unless an admin asks to reveal them', async () => {
     const body = {
-      deviceId: 'hs-1',
+      deviceId: 'ph-1',
       operations: [{ op: 'set', path: 'sip.password', value: 'preview-secret' }],
     };
     const masked = await f.call('POST', '/v1/jobs/preview', body);
@@ -218,7 +212,7 @@ describe('REST API: jobs through wake-up, session and results', () => {
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const reader = res.body!.getReader();
     const job = await f.call('POST', '/v1/jobs', {
-      deviceId: 'hs-1',
+      deviceId: 'ph-1',
       operations: [{ op: 'reboot' }],
     });
     let text = '';
@@ -237,32 +231,30 @@ describe('REST API: jobs through wake-up, session and results', () => {
   });
 
   it('recovers a job whose session died without a result: back to waiting, woken again, served', async () => {
+    const phone = fleet.get('ph-crash');
+    phone.ignoreContactMe = false;
+    // the phone takes the job in a session, then drops out: no result, its lease lapses
+    phone.cutAfterAction = 'ReadItems';
+    const cut = phone.nextInteraction((l) => l.reason === 'solicited');
     const res = await f.call('POST', '/v1/jobs', {
-      deviceId: 'hs-crash',
+      deviceId: 'ph-crash',
       operations: [{ op: 'get', path: 'firmware.version' }],
     });
-    await until(
-      () => f.call('GET', `/v1/jobs/${res.body.id}`),
-      (r) => r.body.state === 'awaiting-contact',
-    );
-    // a session takes the job, then its process dies: no lock, no result
-    expect((await f.core.jobs.openSession('hs-crash')).map((j) => j.id)).toEqual([res.body.id]);
-    dm.silent.delete('hs-crash');
+    expect((await cut).error).toBe('session cut after ReadItems');
     const done = await until(
       () => f.call('GET', `/v1/jobs/${res.body.id}`),
       (r) => r.body.state === 'succeeded',
       8000,
     );
     expect(done.body.faults).toEqual([expect.objectContaining({ code: 'session-lost' })]);
-    expect(done.body.results).toEqual([
-      { status: 'ok', value: 'value-of-./DevDetail/FwV', code: 200 },
-    ]);
+    expect(done.body.results).toEqual([{ status: 'ok', value: version }]);
+    expect(done.body.attempts.filter((a: any) => a.outcome === 'sent').length).toBe(2);
   });
 
   it('counts transitions, wake-ups and job latencies in /metrics', async () => {
     const m = (await f.call('GET', '/metrics', undefined, { key: null })).body as string;
     expect(m).toMatch(/^dmb_job_transitions_total\{state="succeeded"\} [1-9]/m);
-    expect(m).toMatch(/^dmb_wakeups_total\{outcome="sent",protocol="omadm"\} [1-9]/m);
+    expect(m).toMatch(/^dmb_wakeups_total\{outcome="sent",protocol="workpoint"\} [1-9]/m);
     expect(m).toMatch(/^dmb_job_duration_seconds_count\{state="succeeded"\} [1-9]/m);
     expect(m).toMatch(/^dmb_jobs\{state="expired"\} 1$/m);
   });

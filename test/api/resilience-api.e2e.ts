@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { WorkersService } from '../../apps/gateway/src/orchestration/workers.service';
 import { ApiFixture, dropPrefix, startApi, until } from './api-fixture';
-import { LoopbackFleet } from './loopback-device';
+import { PHONE_FLEET_ENV, PhoneFleet } from './phone-fleet';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -54,17 +54,16 @@ function receiver(failFirst: number): Promise<Receiver> {
 
 describe('REST API: webhooks and a worker killed mid-campaign', () => {
   let f: ApiFixture;
+  let fleet: PhoneFleet;
   beforeAll(async () => {
-    f = await startApi({ WEBHOOK_ATTEMPTS: '3', CAMPAIGN_FANOUT_BATCH: '5' });
-    f.core.drivers.register(new LoopbackFleet(f.core, 'omadm'));
-    await f.call('POST', '/v1/devices', {
-      id: 'w-1',
-      protocol: 'omadm',
-      addressing: { msisdn: '+491760000001' },
-    });
+    f = await startApi({ WEBHOOK_ATTEMPTS: '3', CAMPAIGN_FANOUT_BATCH: '5', ...PHONE_FLEET_ENV });
+    // simulated OpenStage phones: jobs go through contact-me and the Workpoint engine
+    fleet = new PhoneFleet(f);
+    await fleet.add(['w-1']);
   });
   afterAll(async () => {
     for (const r of receivers) r.server.close();
+    await fleet.stop();
     await f.close();
     await dropPrefix(f.prefix);
   });
@@ -134,13 +133,10 @@ describe('REST API: webhooks and a worker killed mid-campaign', () => {
   });
 
   it('loses nothing when its worker is killed mid-campaign: every job finishes exactly once', async () => {
-    const rows = Array.from({ length: 60 }, (_, i) => ({
-      id: `k-${i}`,
-      protocol: 'omadm',
-      addressing: { msisdn: `+49177${String(i).padStart(7, '0')}` },
-      tags: ['kill'],
-    }));
-    await f.call('POST', '/v1/devices/import', rows);
+    await fleet.add(
+      Array.from({ length: 60 }, (_, i) => `k-${i}`),
+      { tags: ['kill'] },
+    );
     const c = await f.call('POST', '/v1/campaigns', {
       selection: { tag: 'kill' },
       operations: [{ op: 'get', path: 'firmware.version' }],

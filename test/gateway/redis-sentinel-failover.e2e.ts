@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { ApiFixture, startApi, until } from '../api/api-fixture';
-import { LoopbackFleet } from '../api/loopback-device';
+import { PHONE_FLEET_ENV, PhoneFleet } from '../api/phone-fleet';
 import { TEST_REDIS_CLUSTER_NODES } from '../support/redis';
 import { freePort, redisCall, RedisProcesses, waitFor } from '../support/redis-processes';
 
@@ -44,7 +44,8 @@ describeSentinel('gateway across a Redis Sentinel failover', () => {
   let replicaPort: number;
   let sentinelPort: number;
   let f: ApiFixture | undefined;
-  let fleet: LoopbackFleet;
+  let fleet: PhoneFleet;
+  let contacts = 0;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dmb-failover-'));
@@ -119,12 +120,13 @@ describeSentinel('gateway across a Redis Sentinel failover', () => {
       REDIS_CLUSTER_NODES: undefined,
       REDIS_SENTINELS: `127.0.0.1:${sentinelPort}`,
       REDIS_SENTINEL_NAME: NAME,
+      ...PHONE_FLEET_ENV,
     } as unknown as Record<string, string>);
-    fleet = new LoopbackFleet(f.core, 'omadm');
-    f.core.drivers.register(fleet);
+    fleet = new PhoneFleet(f);
   }, 20000);
 
   afterAll(async () => {
+    await fleet?.stop();
     await f?.close();
     await procs.killAll();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -132,15 +134,9 @@ describeSentinel('gateway across a Redis Sentinel failover', () => {
 
   it('promotes the replica; /readyz recovers, old jobs stay readable and new jobs finish', async () => {
     const api = f!;
-    expect(
-      (
-        await api.call('POST', '/v1/devices', {
-          id: 'fo-1',
-          protocol: 'omadm',
-          addressing: { msisdn: '+491700000011' },
-        })
-      ).status,
-    ).toBe(201);
+    // a simulated OpenStage phone: contact-me wake-up, a Workpoint session, results
+    const [phone] = await fleet.add(['fo-1']);
+    phone.on('contact-me', () => contacts++);
     const before = await api.call('POST', '/v1/jobs?wait=10', {
       deviceId: 'fo-1',
       operations: [{ op: 'get', path: 'firmware.version' }],
@@ -202,7 +198,10 @@ describeSentinel('gateway across a Redis Sentinel failover', () => {
     });
     expect(after.status).toBe(200);
     expect(after.body.state).toBe('succeeded');
-    expect(fleet.wakes).toEqual([before.body.id, after.body.id]);
+    // one wake-up each, and the phone was asked to call twice
+    for (const job of [before.body, after.body])
+      expect(job.attempts.map((a: any) => a.outcome)).toEqual(['sent']);
+    expect(contacts).toBe(2);
     // written to the promoted replica, i.e. the gateway really follows the new master
     expect(await keysContaining(replicaPort, after.body.id)).not.toEqual([]);
   }, 30000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { redisAnswers } from '../../apps/gateway/src/redis/embedded-redis';
 import { ApiFixture, startApi } from '../api/api-fixture';
-import { LoopbackFleet } from '../api/loopback-device';
+import { PHONE_FLEET_ENV, PhoneFleet } from '../api/phone-fleet';
 import { TEST_REDIS_CLUSTER_NODES } from '../support/redis';
 import { freePort, RedisProcesses, waitFor } from '../support/redis-processes';
 
@@ -38,6 +38,7 @@ describeSentinel('gateway on Redis Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NA
       REDIS_CLUSTER_NODES: undefined,
       REDIS_SENTINELS: `127.0.0.1:${sentinelPort}`,
       REDIS_SENTINEL_NAME: 'dmbtest',
+      ...PHONE_FLEET_ENV,
     } as unknown as Record<string, string>);
   }, 30000);
 
@@ -48,20 +49,19 @@ describeSentinel('gateway on Redis Sentinel (REDIS_SENTINELS + REDIS_SENTINEL_NA
   });
 
   it('runs a job through BullMQ with every key on the master the sentinel names', async () => {
-    const dm = new LoopbackFleet(f.core, 'omadm');
-    f.core.drivers.register(dm);
-    const created = await f.call('POST', '/v1/devices', {
-      id: 'hs-1',
-      protocol: 'omadm',
-      addressing: { msisdn: '+491700000001' },
-    });
-    expect(created.status).toBe(201);
-    const res = await f.call('POST', '/v1/jobs?wait=10', {
-      deviceId: 'hs-1',
-      operations: [{ op: 'get', path: 'firmware.version' }],
-    });
-    expect(res.status).toBe(200);
-    expect(res.body.state).toBe('succeeded');
+    // a simulated OpenStage phone: contact-me wake-up, a Workpoint session, results
+    const fleet = new PhoneFleet(f);
+    try {
+      await fleet.add(['hs-1']);
+      const res = await f.call('POST', '/v1/jobs?wait=10', {
+        deviceId: 'hs-1',
+        operations: [{ op: 'get', path: 'firmware.version' }],
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.state).toBe('succeeded');
+    } finally {
+      await fleet.stop();
+    }
 
     const master = new Redis(masterPort, '127.0.0.1');
     try {

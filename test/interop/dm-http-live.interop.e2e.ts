@@ -124,7 +124,7 @@ async function runCapturedSession(encoding: 'wbxml' | 'xml'): Promise<{
     messages,
     port,
     command: d.command,
-    problems: allExpertProblems(ours),
+    problems: allExpertProblems(ours, ['http']),
   };
 }
 

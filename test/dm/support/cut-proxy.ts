@@ -25,6 +25,8 @@ export class CutProxy {
   /** decides each message's fate; default: forward at once */
   decide: (m: ProxiedMessage) => CutAction | Promise<CutAction> = () => 'forward';
   delayMs = 0;
+  /** every answer the gateway gave (also those dropped on their way back), in order */
+  readonly answers: { n: number; contentType?: string; body: Buffer }[] = [];
   /** called once the gateway answered a forwarded message (before it goes back) */
   afterAnswer?: (m: ProxiedMessage) => Promise<void> | void;
 
@@ -46,10 +48,12 @@ export class CutProxy {
               up.on('data', (c: Buffer) => back.push(c));
               up.on('end', () => {
                 void (async () => {
+                  const body = Buffer.concat(back);
+                  this.answers.push({ n: m.n, contentType: up.headers['content-type'], body });
                   await this.afterAnswer?.(m);
                   if (action === 'drop-response') return req.socket.destroy();
                   res.writeHead(up.statusCode ?? 502, up.headers);
-                  res.end(Buffer.concat(back));
+                  res.end(body);
                 })();
               });
             },

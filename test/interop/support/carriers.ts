@@ -11,6 +11,12 @@ export const DM_HTTP_PORT = 8081;
 /** SMPP's IANA port; our tests decode it as smpp explicitly anyway. */
 export const SMPP_PORT = 2775;
 
+/**
+ * The lowest protocol layers under test for a carrier (tshark.ts expertProblems): HTTP, WSP or
+ * SMPP and what they carry. TCP/UDP/IP analysis is not ours to judge.
+ */
+export const CARRIER_LAYERS = ['http', 'wsp', 'smpp'] as const;
+
 export function httpPost(
   path: string,
   contentType: string,

@@ -94,10 +94,11 @@ export function udpDatagram(from: Endpoint, to: Endpoint, payload: Uint8Array): 
 
 const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
 const TCP_PSH = 0x08;
 const TCP_ACK = 0x10;
 
-function tcpSegment(
+export function tcpSegment(
   from: Endpoint,
   to: Endpoint,
   seq: number,

@@ -192,12 +192,22 @@ export interface ExpertProblem {
 }
 
 /**
- * Malformed-packet markers and expert items of severity warning or error in one packet.
- * An empty list means Wireshark found nothing wrong with our bytes.
+ * Malformed-packet markers and expert items of severity warning or error raised by the protocol
+ * layers under test: everything from the first protocol named in `layers` on, in Wireshark's
+ * order (e.g. `['smpp']` takes smpp and what it carries: gsm_sms_ud, wsp, wbxml). Link, IP and
+ * TCP analysis items (retransmission, D-SACK, RST, window updates, "previous segment not
+ * captured") are about the kernel's loopback and the capture, never about our bytes, so they are
+ * not ours to judge; a TCP fault that did damage our bytes shows as a malformed or wrong layer
+ * under test anyway. An empty list means Wireshark found nothing wrong with our protocols.
  */
-export function expertProblems(packet: PdmlNode): ExpertProblem[] {
+export function expertProblems(packet: PdmlNode, layers: readonly string[]): ExpertProblem[] {
   const out: ExpertProblem[] = [];
+  let inScope = false;
   for (const n of descendants(packet)) {
+    if (!inScope) {
+      if (n.kind === 'proto' && layers.includes(n.name)) inScope = true;
+      else continue;
+    }
     if (n.name === '_ws.malformed')
       out.push({ severity: 'malformed', message: n.showname || n.show });
     if (n.name === '_ws.expert') {
@@ -210,10 +220,13 @@ export function expertProblems(packet: PdmlNode): ExpertProblem[] {
   return out;
 }
 
-/** Every problem of every packet, prefixed with the frame number, for one readable assertion. */
-export function allExpertProblems(d: Dissection): string[] {
+/**
+ * Every problem of every packet in the layers under test (see expertProblems), prefixed with
+ * the frame number, for one readable assertion.
+ */
+export function allExpertProblems(d: Dissection, layers: readonly string[]): string[] {
   return d.packets.flatMap((p, i) =>
-    expertProblems(p).map((e) => `frame ${i + 1}: ${e.severity}: ${e.message}`),
+    expertProblems(p, layers).map((e) => `frame ${i + 1}: ${e.severity}: ${e.message}`),
   );
 }
 

@@ -89,6 +89,8 @@ export class OpenStagePhone extends EventEmitter {
    * answer never reaches the DLS (the connection drops); the interaction ends with an error.
    */
   cutAfterAction?: string;
+  /** answer every action with status "failed" (a phone that declines everything) */
+  refuseActions = false;
 
   constructor(readonly options: OpenStagePhoneOptions) {
     super();
@@ -272,6 +274,10 @@ export class OpenStagePhone extends EventEmitter {
             if (Date.now() >= this.busyUntil) setImmediate(() => this.onIdle());
           }
           break;
+        }
+        if (this.refuseActions && dls.action !== 'GetNextFragment') {
+          msg = reply(dls.action, [], 'failed');
+          continue;
         }
         if (dls.action === 'Restart') {
           // the phone reboots at once, without answering (completion = its next start-up)

@@ -515,33 +515,23 @@ export class JobService {
 
   // ---- session port (what the protocol engines call) -----------------------------------
 
-  /**
-   * The device called in: its pending jobs (oldest first) move to `in-session` and are returned
-   * for this session to serve. Jobs another session already holds are left alone.
-   */
-  async openSession(deviceId: string): Promise<Job[]> {
-    const ids = await this.repo.pendingIds(deviceId);
-    const jobs = (await this.repo.getMany(ids)).filter((j): j is Job => !!j);
-    const served: Job[] = [];
-    for (const job of jobs) {
-      if (job.protocol === 'omacp') continue;
-      if (await this.move(job, 'in-session')) served.push({ ...job, state: 'in-session' });
-    }
-    return served;
-  }
-
   /** Non-terminal jobs of a device, oldest first, without changing them. */
   async pendingJobs(deviceId: string): Promise<Job[]> {
     const jobs = await this.repo.getMany(await this.repo.pendingIds(deviceId));
     return jobs.filter((j): j is Job => !!j && !isTerminal(j.state));
   }
 
-  /** A session took these jobs: they move to `in-session` (those already there stay). */
-  async claimJobs(ids: string[]): Promise<void> {
+  /**
+   * A session took these jobs (the engine holds the device's session lock): they move to
+   * `in-session`; returns those that moved (jobs already there, or finished, stay as they are).
+   */
+  async claimJobs(ids: string[]): Promise<string[]> {
+    const moved: string[] = [];
     for (const id of ids) {
       const job = await this.repo.get(id);
-      if (job) await this.move(job, 'in-session');
+      if (job && (await this.move(job, 'in-session'))) moved.push(id);
     }
+    return moved;
   }
 
   /** One operation's result; the job ends when all of its operations have one. */

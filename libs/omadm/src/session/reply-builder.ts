@@ -34,6 +34,8 @@ export class ReplyBuilder {
   private readonly commands: DmCommand[] = [];
   private readonly header: SyncHdr;
   private headerStatusCmd?: StatusCommand;
+  /** the header Status's Chal came from announceNonce */
+  private announced = false;
   sendingChunk = false;
 
   constructor(
@@ -86,7 +88,14 @@ export class ReplyBuilder {
   announceNonce(type: string, nonce: string): void {
     if (this.headerStatusCmd && !this.headerStatusCmd.chal) {
       this.headerStatusCmd.chal = { meta: { type, format: 'b64', nextNonce: nonce } };
+      this.announced = true;
     }
+  }
+
+  /** Takes back the Chal of `announceNonce` when the message turned out to end the session. */
+  withdrawNonce(): void {
+    if (this.announced && this.headerStatusCmd) delete this.headerStatusCmd.chal;
+    this.announced = false;
   }
 
   statusFor(cmd: DmCommand, code: number): void {
@@ -158,6 +167,9 @@ export class ReplyBuilder {
     measure: (m: DmMessage) => number,
     fail: (opId: string, result: DmOperationResult) => void,
   ): boolean {
+    // A message that continues the server's package carries no Cred or Chal: what does not fit
+    // a first message may fit there. Deferring once (never twice) keeps the session moving.
+    const mayDefer = !state.serverPackageOpen;
     while (state.queue.length) {
       const op = state.queue[0];
       const mark = this.nextCmdId;
@@ -174,6 +186,10 @@ export class ReplyBuilder {
       if (this.commands.length > 0) return true;
       state.queue.shift();
       if (this.startLargeObject(state, op, encoding, limit, measure)) return state.queue.length > 0;
+      if (mayDefer) {
+        state.queue.unshift(op);
+        return true;
+      }
       fail(op.id, { operationId: op.id, status: STATUS.TOO_LARGE });
     }
     return false;

@@ -361,7 +361,8 @@ describe('DM server engine (DM Protocol 1.2 §8, Security §5)', () => {
         items: [{ target: { locURI: './Vendor/blob' }, meta: { format: 'chr' }, data: big }],
       },
     };
-    const o2 = s.reply(pkg1(1, md5Cred(NONCE16), { maxMsgSize: 1200 }), [op]);
+    // room for header, Statuses with the Chal and the DOCTYPE (about 1.1 kB in XML), then chunks
+    const o2 = s.reply(pkg1(1, md5Cred(NONCE16), { maxMsgSize: 1400 }), [op]);
     const chunk1 = o2.reply.commands.find((c) => c.kind === 'Replace')!;
     expect(chunk1).toMatchObject({
       items: [{ meta: { format: 'chr', size: 3000 }, moreData: true }],

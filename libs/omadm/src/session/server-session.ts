@@ -756,6 +756,9 @@ class ServerTurn {
       s.incoming = undefined;
       this.reply.alert(ALERT.NO_END_OF_DATA);
     }
+    // The Chal goes in before the commands so that their fitting under MaxMsgSize counts it.
+    if (announceNonce)
+      this.reply.announceNonce(AUTH_TYPE[this.account.clientAuth as 'md5'], s.clientNonce);
     const more = this.reply.fill(s, this.input.encoding, this.input.measure, (opId, result) =>
       this.completeOp(opId, result),
     );
@@ -763,6 +766,8 @@ class ServerTurn {
     s.serverPackageOpen = more;
     const ends = !sentCommands && !more && !s.outgoing && msg.final;
     if (ends) {
+      // The end condition is "only Status, no Chal" (the nonce still rotates in the account).
+      if (announceNonce) this.reply.withdrawNonce();
       // Commands the device never answered (no Status by its Final) go back to the queue.
       const unfinished = unfinishedOperations(s);
       s.phase = 'ended';
@@ -778,8 +783,6 @@ class ServerTurn {
       s.inflight = {};
       return this.finish(this.reply.build(true));
     }
-    if (announceNonce)
-      this.reply.announceNonce(AUTH_TYPE[this.account.clientAuth as 'md5'], s.clientNonce);
     return this.finish(this.reply.build(!more && !this.reply.sendingChunk));
   }
 

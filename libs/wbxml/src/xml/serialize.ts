@@ -1,11 +1,11 @@
-import { getLanguage } from '../languages/registry';
+import { getLanguage, languageForPublicId } from '../languages/registry';
 import { XmlDocument, XmlElement, XmlNode, XmlOpaque } from '../model';
 import { escapeAttribute, escapeText } from './entities';
 
 export interface SerializeXmlOptions {
   /** Write `<?xml version="1.0" encoding="UTF-8"?>` (default true). */
   declaration?: boolean;
-  /** Write `<!DOCTYPE ...>` when the public id is known (default true). */
+  /** Write `<!DOCTYPE ...>` when the public and system ids are known (default true). */
   doctype?: boolean;
   /** Indent element-only content: true = two spaces, or the indent string to use (default compact). */
   pretty?: boolean | string;
@@ -20,12 +20,17 @@ export function serializeXml(doc: XmlDocument, options: SerializeXmlOptions = {}
   let out = '';
   if (options.declaration !== false) out += '<?xml version="1.0" encoding="UTF-8"?>' + nl;
   if (options.doctype !== false && doc.publicId !== undefined) {
+    // XML 1.0 ExternalID: PUBLIC needs both literals. Without a system id we know (the
+    // document's, its language's, or the one registered for its public id, as libwbxml writes)
+    // there is no well-formed DOCTYPE to write, so none is written.
     const systemId =
       doc.systemId ??
-      (doc.language !== undefined ? getLanguage(doc.language).def.systemId : undefined);
-    out += `<!DOCTYPE ${doc.root.name} PUBLIC "${doc.publicId}"`;
-    out += systemId !== undefined ? ` "${systemId}">` : '>';
-    out += nl;
+      (doc.language !== undefined
+        ? getLanguage(doc.language).def.systemId
+        : languageForPublicId(doc.publicId)?.def.systemId);
+    if (systemId !== undefined) {
+      out += `<!DOCTYPE ${doc.root.name} PUBLIC "${doc.publicId}" "${systemId}">` + nl;
+    }
   }
   if (doc.prolog) for (const pi of doc.prolog) out += `<?${pi.target} ${pi.data}?>` + nl;
   out += writeElement(doc.root, indent, nl, '');
