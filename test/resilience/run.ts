@@ -32,7 +32,7 @@ export const FAST_TIMERS: Record<string, string> = {
   SMPP_JOB_BACKOFF_MS: '200',
   SMPP_LEASE_TTL_MS: '2000',
   CP_RECEIPT_POLL_MS: '250',
-  CP_RECEIPT_WINDOW_MS: '10000',
+  CP_RECEIPT_WINDOW_MS: '30000',
   DM_SESSION_TIMEOUT_MS: '10000',
   DM_SWEEP_INTERVAL_MS: '1000',
   WORKPOINT_CONTACT_GAP_MS: '0',
@@ -69,7 +69,8 @@ export interface JobView {
   attempts: Array<{ kind: string; outcome: string; detail?: string }>;
   faults: Array<{ code: string; message: string }>;
   results: Array<{ status: string; code?: unknown }>;
-  nextAttemptAt?: number | string;
+  /** when the job's next step (wake-up, re-check, expiry) is due */
+  nextStepAt?: number | string;
   campaignId?: string;
 }
 

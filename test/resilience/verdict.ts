@@ -7,7 +7,10 @@ export interface CaseVerdict {
   case: string;
   jobs: number;
   byState: Record<string, number>;
-  /** not terminal when the run ended */
+  /**
+   * not terminal when the run ended (every device of a run answers, so every job should finish);
+   * `extra.unscheduled` counts those of them without a next step due before their deadline
+   */
   stuck: number;
   /** failed, expired or partial: every device of a run is valid, so any such end has a transient cause */
   transientFailures: number;
@@ -46,11 +49,14 @@ export async function judge(
   let duplicates = 0;
   let missing = 0;
   let lastTerminal = recoveredAt;
+  // not terminal and no next step due before the deadline (overdue by more than 15 s counts too)
+  let unscheduled = 0;
+  const now = Date.now();
   const samples: string[] = [];
   const sample = (j: JobView, why: string) => {
     if (samples.length < 8)
       samples.push(
-        `${why} ${j.id} ${j.deviceId} ${j.state} attempts=${JSON.stringify(j.attempts.slice(-3))} faults=${JSON.stringify(j.faults.slice(-2))}`,
+        `${why} ${j.id} ${j.deviceId} ${j.state} next=${j.nextStepAt ?? '-'} attempts=${JSON.stringify(j.attempts.slice(-3))} faults=${JSON.stringify(j.faults.slice(-2))}`,
       );
   };
   for (const j of jobs) {
@@ -59,6 +65,8 @@ export async function judge(
     const applied = counts.applied[dev]?.[key]?.[run.value] ?? 0;
     if (!TERMINAL.includes(j.state)) {
       stuck++;
+      const next = ms(j.nextStepAt);
+      if (!(next <= ms(j.deadline)) || next < now - 15_000) unscheduled++;
       sample(j, 'stuck');
     } else lastTerminal = Math.max(lastTerminal, ms(j.updatedAt));
     if (['failed', 'expired', 'partial'].includes(j.state)) {
@@ -82,7 +90,7 @@ export async function judge(
     recoveryS: Math.round((lastTerminal - recoveredAt) / 100) / 10,
     duplicateApplications: duplicates,
     missingApplications: missing,
-    extra,
+    extra: { ...extra, unscheduled },
     samples,
     deviceErrors: counts.errors.slice(-5),
     broken: [],

@@ -137,6 +137,57 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     expect((await g.source.job('split')).state).toBe('succeeded');
   });
 
+  it('maxItems on every action: a multi-file deployment in several messages, an oversized group refused', async () => {
+    const phone = await g.phone({ maxItems: 2 });
+    await phone.startUp();
+    const file = (i: number) => [
+      { name: 'file-https-base-url', index: i, value: `https://f/tone${i}.mp3` },
+      { name: 'file-type', index: i, value: 'RINGTONE' },
+    ];
+    // each message carries one file, so the phone reports each (DG p.52-54)
+    let statuses = 0;
+    phone.on('interaction', (l) => (statuses += l.reason === 'status' ? 1 : 0));
+    const log = await serveJob(g, phone, {
+      id: 'files',
+      operations: [{ kind: 'file-deploy', items: [...file(1), ...file(2)] }],
+    });
+    // the phone itself checks every message against its maxItems (an excess is an error here)
+    expect(log.error).toBeUndefined();
+    // no status for several files (DG p.55): the phone's file reports are read back
+    expect(log.steps.map((s) => [s.action, s.items.length])).toEqual([
+      ['FileDeployment', 2],
+      ['FileDeployment', 2],
+      ['ReadAllItems', 0],
+      ['CleanUp', 0],
+    ]);
+    expect(await g.source.job('files')).toMatchObject({ state: 'succeeded' });
+    await waitFor(() => statuses === 2 || undefined);
+    const key = await serveJob(g, phone, {
+      id: 'key',
+      operations: [
+        {
+          kind: 'write',
+          items: [
+            { name: 'function-key-def', index: 5, value: '1' },
+            { name: 'key-label-unicode', index: 5, value: 'K5' },
+            { name: 'select-dial', index: 5, value: '201' },
+          ],
+        },
+      ],
+    });
+    expect(key.steps.map((s) => s.action)).toEqual(['CleanUp']);
+    expect(await g.source.job('key')).toMatchObject({
+      state: 'failed',
+      results: [
+        {
+          status: 'failed',
+          message:
+            'the related items "key#5": 3 item(s) must travel in one message, but the phone accepts at most 2 (maxItems)',
+        },
+      ],
+    });
+  });
+
   it('desired state: only differing items are written at start-up', async () => {
     const phone = await g.phone();
     await g.source.setDesired(phone.options.mac, [
@@ -171,7 +222,7 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
   it('busy without return (old firmware) → contact-me again after the timeout → job served', async () => {
     const phone = await g.phone({ honourSendSolicited: false });
     await phone.startUp();
-    phone.setBusy(300);
+    phone.setBusy(700); // the write must meet the call even on a loaded machine
     const first = await serveJob(g, phone, {
       id: 'b2',
       operations: [{ kind: 'write', items: [{ name: 'hostname', value: 'later' }] }],
@@ -288,6 +339,29 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     });
     expect(await g.source.hasPending(phone.options.mac)).toBe(true);
     expect((await g.source.job('keep')).state).not.toMatch(/succeeded|failed|in-session/);
+  });
+
+  it('a job that cannot be compiled for the phone fails at once with its reason', async () => {
+    const phone = await g.phone();
+    await phone.startUp();
+    const called = phone.nextInteraction((l) => l.reason === 'solicited');
+    const { job } = await g.core.jobs.create({
+      deviceId: deviceIdOf(phone.options.mac),
+      operations: [{ op: 'raw' } as never],
+    });
+    expect((await called).steps.map((s) => s.action)).toEqual(['CleanUp']);
+    const failed = await g.core.jobs.get(job.id);
+    expect(failed).toMatchObject({
+      state: 'failed',
+      results: [
+        {
+          status: 'failed',
+          code: 'compile-failed',
+          message: 'a raw Workpoint operation needs args.operation',
+        },
+      ],
+      faults: [{ code: 'compile-failed' }],
+    });
   });
 
   it('jobs chained one per interaction with send-solicited until the last (DG p.74-75)', async () => {

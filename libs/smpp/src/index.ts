@@ -15,3 +15,4 @@ export * from './bind/bind-manager';
 export * from './push/push-submitter';
 export * from './smpp-transport';
 export * from './smpp.module';
+export * from './rate/jitter-estimator';

@@ -12,6 +12,9 @@ export {
 } from './message/build-message';
 export {
   splitWriteItems,
+  itemLimit,
+  checkItemLimit,
+  deploymentGroupKey,
   relatedGroupKey,
   DEFAULT_WRITE_BYTE_BUDGET,
 } from './message/split-writes';

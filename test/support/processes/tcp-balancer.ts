@@ -24,18 +24,19 @@ export class TcpBalancer {
     return this;
   }
 
-  private route(client: Socket, tried = 0): void {
+  private route(client: Socket, tried = 0, first = this.next++): void {
     this.track(client);
     if (this.backends.length === 0 || tried >= this.backends.length) {
       client.destroy();
       return;
     }
-    const port = this.backends[this.next++ % this.backends.length];
+    // each connection tries every backend once, from its own starting point
+    const port = this.backends[(first + tried) % this.backends.length];
     client.pause();
     const upstream = createConnection({ port, host: '127.0.0.1' });
     this.track(upstream);
     // refused (that gateway is down): the next one gets the connection
-    const reroute = () => this.route(client, tried + 1);
+    const reroute = () => this.route(client, tried + 1, first);
     upstream.once('error', reroute);
     upstream.once('connect', () => {
       upstream.off('error', reroute);

@@ -234,8 +234,9 @@ function recordJobs(core: Core, source: WorkpointJobSource): WorkpointJobs {
   const complete = source.complete.bind(source);
   const event = source.event.bind(source);
   source.complete = async (mac, outcome) => {
+    // recorded once core has it: a test that saw the outcome finds the core job ended
+    await complete(mac, outcome);
     outcomes.push({ mac: normaliseMac(mac), outcome });
-    return complete(mac, outcome);
   };
   source.event = async (e) => {
     events.push(structuredClone(e));

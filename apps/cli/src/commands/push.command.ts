@@ -237,9 +237,14 @@ async function send(a: Args, push: BuiltPush, io: CommandIo): Promise<number> {
     bind.start();
     await bind.waitBound(timeout);
     if (!json) io.stdout.write(`bound to ${where} (${cfg.mode})\n`);
+    // Throttling and temporary SMSC errors are retried until --timeout, then reported.
+    const deadline = Date.now() + timeout;
     const results = await Promise.all(
       segments.map((s) =>
-        bind.submit({ destination: to, userData: Buffer.from(s.userData), udhi: true }),
+        bind.submit(
+          { destination: to, userData: Buffer.from(s.userData), udhi: true },
+          { deadline },
+        ),
       ),
     );
     const ids = results.map((r) => r.messageId);

@@ -194,6 +194,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               description:
                 'when the job is next looked at (wake-up, re-check of a session or receipts, expiry); absent once terminal',
             },
+            lastError: {
+              type: 'object',
+              description: 'why the last wake-up did not go out, while the job retries',
+              properties: { at: { type: 'string' }, message: { type: 'string' } },
+            },
             campaignId: { type: 'string' },
           },
         },

@@ -18,7 +18,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DmConfig } from './dm.config';
-import type { DmOperationSource } from './dm-operation-source';
+import type { DmOperationSource, DmReleaseCause } from './dm-operation-source';
 import type { DmSessionStore } from './dm-session.store';
 
 const COMMIT_ATTEMPTS = 3;
@@ -36,6 +36,18 @@ function pooledRandom(n: number): Uint8Array {
   const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
   poolOffset += n;
   return out;
+}
+
+/** The fault a session end leaves on the jobs it gives back. */
+function releaseCause(e: Extract<DmEvent, { type: 'session-ended' }>): DmReleaseCause {
+  if (e.reason === 'server-auth-rejected')
+    return { code: 'server-auth-rejected', message: e.detail ?? 'the device refused the server' };
+  if (e.reason === 'auth-failed')
+    return { code: 'auth-failed', message: 'the device failed to authenticate' };
+  return {
+    code: 'session-ended',
+    message: `the DM session ended (${e.reason}) before every command was answered`,
+  };
 }
 
 /** The lock owner token of one session: any process derives it from the stored state. */
@@ -339,8 +351,11 @@ export class DmHttpEndpoint {
   ): Promise<void> {
     // Returns first: a superseded session's operations go back before the new one claims its own.
     for (const e of events) {
-      if (e.type === 'session-ended' && e.unfinished.length)
-        await this.source.release(deviceId, e.unfinished);
+      if (e.type !== 'session-ended') continue;
+      const cause = releaseCause(e);
+      if (e.reason === 'server-auth-rejected' || e.reason === 'auth-failed')
+        this.log?.warn({ msg: 'DM session ended: authentication', deviceId, ...cause });
+      if (e.unfinished.length) await this.source.release(deviceId, e.unfinished, cause);
     }
     const work: Promise<void>[] = [];
     if (claimed.length) work.push(this.source.claim(deviceId, sessionId, claimed));

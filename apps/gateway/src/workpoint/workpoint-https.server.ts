@@ -14,6 +14,8 @@ export interface WorkpointListenerOptions {
   secure: boolean;
   keepAliveMs: number;
   maxBody: number;
+  /** path prefixes served (phones are configured with any path); empty = every path */
+  paths?: string[];
   /** told about every request and phone session (the shutdown drain waits for them) */
   activity?: { begin(): void; end(): void; session(key: string, open: boolean): void };
 }
@@ -23,7 +25,6 @@ export interface ListenerLogger {
   error(msg: Record<string, unknown>): void;
 }
 
-const PATH_PREFIX = '/DeploymentService';
 let connectionCounter = 0;
 
 /**
@@ -105,7 +106,8 @@ export class WorkpointListener {
       res.once('close', () => activity.end());
     }
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (path !== PATH_PREFIX && !path.startsWith(`${PATH_PREFIX}/`)) {
+    const served = servedPrefix(path, this.options.paths);
+    if (served === undefined) {
       req.resume();
       return reply(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     }
@@ -141,7 +143,7 @@ export class WorkpointListener {
     req.on('end', () => {
       if (rejected) return;
       const body = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8');
-      this.serve(req, res, body).catch((err: Error) => {
+      this.serve(req, res, body, served).catch((err: Error) => {
         if (err instanceof PhoneBusyError) {
           reply(res, 503, 'text/plain; charset=utf-8', `${err.message}\n`, { 'retry-after': '1' });
           return;
@@ -152,7 +154,12 @@ export class WorkpointListener {
     });
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    cookiePath: string,
+  ): Promise<void> {
     const socket = req.socket as TLSSocket;
     const previous = readSessionCookie(req.headers.cookie);
     const out = await this.interactions.handle({
@@ -173,10 +180,9 @@ export class WorkpointListener {
     const headers: Record<string, string> = {};
     if (out.session)
       headers['set-cookie'] =
-        `${SESSION_COOKIE}=${out.session}; Path=${PATH_PREFIX}; Secure; HttpOnly`;
+        `${SESSION_COOKIE}=${out.session}; Path=${cookiePath}; Secure; HttpOnly`;
     else if (out.endSession)
-      headers['set-cookie'] =
-        `${SESSION_COOKIE}=; Path=${PATH_PREFIX}; Max-Age=0; Secure; HttpOnly`;
+      headers['set-cookie'] = `${SESSION_COOKIE}=; Path=${cookiePath}; Max-Age=0; Secure; HttpOnly`;
     reply(res, 200, 'text/xml; charset=utf-8', out.body, headers);
   }
 }
@@ -196,4 +202,13 @@ function reply(
     ...extra,
   });
   res.end(text, 'utf8');
+}
+
+/**
+ * The configured prefix `path` falls under (also the session cookie's Path), `/` when every path
+ * is served, undefined when the path is not served.
+ */
+export function servedPrefix(path: string, prefixes: string[] = []): string | undefined {
+  if (prefixes.length === 0) return '/';
+  return prefixes.find((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
 }

@@ -11,6 +11,8 @@ export interface WorkpointWork {
    * before its jobs were claimed; absent for a phone the source does not know (yet).
    */
   lease?: string;
+  /** the phone is a device the source knows (registration policy does not apply to it) */
+  known?: boolean;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface WorkpointConfig {
   tlsCiphers?: string;
   keepAliveMs: number;
   maxBody: number;
+  /** WORKPOINT_PATHS: path prefixes served (phones use any path they were given); [] = all */
+  paths: string[];
   registrationPolicy: 'accept' | 'quarantine' | 'refuse';
   jobsPerInteraction: 'all' | 'one';
   writeByteBudget: number;
@@ -68,6 +70,11 @@ export function loadWorkpointConfig(deviceHttpPort?: number): WorkpointConfig {
     ),
     tlsCiphers: envString('WORKPOINT_TLS_CIPHERS'),
     keepAliveMs: envInt('WORKPOINT_KEEPALIVE_MS', 10_000, { min: 1000, max: 120_000 }),
+    paths: (envString('WORKPOINT_PATHS') ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => (p.startsWith('/') ? p : `/${p}`)),
     maxBody: envInt('WORKPOINT_MAX_BODY', 256 * 1024, { min: 1024, max: 16 << 20 }),
     registrationPolicy: envEnum(
       'WORKPOINT_REGISTRATION',

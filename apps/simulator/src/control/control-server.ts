@@ -18,7 +18,8 @@ const num = (b: Body, name: string, dflt?: number): number => {
  *
  *   GET  /health                     200 when the fleet is up
  *   GET  /counts                     applied values per device, session and SMSC counters
- *   POST /smsc/episode {throttle, fail, failStatus?, nack}   the next submits are answered so
+ *   POST /smsc/episode {throttle, throttleMs, fail, failStatus?, nack}  the next submits (or
+ *                                    all for throttleMs) answered with throttle/fail/generic_nack
  *   POST /smsc/refuse-binds {ms, status?}                    drops binds, refuses new ones for ms
  *   POST /smsc/kill {downMs}                                 SMSC down for downMs
  *   POST /smsc/kill-window {pending, downMs}                 stops answering, drops at `pending`
@@ -44,6 +45,7 @@ export class ControlServer {
         const s = smsc();
         s.genericNackNext(num(b, 'nack', 0));
         s.throttleNext(num(b, 'throttle', 0));
+        if (b.throttleMs !== undefined) s.throttleFor(num(b, 'throttleMs'));
         s.failNext(num(b, 'fail', 0), num(b, 'failStatus', 0x14));
         return { ok: true };
       },

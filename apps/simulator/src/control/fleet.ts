@@ -1,4 +1,4 @@
-import { DmHandset } from '../dm-handset/dm-handset';
+import { DmHandset, dmServerNonces } from '../dm-handset/dm-handset';
 import { OmaCpHandset } from '../handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../handsets/oma-dm-handset';
 import { OpenStagePhone } from '../phone/openstage-phone';
@@ -96,14 +96,15 @@ export class ResilienceFleet {
       nonces: { server: spec.serverNonce, client: spec.clientNonce },
       agent,
     });
-    const dev: DmDevice = { spec, handset, running: false } as DmDevice;
-    dev.front = new OmaDmHandsetFront({
+    const front = new OmaDmHandsetFront({
       msisdn: spec.msisdn,
       serverId: spec.serverId,
       serverPassword: spec.serverPassword,
-      nonce: () => Buffer.from(handset.nonces.server, 'base64'),
+      // the handset's own rule: its newest nonce, or the one the server last proved it holds
+      nonce: dmServerNonces(handset),
       onTrigger: (pkg0) => this.onDmTrigger(dev, pkg0),
     });
+    const dev: DmDevice = { spec, handset, front, running: false };
     const tree = handset.tree;
     const replace = tree.replace.bind(tree);
     const add = tree.add.bind(tree);
@@ -122,10 +123,12 @@ export class ResilienceFleet {
   private onDmTrigger(dev: DmDevice, pkg0: NotificationPackage0): void {
     this.stats.dmNotifications++;
     if (this.dmSilent) return;
-    if (dev.running) {
-      dev.owed = pkg0;
-      return;
-    }
+    if (dev.running) dev.owed = pkg0;
+    else this.runDmSession(dev, pkg0);
+  }
+
+  /** One server-initiated session; a notification that came meanwhile starts the next one. */
+  private runDmSession(dev: DmDevice, pkg0: NotificationPackage0): void {
     dev.running = true;
     this.stats.dmSessions++;
     dev.handset
@@ -145,8 +148,7 @@ export class ResilienceFleet {
         dev.owed = undefined;
         if (owed) {
           this.stats.dmOwedSessions++;
-          this.onDmTrigger(dev, owed);
-          this.stats.dmNotifications--;
+          this.runDmSession(dev, owed);
         }
       });
   }

@@ -84,6 +84,8 @@ export class DmHandset {
   readonly sessions: SessionSummary[] = [];
   readonly rejectedNotifications: string[] = [];
   private nextSessionId = 1;
+  /** one session at a time, as a real DM client: a package #0 meanwhile is ignored */
+  private inSession = false;
   /** a session started by a notification, for tests to await */
   lastSession?: Promise<SessionSummary>;
 
@@ -144,15 +146,20 @@ export class DmHandset {
       opts.alerts,
     );
     let next: OutgoingMessage | undefined = session.start();
-    for (let guard = 0; next && guard < 200; guard++) {
-      const sent = opts.transform ? opts.transform(next) : next;
-      const res = await postSyncMl(sent, o.agent);
-      opts.onReply?.();
-      if (res.status !== 200)
-        throw new Error(
-          `DM server answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`,
-        );
-      next = session.onReply(res.body, res.headers);
+    this.inSession = true;
+    try {
+      for (let guard = 0; next && guard < 200; guard++) {
+        const sent = opts.transform ? opts.transform(next) : next;
+        const res = await postSyncMl(sent, o.agent);
+        opts.onReply?.();
+        if (res.status !== 200)
+          throw new Error(
+            `DM server answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`,
+          );
+        next = session.onReply(res.body, res.headers);
+      }
+    } finally {
+      this.inSession = false;
     }
     const summary = { ...session.log, sessionId, initiator };
     this.sessions.push(summary);
@@ -164,6 +171,7 @@ export class DmHandset {
    * its digest (OmaDmHandsetFront's `onTrigger`: see `dmClientTrigger`).
    */
   startFromNotification(pkg0: NotificationPackage0): Promise<SessionSummary> {
+    if (this.inSession) return Promise.reject(new Error('busy: a DM session is running'));
     this.lastSession = this.runSession({ initiator: 'server', sessionId: pkg0.sessionIdHex });
     return this.lastSession;
   }
@@ -173,6 +181,10 @@ export class DmHandset {
    * the nonce this handset issued, then starts a server-initiated session with its session id.
    */
   onNotification(pkg0: Uint8Array | NotificationPackage0): Promise<SessionSummary> | undefined {
+    if (this.inSession) {
+      this.rejectedNotifications.push('busy: a DM session is running');
+      return undefined;
+    }
     try {
       const parsed = verifyWithAnyNonce(
         pkg0,

@@ -248,6 +248,11 @@ export class OpenStagePhone extends EventEmitter {
           throw new Error(`DLS answered HTTP ${res.status}: ${res.body.trim()}`);
         const dls = parseDlsMessage(res.body);
         log.steps.push({ action: dls.action, items: dls.items });
+        // seed 001: more items than maxItems must be fragmented by the DLS
+        if (maxItems >= 0 && dls.items.length > maxItems)
+          throw new Error(
+            `DLS sent ${dls.action} with ${dls.items.length} items, above this phone's maxItems=${maxItems}`,
+          );
         if (this.options.nonceMode === 'per-message') nonce = this.nonce();
         const reply = (
           action: string,
@@ -384,6 +389,22 @@ export class OpenStagePhone extends EventEmitter {
           dls.items.find((i) => i.name === 'file-name' || i.name === 'file-https-base-url')
             ?.value ?? '';
         const type = dls.items.find((i) => i.name === 'file-type')?.value ?? '';
+        // every deployed file is reported in the item store (ReadAllItems, DG p.245)
+        const status = this.options.fileDeployStatus ?? 'ok';
+        const indexes = [...new Set(dls.items.map((i) => i.index ?? 1))];
+        for (const i of indexes) {
+          const url = dls.items.find(
+            (it) =>
+              (it.index ?? 1) === i &&
+              (it.name === 'file-name' || it.name === 'file-https-base-url'),
+          )?.value;
+          this.items.set(`file-deployment-status[${i}]`, status);
+          this.items.set(`file-deployment-name[${i}]`, url?.split('/').pop() ?? '');
+          this.items.set(`file-deployment-date[${i}]`, new Date().toISOString().slice(0, 10));
+          this.items.set(`file-deployment-time[${i}]`, new Date().toISOString().slice(11, 23));
+        }
+        // DG p.55: a deployment of several files is not reported by a status message
+        if (indexes.length > 1) return { msg: reply('FileDeployment', []), fragments };
         after.push(() => {
           const t = setTimeout(() => {
             if (this.stopped) return;

@@ -75,6 +75,11 @@ export interface JobView extends Omit<
   deadline: string;
   /** When the job's next step (wake-up, re-check or expiry) is due; absent once terminal. */
   nextStepAt?: string;
+  /**
+   * Why the last wake-up did not go out, while the job waits to try again (a job in
+   * `awaiting-contact` whose device was never notified is not healthy).
+   */
+  lastError?: { at: string; message: string };
   attempts: (Omit<Job['attempts'][number], 'at'> & { at: string })[];
   faults: (Omit<JobFault, 'at'> & { at: string })[];
 }
@@ -305,10 +310,14 @@ export class JobService {
 
   view(job: Job, reveal = false): JobView {
     const { nextStep, ...rest } = job;
+    const last = job.attempts[job.attempts.length - 1];
     return {
       ...rest,
       ...(nextStep && !isTerminal(job.state)
         ? { nextStepAt: new Date(nextStep.at).toISOString() }
+        : {}),
+      ...(last?.outcome === 'error' && !isTerminal(job.state)
+        ? { lastError: { at: new Date(last.at).toISOString(), message: last.detail ?? 'error' } }
         : {}),
       operations: job.operations.map((o) =>
         o.value !== undefined && SecretBox.isSealed(o.value)
@@ -576,6 +585,7 @@ export class JobService {
       results,
       fault: fault ? { at: Date.now(), ...fault } : undefined,
     });
+    if (ok) await this.recordLearned(job, results, 'written');
     return ok ? to : null;
   }
 
@@ -607,9 +617,14 @@ export class JobService {
     await this.events.publish([
       event('sms.receipt', { jobId: id, deviceId: job.deviceId, outcome, detail }),
     ]);
-    return this.move(job, to, {
+    const results: OperationResult[] = job.operations.map(() => ({
+      status,
+      code: outcome,
+      message: detail,
+    }));
+    const moved = await this.move(job, to, {
       from: ['waking', 'awaiting-contact'],
-      results: job.operations.map(() => ({ status, code: outcome, message: detail })),
+      results,
       fault:
         outcome === 'delivered'
           ? undefined
@@ -619,6 +634,37 @@ export class JobService {
               message: detail ?? outcome,
             },
     });
+    if (moved && outcome === 'delivered') await this.recordLearned(job, results, 'delivered');
+    return moved;
+  }
+
+  /**
+   * The device's inventory learns from a finished job: each value an operation wrote (`written`,
+   * or `delivered` for a CP push) or read, with the time and the job. Secrets only as a keyed
+   * fingerprint, as desired values are recorded.
+   */
+  private async recordLearned(
+    job: Job,
+    results: OperationResult[],
+    wrote: 'written' | 'delivered',
+  ): Promise<void> {
+    const at = Date.now();
+    const written: Record<string, string> = {};
+    const read: Record<string, string> = {};
+    const kept = (value: string, secret?: boolean) => {
+      const plain = SecretBox.isSealed(value) ? this.box.open(value) : value;
+      return secret || plain !== value ? this.box.fingerprint(plain) : plain;
+    };
+    job.operations.forEach((op, i) => {
+      const r = results[i];
+      if (r?.status !== 'ok' || !op.target) return;
+      if ((op.op === 'set' || op.op === 'add') && op.value !== undefined)
+        written[op.target.path] = kept(op.value, op.target.secret);
+      else if (op.op === 'get' && r.value !== undefined)
+        read[op.target.path] = kept(r.value, op.target.secret);
+    });
+    await this.devices.recordValues(job.deviceId, written, { at, source: wrote, jobId: job.id });
+    await this.devices.recordValues(job.deviceId, read, { at, source: 'read', jobId: job.id });
   }
 }
 

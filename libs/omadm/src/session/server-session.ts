@@ -21,6 +21,7 @@ import type {
   DmEvent,
   DmOperation,
   DmOperationResult,
+  DmServerAuthScheme,
   DmServerConfig,
   DmSessionState,
   InflightCommand,
@@ -79,6 +80,14 @@ export type DmMessageOutcome =
       events: DmEvent[];
       closed?: DmSessionState;
     };
+
+/** Server auth schemes by the Meta Type a device's Chal names (compared in lower case). */
+const SCHEME_OF_TYPE: Record<string, 'basic' | 'md5' | 'hmac'> = {
+  'syncml:auth-basic': 'basic',
+  'syncml:auth-md5': 'md5',
+  'syncml:auth-mac': 'hmac',
+};
+const STRENGTH: Record<DmServerAuthScheme, number> = { none: 0, basic: 1, md5: 2, hmac: 3 };
 
 const START_ALERTS = new Set<string>([ALERT.SERVER_INITIATED, ALERT.CLIENT_INITIATED]);
 
@@ -306,6 +315,8 @@ class ServerTurn {
   private readonly accountUpdate: { clientNonce?: string; serverNonce?: string } = {};
   private clientAsksNext = false;
   private aborted = false;
+  /** the device refused the server's credentials `maxAuthFailures` times */
+  private serverGaveUp = false;
   /** set when the client rejected the server's credentials in this message */
   private serverRejected = false;
   /** operations to send again, in their original order */
@@ -689,8 +700,22 @@ class ServerTurn {
       this.serverRejected = true;
       s.serverAuthenticated = false;
       s.serverAuthFailures += 1;
-      this.events.push({ type: 'server-auth-rejected', deviceId: s.deviceId, status: code });
-      if (s.serverAuthFailures >= this.config.maxAuthFailures) this.aborted = true;
+      const chalType = c.chal?.meta.type;
+      if (chalType !== undefined) {
+        s.serverChalType = chalType;
+        // Answer in the type the device asks for when it is at least as strong as configured.
+        const asked = SCHEME_OF_TYPE[chalType.toLowerCase()];
+        const current = s.serverAuthScheme ?? this.account.serverAuth;
+        if (asked && current !== 'none' && STRENGTH[asked] >= STRENGTH[this.account.serverAuth])
+          s.serverAuthScheme = asked;
+      }
+      this.events.push({
+        type: 'server-auth-rejected',
+        deviceId: s.deviceId,
+        status: code,
+        ...(chalType !== undefined ? { chalType } : {}),
+      });
+      if (s.serverAuthFailures >= this.config.maxAuthFailures) this.serverGaveUp = true;
     }
   }
 
@@ -732,6 +757,22 @@ class ServerTurn {
     const msg = this.input.message;
     if (this.requeue.length) s.queue = [...this.requeue, ...s.queue];
     this.attachServerCred();
+    if (this.serverGaveUp && !this.aborted) {
+      // Never a "completed" session: the device would not accept who we are.
+      s.phase = 'ended';
+      s.endReason = 'server-auth-rejected';
+      this.events.push({
+        type: 'session-ended',
+        deviceId: s.deviceId,
+        sessionId: s.sessionId,
+        reason: 'server-auth-rejected',
+        detail: `the device refused the server's credentials ${s.serverAuthFailures} times (server auth ${s.serverAuthScheme ?? this.account.serverAuth}${s.serverChalType ? `, device asks for ${s.serverChalType}` : ''})`,
+        unfinished: unfinishedOperations(s),
+      });
+      s.queue = [];
+      this.reply.alert(ALERT.SESSION_ABORT);
+      return this.finish(this.reply.build(true));
+    }
     if (this.aborted) {
       s.phase = 'ended';
       this.events.push({
@@ -790,13 +831,14 @@ class ServerTurn {
   private attachServerCred(): void {
     const s = this.state;
     const a = this.account;
-    if (s.serverAuthenticated || a.serverAuth === 'none' || a.serverAuth === 'hmac') return;
+    const scheme = s.serverAuthScheme ?? a.serverAuth;
+    if (s.serverAuthenticated || scheme === 'none' || scheme === 'hmac') return;
     const nonce = this.accountUpdate.serverNonce ?? a.serverNonce;
     const data =
-      a.serverAuth === 'basic'
+      scheme === 'basic'
         ? basicCredential(a.serverName, a.serverPassword)
         : md5Credential(a.serverName, a.serverPassword, Buffer.from(nonce, 'base64'));
-    this.reply.cred({ meta: { type: AUTH_TYPE[a.serverAuth], format: 'b64' }, data }, a.serverName);
+    this.reply.cred({ meta: { type: AUTH_TYPE[scheme], format: 'b64' }, data }, a.serverName);
   }
 
   private finish(reply: DmMessage): DmMessageOutcome {
@@ -813,7 +855,7 @@ class ServerTurn {
       this.accountUpdate.serverNonce !== undefined
     )
       out.account = this.accountUpdate;
-    if (a.serverAuth === 'hmac') {
+    if ((this.state.serverAuthScheme ?? a.serverAuth) === 'hmac') {
       out.sign = {
         username: a.serverName,
         password: a.serverPassword,

@@ -78,7 +78,12 @@ export interface DmGenericAlert {
 }
 
 export type DmSessionEndReason =
-  'completed' | 'aborted-by-client' | 'auth-failed' | 'superseded' | 'timeout';
+  | 'completed'
+  | 'aborted-by-client'
+  | 'auth-failed'
+  | 'server-auth-rejected'
+  | 'superseded'
+  | 'timeout';
 
 export type DmEvent =
   | {
@@ -91,7 +96,13 @@ export type DmEvent =
   | { type: 'device-info'; deviceId: string; info: DmDeviceInfo }
   | { type: 'authenticated'; deviceId: string; scheme: DmClientAuthScheme }
   | { type: 'auth-failed'; deviceId: string; reason: string; attempts: number }
-  | { type: 'server-auth-rejected'; deviceId: string; status: number }
+  | {
+      type: 'server-auth-rejected';
+      deviceId: string;
+      status: number;
+      /** the auth type the device's Chal asked for, when it sent one */
+      chalType?: string;
+    }
   | { type: 'operation-result'; deviceId: string; result: DmOperationResult }
   | { type: 'generic-alert'; deviceId: string; alert: DmGenericAlert }
   | {
@@ -99,6 +110,8 @@ export type DmEvent =
       deviceId: string;
       sessionId: string;
       reason: DmSessionEndReason;
+      /** readable cause for ends other than `completed` (e.g. the Chal type a device insisted on) */
+      detail?: string;
       unfinished: DmOperation[];
     };
 
@@ -160,6 +173,13 @@ export interface DmSessionState {
   clientNonce: string;
   serverAuthenticated: boolean;
   serverAuthFailures: number;
+  /**
+   * How the server proves itself in this session: the account's `serverAuth`, or the stronger
+   * type the device's Chal asked for (basic < md5 < hmac; never weaker than configured).
+   */
+  serverAuthScheme?: DmServerAuthScheme;
+  /** the auth type of the device's last Chal of the server's credentials */
+  serverChalType?: string;
   clientMaxMsgSize?: number;
   clientMaxObjSize?: number;
   lastClientMsgId: number;

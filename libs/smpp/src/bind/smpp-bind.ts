@@ -5,6 +5,7 @@ import { describeBind } from '../config/bind-config';
 import { buildSubmitSmFields } from '../pdu/submit-sm.builder';
 import { encodeSubmitSm, setSequenceNumber } from '../pdu/submit-sm.encoder';
 import type { SmsMessage } from '../pdu/sms-message';
+import { JitterEstimator } from '../rate/jitter-estimator';
 import { SlidingWindowLimiter } from '../rate/sliding-window-limiter';
 import { normaliseMessageId } from '../receipts/message-id';
 import { DeliveryReceipt, parseDeliveryReceipt } from '../receipts/receipt-parser';
@@ -49,6 +50,8 @@ export interface BindHealth {
   inFlight: number;
   queued: number;
   lastError?: string;
+  /** With a rate limit: the guard in use now (ms), see BindConfig.rateGuardMs. */
+  rateGuardMs?: number;
   counters: BindCounters;
 }
 
@@ -105,6 +108,7 @@ export class SmppBind extends EventEmitter {
   private readonly delayed = new Set<Pending>();
   private readonly inFlight = new Map<number, Pending>();
   private readonly limiter: SlidingWindowLimiter;
+  private readonly jitter = new JitterEstimator();
   private pumpScheduled = false;
   private pumpTimer?: NodeJS.Timeout;
   private delayedTimer?: NodeJS.Timeout;
@@ -199,6 +203,7 @@ export class SmppBind extends EventEmitter {
       inFlight: this.inFlight.size,
       queued: this.ready.length + this.delayed.size,
       lastError: this.lastError ?? this.receiver?.lastError,
+      ...(this.config.ratePerSecond > 0 ? { rateGuardMs: this.limiter.guard } : {}),
       counters: { ...this.counters },
       ...(this.receiver ? { receiver: this.receiver.state } : {}),
     };
@@ -472,6 +477,7 @@ export class SmppBind extends EventEmitter {
     const p = this.inFlight.get(pdu.sequence_number);
     if (!p) return;
     this.inFlight.delete(pdu.sequence_number);
+    this.observeRoundTrip(p);
     const status: number = pdu.command_status;
     if (status === 0) {
       this.counters.acknowledged++;
@@ -504,6 +510,16 @@ export class SmppBind extends EventEmitter {
       }
     }
     this.afterResponse();
+  }
+
+  /** Widens (or narrows back) the rate guard to the SMSC's recent response-time spread. */
+  private observeRoundTrip(p: Pending): void {
+    if (this.config.ratePerSecond <= 0) return;
+    // Rate-limited binds answer at most a few hundred a second: re-reading each time is cheap.
+    this.jitter.record(performance.now() - p.sentAt);
+    const min = this.config.rateGuardMs;
+    const max = Math.max(min, this.config.rateGuardMaxMs ?? min);
+    this.limiter.setGuardMs(Math.min(max, Math.max(min, Math.ceil(this.jitter.spreadMs()))));
   }
 
   /** Throttling pauses the whole connection, not just this message. */

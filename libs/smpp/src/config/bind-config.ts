@@ -42,8 +42,13 @@ export interface BindConfig {
   window: number;
   /** msg/s over any sliding 1-second window; 0 = unlimited. */
   ratePerSecond: number;
-  /** Margin added to the 1-s window so network jitter cannot make the SMSC see more (ms). */
+  /**
+   * Margin added to the 1-s window so jitter cannot make the SMSC see more than the limit in
+   * its own windows (ms): at least rateGuardMs, widened up to rateGuardMaxMs to the spread of
+   * the SMSC's response times over the last 30 s.
+   */
   rateGuardMs: number;
+  rateGuardMaxMs: number;
   payloadMode: PayloadMode;
   dataCoding: number;
   registeredDelivery: boolean;
@@ -66,6 +71,7 @@ export const BIND_DEFAULTS: Omit<BindConfig, 'id' | 'host' | 'port' | 'systemId'
   window: 10,
   ratePerSecond: 0,
   rateGuardMs: 10,
+  rateGuardMaxMs: 100,
   payloadMode: 'short_message',
   dataCoding: 0x04,
   registeredDelivery: true,
@@ -141,6 +147,7 @@ export function parseSmscUrl(url: string, id = 'default'): BindConfig {
     window: Math.max(1, num('window', BIND_DEFAULTS.window)),
     ratePerSecond: num('rate', BIND_DEFAULTS.ratePerSecond),
     rateGuardMs: num('rate_guard_ms', BIND_DEFAULTS.rateGuardMs),
+    rateGuardMaxMs: num('rate_guard_max_ms', BIND_DEFAULTS.rateGuardMaxMs),
     payloadMode: pick(
       'payload',
       ['short_message', 'message_payload', 'sar'] as const,

@@ -91,7 +91,9 @@ export type Awaiting =
       refused: WorkpointItem[];
       written: WorkpointItem[];
     }
-  | { action: 'FileDeployment' | 'SoftwareDeployment' | 'Restart' };
+  /** `chunks`: further FileDeployment messages (files beyond the phone's maxItems) */
+  | { action: 'FileDeployment'; chunks?: WorkpointItem[][] }
+  | { action: 'SoftwareDeployment' | 'Restart' };
 
 export interface Interaction {
   /** session id (cookie) */
@@ -117,6 +119,13 @@ export interface DeferredJob {
   results: OperationResult[];
   version?: string;
   since: number;
+  /**
+   * Multi-file deployment (DG p.55: no status message): the file indexes to find in a later
+   * ReadAllItems as `file-deployment-status[i]`, and those items' values when it was sent
+   * (an unchanged report is an older deployment's).
+   */
+  files?: number[];
+  baseline?: Record<string, string>;
 }
 
 /** Everything the gateway keeps about one phone, keyed by MAC address; JSON-serialisable. */
@@ -210,7 +219,15 @@ export interface EngineInput {
   now: number;
   transport: Transport;
   /** pending jobs and desired items; needed only for session-opening requests */
-  work?: { jobs: WorkpointJob[]; desired?: WorkpointItem[] };
+  work?: {
+    jobs: WorkpointJob[];
+    desired?: WorkpointItem[];
+    /**
+     * The job source knows this phone (an operator created it): the registration policy, which
+     * is about phones nobody announced, does not refuse or quarantine it.
+     */
+    known?: boolean;
+  };
   config?: Partial<EngineConfig>;
 }
 

@@ -338,6 +338,139 @@ describe('workpoint interaction engine', () => {
     expect(d.state!.rejections).toBeUndefined();
   });
 
+  it('maxItems applies to every action: indivisible groups beyond it fail clearly, files go in several messages', () => {
+    const file = (i: number): WorkpointItem[] => [
+      { name: 'file-https-base-url', index: i, value: `https://f/${i}.mp3` },
+      { name: 'file-type', index: i, value: 'RINGTONE' },
+    ];
+    const jobs: WorkpointJob[] = [
+      { id: 'boot', operations: [{ kind: 'restart', factoryReset: true }] },
+      {
+        id: 'sec',
+        operations: [
+          {
+            kind: 'secure-bootstrap',
+            mode: 'nopin',
+            clientCertificate: 'PEM',
+            serverCa: ['CA1'],
+            securePort: 18444,
+          },
+        ],
+      },
+      { id: 'files', operations: [{ kind: 'file-deploy', items: [...file(1), ...file(2)] }] },
+    ];
+    const d = known({ jobs });
+    const first = d.send(
+      buildWorkpointMessage({
+        nonce: 'X1',
+        maxItems: 2,
+        fragment: 'final',
+        reason: 'solicited',
+        items: basic(),
+      }),
+    );
+    // the restart pair fits; the secure-mode set (4 items) cannot travel in one message
+    expect(first.dls.action).toBe('Restart');
+    const d2 = known({ jobs: jobs.slice(1) });
+    const r = d2.send(
+      buildWorkpointMessage({
+        nonce: 'X2',
+        maxItems: 2,
+        fragment: 'final',
+        reason: 'solicited',
+        items: basic(),
+      }),
+    );
+    expect(r.events[0]).toEqual({
+      type: 'job-finished',
+      mac: MAC,
+      outcome: {
+        jobId: 'sec',
+        status: 'failed',
+        results: [
+          {
+            kind: 'secure-bootstrap',
+            status: 'failed',
+            items: [],
+            error:
+              'the related items "secure-mode": 4 item(s) must travel in one message, but the phone accepts at most 2 (maxItems)',
+          },
+        ],
+      },
+    });
+    expect(d2.state!.secureMode).toBeUndefined();
+    expect(r.dls).toEqual({ nonce: 'X2', action: 'FileDeployment', items: file(1) });
+    const second = d2.send(replyTo('FileDeployment', [], { nonce: 'X2', maxItems: 2 }));
+    expect(second.dls).toEqual({ nonce: 'X2', action: 'FileDeployment', items: file(2) });
+    // several files send no status (DG p.55): the job waits for the phone's file reports
+    expect(d2.send(replyTo('FileDeployment', [], { nonce: 'X2', maxItems: 2 })).dls.action).toBe(
+      'ReadAllItems',
+    );
+    const early = d2.send(replyTo('ReadAllItems', inventory, { nonce: 'X2', maxItems: 2 }));
+    expect(early.dls.action).toBe('CleanUp');
+    expect(early.events.filter((e) => e.type === 'job-finished')).toEqual([]);
+    // at the next contact the inventory is read again and now reports both files
+    expect(d2.send(open('local-changes', 'X3', basic())).dls.action).toBe('ReadAllItems');
+    const reports: WorkpointItem[] = [
+      { name: 'file-deployment-status', index: 1, value: 'ok' },
+      { name: 'file-deployment-name', index: 1, value: '1.mp3' },
+      { name: 'file-deployment-status', index: 2, value: 'failed' },
+      { name: 'file-deployment-name', index: 2, value: '2.mp3' },
+    ];
+    const verified = d2.send(replyTo('ReadAllItems', [...inventory, ...reports], { nonce: 'X3' }));
+    expect(verified.events).toContainEqual({
+      type: 'job-finished',
+      mac: MAC,
+      outcome: {
+        jobId: 'files',
+        status: 'partial',
+        results: [
+          {
+            kind: 'file-deploy',
+            status: 'partial',
+            items: [
+              { name: 'file-deployment-status', index: 1, value: 'ok' },
+              { name: 'file-deployment-name', index: 1, value: '1.mp3' },
+              { name: 'file-deployment-status', index: 2, value: 'failed' },
+              { name: 'file-deployment-name', index: 2, value: '2.mp3' },
+            ],
+            error: 'file deployment status not ok for file(s) 2',
+          },
+        ],
+      },
+    });
+    expect(d2.state!.deferred).toEqual([]);
+  });
+
+  it('maxItems=0: nothing with items can be sent (only -1 means unlimited)', () => {
+    const d = known({
+      jobs: [{ id: 'r0', operations: [{ kind: 'read', items: [{ name: 'e164' }] }] }],
+    });
+    const r = d.send(
+      buildWorkpointMessage({
+        nonce: 'Z',
+        maxItems: 0,
+        fragment: 'final',
+        reason: 'solicited',
+        items: basic(),
+      }),
+    );
+    expect(r.events[0]).toMatchObject({
+      type: 'job-finished',
+      outcome: {
+        jobId: 'r0',
+        status: 'failed',
+        results: [
+          {
+            error:
+              'ReadItems: 1 item(s) must travel in one message, but the phone accepts at most 0 (maxItems)',
+          },
+        ],
+      },
+    });
+    expect(r.dls.action).toBe('CleanUp');
+  });
+
   it("jobsPerInteraction 'one': chains jobs with send-solicited until the last (DG p.74-75)", () => {
     const jobs: WorkpointJob[] = ['a', 'b'].map((id) => ({
       id,
@@ -445,6 +578,63 @@ describe('workpoint interaction engine', () => {
     );
     expect(st.events[0]).toMatchObject({ outcome: { jobId: 'f', status: 'succeeded' } });
     expect(st.dls.action).toBe('CleanUp');
+  });
+
+  it('local-changes without the changed items (older firmware) → ReadAllItems, the change is found', () => {
+    const d = known({ jobs: [] });
+    const r = d.send(open('local-changes', 'LC', [{ name: 'mac-addr', value: MAC }]));
+    expect(r.dls.action).toBe('ReadAllItems');
+    const done = d.send(
+      replyTo(
+        'ReadAllItems',
+        [...inventory.slice(0, 1), { name: 'e164', value: '999' }, ...inventory.slice(2)],
+        {
+          nonce: 'LC',
+        },
+      ),
+    );
+    expect(done.dls.action).toBe('CleanUp');
+    expect(done.events).toEqual([
+      { type: 'inventory-changed', mac: MAC, items: [{ name: 'e164', value: '999' }] },
+    ]);
+  });
+
+  it('goto-secure-mode only in a secure-bootstrap: refused in writes, reads, deployments and desired state (seed 002)', () => {
+    const jobs: WorkpointJob[] = [
+      {
+        id: 'w',
+        operations: [{ kind: 'write', items: [{ name: 'goto-secure-mode', value: 'nopin' }] }],
+      },
+      { id: 'r', operations: [{ kind: 'read', items: [{ name: 'goto-secure-mode' }] }] },
+      {
+        id: 'f',
+        operations: [
+          {
+            kind: 'file-deploy',
+            items: [
+              { name: 'file-type', value: 'LOGO' },
+              { name: 'secure-mode-data', value: 'x' },
+            ],
+          },
+        ],
+      },
+    ];
+    const d = known({ jobs, desired: [{ name: 'goto-secure-mode', value: 'nopin' }] });
+    const r = d.send(open('solicited', 'G1'));
+    expect(r.dls.action).toBe('CleanUp');
+    const errors = r.events.flatMap((e) =>
+      e.type === 'job-finished'
+        ? [e.outcome.results[0].error]
+        : e.type === 'request-rejected'
+          ? [e.reason]
+          : [],
+    );
+    expect(errors).toEqual([
+      "job w: write: 'goto-secure-mode' may only be sent by a secure-bootstrap operation (seed 002)",
+      "job r: read: 'goto-secure-mode' may only be sent by a secure-bootstrap operation (seed 002)",
+      "job f: file-deploy: 'secure-mode-data' may only be sent by a secure-bootstrap operation (seed 002)",
+      "desired state: 'goto-secure-mode' may only be sent by a secure-bootstrap operation (seed 002)",
+    ]);
   });
 
   it('local-changes updates the inventory and answers CleanUp; clean-up from the phone ends the interaction', () => {

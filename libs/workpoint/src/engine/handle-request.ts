@@ -2,7 +2,12 @@ import { WorkpointError } from '../errors';
 import { itemKey, itemValue, normalizeMac, toInventory } from '../items';
 import { buildDlsMessage } from '../message/build-message';
 import { parseWorkpointMessage, sniffNonce } from '../message/parse-message';
-import { splitWriteItems } from '../message/split-writes';
+import {
+  checkItemLimit,
+  deploymentGroupKey,
+  itemLimit,
+  splitWriteItems,
+} from '../message/split-writes';
 import { Action, OPENING_REASONS, WorkpointItem, WorkpointMessage, isReason } from '../types';
 import { bodyHash } from './body-hash';
 import {
@@ -20,7 +25,13 @@ import {
   WorkpointJob,
 } from './engine-types';
 import { certificateFingerprint } from './certificate-fingerprint';
-import { fileCount, restartItems, secureBootstrapItems, validateJob } from './operation-items';
+import {
+  fileCount,
+  refuseSecureModeItems,
+  restartItems,
+  secureBootstrapItems,
+  validateJob,
+} from './operation-items';
 
 const SEND_SOLICITED: WorkpointItem[] = [{ name: 'send-solicited', value: 'true' }];
 
@@ -228,7 +239,9 @@ function abortInteraction(st: Step, reason: string, counts = true): void {
 }
 
 /** Ends the interaction with CleanUp (optionally asking the phone to come back by itself). */
-function finishInteraction(st: Step, sendSolicited: boolean): string {
+function finishInteraction(st: Step, wantSolicited: boolean): string {
+  // a phone that accepts no items (maxItems=0) cannot be sent send-solicited
+  const sendSolicited = wantSolicited && itemLimit(st.state.maxItems) >= 1;
   const ia = st.state.interaction;
   rememberNonces(st, ia?.nonces ?? []);
   st.state.interaction = undefined;
@@ -246,11 +259,12 @@ function openInteraction(
   const { cfg, events } = base;
   let state: PhoneState;
   if (!prev) {
-    if (cfg.registrationPolicy === 'refuse') {
+    const known = input.work?.known === true;
+    if (cfg.registrationPolicy === 'refuse' && !known) {
       events.push({ type: 'phone-refused', mac });
       return { state: null, reply: dls(msg.nonce, 'CleanUp') };
     }
-    state = newPhoneState(mac, cfg.registrationPolicy === 'quarantine', input.now);
+    state = newPhoneState(mac, cfg.registrationPolicy === 'quarantine' && !known, input.now);
   } else {
     state = prev; // already a private copy
   }
@@ -269,10 +283,14 @@ function openInteraction(
 
   // What the phone tells us about itself.
   const reported = msg.items.filter((i) => i.status === undefined && i.name !== 'cleanup-reason');
-  if (msg.reason === 'local-changes' || msg.reason === 'inventory-changes') {
+  const changeReport = msg.reason === 'local-changes' || msg.reason === 'inventory-changes';
+  // older firmware reports a change without the changed items: then read them all
+  let changesUnsaid = false;
+  if (changeReport) {
     const changed = reported.filter((i) => state.inventory[itemKey(i)] !== i.value);
     if (changed.length > 0 && state.registered)
       events.push({ type: 'inventory-changed', mac, items: changed });
+    changesUnsaid = changed.length === 0;
   }
   for (const it of reported) state.inventory[itemKey(it)] = it.value;
 
@@ -282,6 +300,8 @@ function openInteraction(
   const tasks: Task[] = [];
   const readInventory =
     !state.registered ||
+    changesUnsaid ||
+    state.deferred.some((d) => d.files !== undefined) ||
     (msg.reason === 'start-up' && itemValue(msg.items, 'configuration-changed-flag') !== 'false');
   if (readInventory) tasks.push({ t: 'inventory' });
   const work = input.work ?? { jobs: [] };
@@ -404,7 +424,7 @@ function deferredResult(
       };
     }
   }
-  if (msg.reason === 'status' && d.kind === 'file-deploy') {
+  if (msg.reason === 'status' && d.kind === 'file-deploy' && !d.files) {
     const status = itemValue(msg.items, 'file-deployment-status') ?? '';
     const ok = status === 'ok';
     return {
@@ -461,7 +481,19 @@ function advance(st: Step): string {
       return dls(st.nonce, 'ReadAllItems');
     }
     if (task.t === 'desired') {
-      const diff = (ia.desired ?? []).filter((d) => st.state.inventory[itemKey(d)] !== d.value);
+      const wanted = ia.desired ?? [];
+      try {
+        refuseSecureModeItems(wanted, 'desired state');
+      } catch (err) {
+        ia.tasks.shift();
+        st.events.push({
+          type: 'request-rejected',
+          mac: st.state.mac,
+          reason: (err as Error).message,
+        });
+        continue;
+      }
+      const diff = wanted.filter((d) => st.state.inventory[itemKey(d)] !== d.value);
       if (diff.length === 0) {
         ia.tasks.shift();
         continue;
@@ -492,7 +524,8 @@ function advance(st: Step): string {
           return dls(st.nonce, 'ReadAllItems');
         case 'read': {
           const names = op.items.map((i) => ({ name: i.name, index: i.index, value: '' }));
-          const limit = st.state.maxItems > 0 ? st.state.maxItems : names.length;
+          checkItemLimit(Math.min(names.length, 1), st.state.maxItems, 'ReadItems');
+          const limit = Math.min(itemLimit(st.state.maxItems), names.length);
           const chunks: WorkpointItem[][] = [];
           for (let i = 0; i < names.length; i += limit) chunks.push(names.slice(i, i + limit));
           const reply = dls(st.nonce, 'ReadItems', chunks.shift()!);
@@ -502,7 +535,7 @@ function advance(st: Step): string {
         case 'write':
           return startWrite(st, ia, op.items);
         case 'secure-bootstrap': {
-          const items = secureBootstrapItems(op);
+          const reply = startWrite(st, ia, secureBootstrapItems(op));
           if (st.state.secureMode?.state !== 'active') {
             // stored before the certificate leaves: a cut session cannot lose which one it was
             const certFingerprint = certificateFingerprint(op.clientCertificate);
@@ -514,10 +547,12 @@ function advance(st: Step): string {
               results: [...ia.jobResults],
             };
           }
-          return startWrite(st, ia, items);
+          return reply;
         }
         case 'restart': {
-          const reply = dls(st.nonce, 'Restart', restartItems(op));
+          const items = restartItems(op);
+          checkItemLimit(items.length, st.state.maxItems, 'Restart');
+          const reply = dls(st.nonce, 'Restart', items);
           st.state.deferred.push({
             jobId: job.id,
             kind: 'restart',
@@ -528,6 +563,7 @@ function advance(st: Step): string {
           return reply;
         }
         case 'software-deploy': {
+          checkItemLimit(op.items.length, st.state.maxItems, 'SoftwareDeployment');
           const reply = dls(st.nonce, 'SoftwareDeployment', op.items);
           st.state.deferred.push({
             jobId: job.id,
@@ -540,8 +576,15 @@ function advance(st: Step): string {
           return reply;
         }
         case 'file-deploy': {
-          const reply = dls(st.nonce, 'FileDeployment', op.items);
-          ia.awaiting = { action: 'FileDeployment' };
+          // several files beyond maxItems: successive FileDeployment messages, whole files each
+          const chunks = splitWriteItems(
+            op.items,
+            st.state.maxItems,
+            st.cfg.writeByteBudget,
+            deploymentGroupKey,
+          );
+          const reply = dls(st.nonce, 'FileDeployment', chunks.shift()!);
+          ia.awaiting = { action: 'FileDeployment', chunks };
           return reply;
         }
       }
@@ -688,6 +731,8 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
       return advance(st);
     }
     case 'FileDeployment': {
+      const nextFiles = aw.chunks?.shift();
+      if (nextFiles) return dls(st.nonce, 'FileDeployment', nextFiles);
       ia.tasks.shift();
       ia.awaiting = undefined;
       const op =
@@ -704,13 +749,21 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
             since: st.now,
           });
           ia.jobResults = [];
-        } else
-          completeOp(st, ia, task, {
+        } else {
+          // several files: no status message follows (DG p.55); a ReadAllItems tells, now or at
+          // a later contact, through the phone's file-deployment-*[i] items
+          const files = [...new Set(op.items.map((i) => i.index ?? 0))];
+          st.state.deferred.push({
+            jobId: task.jobId,
             kind: 'file-deploy',
-            status: 'succeeded',
-            items: [],
-            error: undefined,
+            results: ia.jobResults,
+            since: st.now,
+            files,
+            baseline: fileReports(st.state.inventory, files),
           });
+          ia.jobResults = [];
+          ia.tasks.unshift({ t: 'inventory' });
+        }
       }
       return advance(st);
     }
@@ -730,6 +783,63 @@ function dropDeferred(st: Step, jobId: string): void {
   st.state.deferred = st.state.deferred.filter((d) => d.jobId !== jobId);
 }
 
+/** `file-deployment-*[i]` values of the inventory for the given file indexes. */
+function fileReports(inventory: Record<string, string>, files: number[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of files)
+    for (const f of ['status', 'name', 'date', 'time']) {
+      const k = `file-deployment-${f}[${i}]`;
+      if (inventory[k] !== undefined) out[k] = inventory[k];
+    }
+  return out;
+}
+
+/** Multi-file deployments whose every file has a fresh report after this ReadAllItems. */
+function verifyFileDeployments(st: Step): void {
+  const keep: DeferredJob[] = [];
+  for (const d of st.state.deferred) {
+    if (!d.files) {
+      keep.push(d);
+      continue;
+    }
+    const now = fileReports(st.state.inventory, d.files);
+    const fresh = d.files.every((i) => {
+      const k = `file-deployment-status[${i}]`;
+      if (now[k] === undefined) return false;
+      return ['status', 'name', 'date', 'time'].some((f) => {
+        const key = `file-deployment-${f}[${i}]`;
+        return now[key] !== d.baseline?.[key];
+      });
+    });
+    if (!fresh) {
+      keep.push(d);
+      continue;
+    }
+    const failed = d.files.filter((i) => now[`file-deployment-status[${i}]`] !== 'ok');
+    const items = Object.entries(now).map(([key, value]) => {
+      const m = /^(.*)\[(\d+)\]$/.exec(key)!;
+      return { name: m[1], index: Number(m[2]), value };
+    });
+    finishJob(st, d.jobId, [
+      ...d.results,
+      {
+        kind: 'file-deploy',
+        status:
+          failed.length === 0
+            ? 'succeeded'
+            : failed.length === d.files.length
+              ? 'failed'
+              : 'partial',
+        items,
+        error: failed.length
+          ? `file deployment status not ok for file(s) ${failed.join(', ')}`
+          : undefined,
+      },
+    ]);
+  }
+  st.state.deferred = keep;
+}
+
 function onRead(st: Step, action: 'ReadAllItems' | 'ReadItems', items: WorkpointItem[]): void {
   const inv = toInventory(items);
   if (action === 'ReadAllItems') {
@@ -746,6 +856,7 @@ function onRead(st: Step, action: 'ReadAllItems' | 'ReadItems', items: Workpoint
       });
     } else if (changed.length > 0)
       st.events.push({ type: 'inventory-changed', mac: st.state.mac, items: changed });
+    verifyFileDeployments(st);
   } else Object.assign(st.state.inventory, inv);
 }
 

@@ -48,6 +48,18 @@ export function fileCount(items: WorkpointItem[]): number {
   return new Set(items.filter((i) => i.name.startsWith('file-')).map((i) => i.index ?? 1)).size;
 }
 
+/** Items only a secure-mode bootstrap may carry (seed 002: "no other message … contains" them). */
+const SECURE_MODE_ONLY = new Set(['goto-secure-mode', 'secure-mode-data']);
+
+/** Throws when `items` of a message other than the secure-mode bootstrap name secure-mode switches. */
+export function refuseSecureModeItems(items: { name: string }[], where: string): void {
+  const bad = items.find((it) => SECURE_MODE_ONLY.has(it.name));
+  if (bad)
+    throw new WorkpointOperationError(
+      `${where}: '${bad.name}' may only be sent by a secure-bootstrap operation (seed 002)`,
+    );
+}
+
 /**
  * Checks a job before it is served. Throws WorkpointOperationError with a message fit for the
  * job's faults. Operations completed after a reboot or a later status must come last.
@@ -71,10 +83,7 @@ export function validateJob(job: WorkpointJob): void {
       case 'file-deploy':
         if (!Array.isArray(op.items) || op.items.length === 0)
           throw new WorkpointOperationError(`job ${job.id}: ${op.kind} without items`);
-        if (op.kind === 'write' && op.items.some((it) => it.name === 'goto-secure-mode'))
-          throw new WorkpointOperationError(
-            `job ${job.id}: use a secure-bootstrap operation, not a raw goto-secure-mode write`,
-          );
+        refuseSecureModeItems(op.items, `job ${job.id}: ${op.kind}`);
         return;
       case 'software-deploy':
         if (!op.version)
@@ -83,6 +92,7 @@ export function validateJob(job: WorkpointJob): void {
           );
         if (!Array.isArray(op.items) || op.items.length === 0)
           throw new WorkpointOperationError(`job ${job.id}: software-deploy without items`);
+        refuseSecureModeItems(op.items, `job ${job.id}: software-deploy`);
         return;
       case 'secure-bootstrap':
         secureBootstrapItems(op);

@@ -25,6 +25,23 @@ describe('splitWriteItems (DG p.69, p.71)', () => {
     expect(relatedGroupKey({ name: 'dls-server-ca', index: 3, value: '' })).toBe('secure-mode');
   });
 
+  it('refuses a related group larger than maxItems, and any item at maxItems=0 (seed 001)', () => {
+    const key: WorkpointItem[] = [
+      { name: 'function-key-def', index: 4, value: '1' },
+      { name: 'key-label-unicode', index: 4, value: 'K4' },
+      { name: 'select-dial', index: 4, value: '200' },
+    ];
+    expect(() => splitWriteItems(key, 2)).toThrow(
+      'the related items "key#4": 3 item(s) must travel in one message, but the phone accepts at most 2 (maxItems)',
+    );
+    expect(() => splitWriteItems([{ name: 'e164', value: '1' }], 0)).toThrow(
+      'an item: 1 item(s) must travel in one message, but the phone accepts at most 0 (maxItems)',
+    );
+    expect(splitWriteItems([{ name: 'e164', value: '1' }], -7)).toEqual([
+      [{ name: 'e164', value: '1' }],
+    ]);
+  });
+
   it('respects the byte budget', () => {
     const big = (n: number): WorkpointItem => ({ name: `x${n}`, value: 'é'.repeat(400) });
     const chunks = splitWriteItems([big(1), big(2), big(3)], -1, 1700);
@@ -52,6 +69,14 @@ describe('splitWriteItems (DG p.69, p.71)', () => {
           const items = raw.map((i) =>
             i.index === undefined ? { name: i.name, value: i.value } : i,
           );
+          const sizes = new Map<string, number>();
+          for (const it of items)
+            sizes.set(relatedGroupKey(it), (sizes.get(relatedGroupKey(it)) ?? 0) + 1);
+          if (max >= 0 && [...sizes.values()].some((n) => n > max)) {
+            // an indivisible group beyond maxItems cannot be sent at all
+            expect(() => splitWriteItems(items, max, 400)).toThrow(/maxItems/);
+            return;
+          }
           const chunks = splitWriteItems(items, max, 400);
           expect(chunks.flat().length).toBe(items.length);
           const groupsIn = (c: WorkpointItem[]) => new Set(c.map(relatedGroupKey));

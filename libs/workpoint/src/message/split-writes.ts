@@ -1,5 +1,22 @@
+import { WorkpointOperationError } from '../errors';
 import { WorkpointItem } from '../types';
 import { serializeItem, utf8Length } from './build-message';
+
+/**
+ * Items the phone accepts in one message (seed 001): `maxItems=-1` means no limit (other negative
+ * values are read the same way); 0 means none at all — a message with items cannot go to it.
+ */
+export function itemLimit(maxItems: number): number {
+  return maxItems < 0 ? Infinity : maxItems;
+}
+
+/** Throws the error a job gets when `count` indivisible items exceed the phone's maxItems. */
+export function checkItemLimit(count: number, maxItems: number, what: string): void {
+  if (count > itemLimit(maxItems))
+    throw new WorkpointOperationError(
+      `${what}: ${count} item(s) must travel in one message, but the phone accepts at most ${maxItems} (maxItems)`,
+    );
+}
 
 /** Default byte budget for the ItemList of one outgoing message (the phone's limit is 50 kB). */
 export const DEFAULT_WRITE_BYTE_BUDGET = 40_000;
@@ -32,24 +49,34 @@ export function relatedGroupKey(item: WorkpointItem): string {
   return `item:${item.name}[${item.index ?? ''}]`;
 }
 
+/** Deployment messages: all `file-*` items of one index (or all unindexed ones) are one file. */
+export function deploymentGroupKey(item: WorkpointItem): string {
+  return `file#${item.index ?? ''}`;
+}
+
 /**
- * Splits items into WriteItems chunks that respect the phone's maxItems (-1 = unlimited) and a
- * byte budget, never separating related items. Groups keep the order of their first item.
- * A single group larger than the limits goes alone into its own chunk (it cannot be split).
+ * Splits items into message chunks that respect the phone's maxItems (seed 001: a reply with more
+ * items must be fragmented) and a byte budget, never separating related items. Groups keep the
+ * order of their first item. A group larger than maxItems cannot be sent at all
+ * (WorkpointOperationError); one larger than the byte budget goes alone into its own chunk (the
+ * budget is ours, not the phone's).
  */
 export function splitWriteItems(
   items: WorkpointItem[],
   maxItems: number,
   byteBudget = DEFAULT_WRITE_BYTE_BUDGET,
+  groupKey: (item: WorkpointItem) => string = relatedGroupKey,
 ): WorkpointItem[][] {
   const groups = new Map<string, WorkpointItem[]>();
   for (const it of items) {
-    const k = relatedGroupKey(it);
+    const k = groupKey(it);
     const g = groups.get(k);
     if (g) g.push(it);
     else groups.set(k, [it]);
   }
-  const limit = maxItems > 0 ? maxItems : Infinity;
+  const limit = itemLimit(maxItems);
+  for (const [k, g] of groups)
+    checkItemLimit(g.length, maxItems, g.length > 1 ? `the related items "${k}"` : 'an item');
   const chunks: WorkpointItem[][] = [];
   let cur: WorkpointItem[] = [];
   let curBytes = 0;

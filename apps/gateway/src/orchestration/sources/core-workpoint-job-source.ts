@@ -39,11 +39,17 @@ export class CoreWorkpointJobSource implements WorkpointJobSource {
       try {
         jobs.push(compileWorkpointJob(job, this.core.jobs.revealOperations(job)));
       } catch (err) {
-        await this.core.jobs.addFault(job.id, 'compile-failed', (err as Error).message);
+        // permanent: it could never be served, so it ends now instead of at its deadline
+        const message = (err as Error).message;
+        await this.core.jobs.completeJob(
+          job.id,
+          job.operations.map(() => ({ status: 'failed', code: 'compile-failed', message })),
+          { code: 'compile-failed', message },
+        );
       }
     }
     await this.core.jobs.claimJobs(jobs.map((j) => j.id));
-    return { jobs, desired: this.desired(device), lease: device.id };
+    return { jobs, desired: this.desired(device), lease: device.id, known: true };
   }
 
   async holdSession(lease: string, session: string, ttlMs: number): Promise<void> {
