@@ -143,6 +143,26 @@ describe('workpoint listener robustness', () => {
     expect((await g.store.get(mac))!.inventory.e164).toBe('5');
   });
 
+  it('every phone-state key expires: short before the inventory was read, long after', async () => {
+    const mac = '00:1A:E8:99:00:0A';
+    expect(parseDlsMessage((await post(startUp(mac, 'T1'))).body).action).toBe('ReadAllItems');
+    const key = g.store.stateKey(mac);
+    const probe = await g.redis.redis.pttl(key);
+    expect(probe).toBeGreaterThan(500_000);
+    expect(probe).toBeLessThanOrEqual(600_000);
+    const reply = buildWorkpointMessage({
+      nonce: 'T1',
+      maxItems: -1,
+      fragment: 'final',
+      reason: 'reply-to',
+      action: 'ReadAllItems',
+      status: 'accepted',
+      items: [{ name: 'e164', value: '1' }],
+    });
+    expect(parseDlsMessage((await post(reply)).body).action).toBe('CleanUp');
+    expect(await g.redis.redis.pttl(key)).toBeGreaterThan(89 * 86_400_000);
+  });
+
   it('oversize bodies get 413 and the listener keeps working', async () => {
     const big = startUp('00:1A:E8:99:00:04', 'O1').replace(
       '</ItemList>',

@@ -153,8 +153,12 @@ export class WorkpointRuntime
     {
       // a phone's keys live in its MAC's shard (core's shards: the same prefixes and count)
       provide: PhoneStateStore,
-      useFactory: (redis: Redis, core: Core) => new PhoneStateStore(redis, core.shards),
-      inject: [WP_REDIS, CORE],
+      useFactory: (redis: Redis, core: Core, config: WorkpointConfig) =>
+        new PhoneStateStore(redis, core.shards, {
+          registeredMs: config.stateTtlMs,
+          unregisteredMs: config.unregisteredStateTtlMs,
+        }),
+      inject: [WP_REDIS, CORE, WORKPOINT_CONFIG],
     },
     {
       provide: WORKPOINT_JOB_SOURCE,
