@@ -1,3 +1,4 @@
+import { hasXmlExcludedChar } from '../xml/escape-xml';
 import { WorkpointMessageError } from '../errors';
 import { DlsMessage, WorkpointItem, WorkpointMessage, isAction } from '../types';
 import { LiteElement, attr, scanXml } from '../xml/scan-xml';
@@ -47,7 +48,7 @@ export function parseWorkpointMessage(xml: string): WorkpointMessage {
   const nonce = attr(message, 'nonce');
   if (nonce === undefined) throw new WorkpointMessageError('Message has no nonce');
   // every reply echoes the nonce: one that XML cannot carry makes the message unanswerable
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(nonce))
+  if (hasXmlExcludedChar(nonce))
     throw new WorkpointMessageError('the nonce holds characters an XML reply cannot carry');
   const rfc = child(message, 'ReasonForContact');
   if (!rfc) throw new WorkpointMessageError('Message has no ReasonForContact');
@@ -83,5 +84,5 @@ export function parseDlsMessage(xml: string): DlsMessage {
 export function sniffNonce(body: string): string {
   const m = /<(?:\w+:)?Message\b[^>]*?\bnonce\s*=\s*["']([^"'<&]{0,128})["']/i.exec(body);
   // nothing an XML reply cannot carry
-  return m && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(m[1]) ? m[1].trim() : '';
+  return m && !hasXmlExcludedChar(m[1]) ? m[1].trim() : '';
 }
