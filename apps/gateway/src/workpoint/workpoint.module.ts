@@ -57,6 +57,7 @@ export class WorkpointRuntime
     @Inject(DeviceHttpServer) private readonly http: DeviceHttpServer,
     @Inject(WORKPOINT_JOB_SOURCE) private readonly source: WorkpointJobSource,
     @Inject(WP_REDIS) private readonly redis: Redis,
+    @Inject(PhoneStateStore) private readonly store: PhoneStateStore,
   ) {}
 
   onModuleInit(): void {
@@ -64,7 +65,7 @@ export class WorkpointRuntime
     this.http.register({
       method: 'GET',
       path: DCMP_PATH,
-      handler: (req, res) => handleDcmpPoll(this.source, req, res),
+      handler: (req, res) => handleDcmpPoll(this.source, this.store, req, res),
     });
   }
 
