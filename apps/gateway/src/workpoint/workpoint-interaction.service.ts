@@ -14,6 +14,7 @@ import {
 import { createHash, randomBytes } from 'node:crypto';
 import { macOfSession, sessionId } from './cookies';
 import { PhoneStateStore } from './phone-state.store';
+import type { RegistrationGuard } from './registration-guard';
 import { WorkpointConfig } from './workpoint.config';
 import { WorkpointJobSource } from './workpoint-job-source';
 
@@ -77,6 +78,7 @@ export class WorkpointInteractionService {
     private readonly timers: WorkpointTimers,
     private readonly log: InteractionLogger,
     private readonly lease: LeaseTimes,
+    private readonly guard?: RegistrationGuard,
   ) {
     this.engineConfig = {
       registrationPolicy: config.registrationPolicy,
@@ -118,6 +120,24 @@ export class WorkpointInteractionService {
       opening ? this.source.work(mac, newSession) : undefined,
     ]);
     const deferredBefore = locked.state?.deferred.length ?? 0;
+    let config = this.engineConfig;
+    if (opening && !locked.state && !work?.known && this.guard) {
+      // a phone nobody announced: budgets, and where it calls from
+      const refused = await this.guard.admit(req.ip).catch(async (err) => {
+        await this.store.saveAndUnlock(locked, undefined);
+        throw err;
+      });
+      if (refused) {
+        await this.store.saveAndUnlock(locked, undefined);
+        await this.emit([{ type: 'request-rejected', mac, reason: refused }]);
+        return {
+          body: buildDlsMessage({ nonce: message!.nonce, action: 'CleanUp', items: [] }),
+          endSession: Boolean(req.session),
+        };
+      }
+      if (config.registrationPolicy === 'accept' && !this.guard.trustedSource(req.ip))
+        config = { ...config, registrationPolicy: 'quarantine' };
+    }
     let out;
     try {
       out = handleWorkpointRequest({
@@ -132,7 +152,7 @@ export class WorkpointInteractionService {
         now,
         transport: { secure: req.secure, clientCertFingerprint: req.clientCertFingerprint },
         work,
-        config: this.engineConfig,
+        config,
       });
     } catch (err) {
       await this.store.saveAndUnlock(locked, undefined);

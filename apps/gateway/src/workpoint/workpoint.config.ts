@@ -1,4 +1,5 @@
 import { contactNetworks } from './contact-me-uri';
+import { DEFAULT_TRUSTED_NETWORKS } from './registration-guard';
 import { envBool, envEnum, envInt, envPort, envString } from '../config/env';
 
 export const WORKPOINT_CONFIG = Symbol('WORKPOINT_CONFIG');
@@ -49,6 +50,8 @@ export interface WorkpointConfig {
   contactAttempts: number;
   contactBackoffMs: number;
   contactTimeoutMs: number;
+  /** plug & play defences: new phones an hour per source / in all; expected networks */
+  registrationLimits: { perSource: number; total: number; trustedNetworks: string[] };
   /** CIDR blocks a reported contact-me-uri host may lie in besides the phone's own address */
   contactNetworks: string[];
   /** ports contact-me may go to ([] = any) */
@@ -113,6 +116,16 @@ export function loadWorkpointConfig(deviceHttpPort?: number): WorkpointConfig {
     contactAttempts: envInt('WORKPOINT_CONTACT_ATTEMPTS', 5, { min: 1, max: 100 }),
     contactBackoffMs: envInt('WORKPOINT_CONTACT_BACKOFF_MS', 60_000, { min: 10 }),
     contactTimeoutMs: envInt('WORKPOINT_CONTACT_TIMEOUT_MS', 5_000, { min: 100 }),
+    registrationLimits: {
+      perSource: envInt('WORKPOINT_REGISTRATION_BUDGET_PER_SOURCE', 500, { min: 1 }),
+      total: envInt('WORKPOINT_REGISTRATION_BUDGET', 10_000, { min: 1 }),
+      trustedNetworks: checked(
+        envString('WORKPOINT_TRUSTED_NETWORKS') === undefined
+          ? DEFAULT_TRUSTED_NETWORKS
+          : list('WORKPOINT_TRUSTED_NETWORKS'),
+        (l) => contactNetworks(l),
+      ),
+    },
     contactNetworks: checked(list('WORKPOINT_CONTACT_NETWORKS'), (l) => contactNetworks(l)),
     contactPorts: list('WORKPOINT_CONTACT_PORTS').map((p) => {
       const n = Number(p);
