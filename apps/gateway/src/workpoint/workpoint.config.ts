@@ -50,6 +50,8 @@ export interface WorkpointConfig {
   contactAttempts: number;
   contactBackoffMs: number;
   contactTimeoutMs: number;
+  /** secrets in plain mode: only to a corroborated caller (default), or to any */
+  plainSecrets: 'corroborated' | 'always';
   /** plug & play defences: new phones an hour per source / in all; expected networks */
   registrationLimits: { perSource: number; total: number; trustedNetworks: string[] };
   /** CIDR blocks a reported contact-me-uri host may lie in besides the phone's own address */
@@ -116,6 +118,11 @@ export function loadWorkpointConfig(deviceHttpPort?: number): WorkpointConfig {
     contactAttempts: envInt('WORKPOINT_CONTACT_ATTEMPTS', 5, { min: 1, max: 100 }),
     contactBackoffMs: envInt('WORKPOINT_CONTACT_BACKOFF_MS', 60_000, { min: 10 }),
     contactTimeoutMs: envInt('WORKPOINT_CONTACT_TIMEOUT_MS', 5_000, { min: 100 }),
+    plainSecrets: envEnum(
+      'WORKPOINT_PLAIN_SECRETS',
+      ['corroborated', 'always'] as const,
+      'corroborated',
+    ),
     registrationLimits: {
       perSource: envInt('WORKPOINT_REGISTRATION_BUDGET_PER_SOURCE', 500, { min: 1 }),
       total: envInt('WORKPOINT_REGISTRATION_BUDGET', 10_000, { min: 1 }),
