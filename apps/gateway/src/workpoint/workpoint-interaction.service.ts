@@ -83,6 +83,7 @@ export class WorkpointInteractionService {
       jobsPerInteraction: config.jobsPerInteraction,
       writeByteBudget: config.writeByteBudget,
       rejectionLimit: config.rejectionLimit,
+      fragmentLimits: config.fragmentLimits,
     };
   }
 

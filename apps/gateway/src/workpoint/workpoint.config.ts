@@ -29,6 +29,12 @@ export interface WorkpointConfig {
   writeByteBudget: number;
   /** a job the phone rejects this many times (clean-up, misfit reply) fails with its reason */
   rejectionLimit: number;
+  /** phone-state key lifetime of a registered phone, renewed at every request */
+  stateTtlMs: number;
+  /** phone-state key lifetime of a phone that never completed its inventory read */
+  unregisteredStateTtlMs: number;
+  /** fragmented replies: at most this many fragments, items, bytes, and this long */
+  fragmentLimits: { fragments: number; items: number; bytes: number; ms: number };
   /** how long an interaction (and the phone state's lock) may stay idle */
   sessionTtlMs: number;
   /** after CleanUp + send-solicited: contact-me again if the phone has not come back by then */
@@ -84,6 +90,16 @@ export function loadWorkpointConfig(deviceHttpPort?: number): WorkpointConfig {
     jobsPerInteraction: envEnum('WORKPOINT_JOBS_PER_INTERACTION', ['all', 'one'] as const, 'all'),
     rejectionLimit: envInt('WORKPOINT_REJECTION_LIMIT', 3, { min: 1, max: 100 }),
     writeByteBudget: envInt('WORKPOINT_WRITE_BYTE_BUDGET', 40_000, { min: 1000, max: 50_000 }),
+    stateTtlMs: envInt('WORKPOINT_STATE_TTL_MS', 90 * 86_400_000, { min: 60_000 }),
+    unregisteredStateTtlMs: envInt('WORKPOINT_UNREGISTERED_STATE_TTL_MS', 600_000, {
+      min: 1000,
+    }),
+    fragmentLimits: {
+      fragments: envInt('WORKPOINT_FRAGMENT_MAX_COUNT', 256, { min: 1 }),
+      items: envInt('WORKPOINT_FRAGMENT_MAX_ITEMS', 10_000, { min: 1 }),
+      bytes: envInt('WORKPOINT_FRAGMENT_MAX_BYTES', 2 << 20, { min: 1024 }),
+      ms: envInt('WORKPOINT_FRAGMENT_MAX_MS', 120_000, { min: 100 }),
+    },
     sessionTtlMs: envInt('WORKPOINT_SESSION_TTL_MS', 120_000, { min: 1000 }),
     busyReturnTimeoutMs: envInt('WORKPOINT_BUSY_RETURN_TIMEOUT_MS', 15 * 60_000, { min: 100 }),
     deferredTimeoutMs: envInt('WORKPOINT_DEFERRED_TIMEOUT_MS', 30 * 60_000, { min: 100 }),

@@ -26,6 +26,18 @@ import { WORKPOINT_JOB_SOURCE, WorkpointJobSource } from './workpoint-job-source
 import { closeRedis } from '../redis/redis-clients';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from '../orchestration/orchestration.config';
 
+/** TLS 1.2 suites with ephemeral key exchange (TLS 1.3's suites are all forward-secret). */
+export const FORWARD_SECRET_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES128-GCM-SHA256',
+  'DHE-RSA-AES256-GCM-SHA384',
+].join(':');
+
 /** The Workpoint hot path's own connection: auto-pipelining merges concurrent phones' commands. */
 const WP_REDIS = Symbol('WP_REDIS');
 
@@ -68,7 +80,8 @@ export class WorkpointRuntime
     });
     const tls = {
       minVersion: c.tlsMinVersion,
-      ...(c.tlsCiphers ? { ciphers: c.tlsCiphers } : {}),
+      // forward-secret suites only unless configured otherwise (legacy phones: docs/workpoint.md)
+      ciphers: c.tlsCiphers ?? FORWARD_SECRET_CIPHERS,
     };
     const log = {
       warn: (m: Record<string, unknown>) => this.logger.warn(m),
@@ -153,8 +166,12 @@ export class WorkpointRuntime
     {
       // a phone's keys live in its MAC's shard (core's shards: the same prefixes and count)
       provide: PhoneStateStore,
-      useFactory: (redis: Redis, core: Core) => new PhoneStateStore(redis, core.shards),
-      inject: [WP_REDIS, CORE],
+      useFactory: (redis: Redis, core: Core, config: WorkpointConfig) =>
+        new PhoneStateStore(redis, core.shards, {
+          registeredMs: config.stateTtlMs,
+          unregisteredMs: config.unregisteredStateTtlMs,
+        }),
+      inject: [WP_REDIS, CORE, WORKPOINT_CONFIG],
     },
     {
       provide: WORKPOINT_JOB_SOURCE,

@@ -1,4 +1,4 @@
-import { DmHandset, dmServerNonces } from '../dm-handset/dm-handset';
+import { DmHandset, dmServerNonce } from '../dm-handset/dm-handset';
 import { OmaCpHandset } from '../handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../handsets/oma-dm-handset';
 import { OpenStagePhone } from '../phone/openstage-phone';
@@ -105,7 +105,7 @@ export class ResilienceFleet {
       serverId: spec.serverId,
       serverPassword: spec.serverPassword,
       // the handset's own rule: its newest nonce, or the one the server last proved it holds
-      nonce: dmServerNonces(handset),
+      nonce: dmServerNonce(handset),
       onTrigger: (pkg0) => this.onDmTrigger(dev, pkg0),
     });
     const dev: DmDevice = { spec, handset, front, running: false };

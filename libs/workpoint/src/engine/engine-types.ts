@@ -58,6 +58,12 @@ export interface EngineConfig {
    * served again at every contact until its deadline.
    */
   rejectionLimit: number;
+  /**
+   * A fragmented reply (`fragment="next"` … `final`) is accumulated in the phone state: at most
+   * this many fragments, items, bytes (names and values) and milliseconds, else the interaction
+   * is aborted (no authentication is needed to send fragments).
+   */
+  fragmentLimits: { fragments: number; items: number; bytes: number; ms: number };
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -66,6 +72,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   writeByteBudget: 40_000,
   nonceMemory: 16,
   rejectionLimit: 3,
+  fragmentLimits: { fragments: 256, items: 10_000, bytes: 2 << 20, ms: 120_000 },
 };
 
 /** One unit of work inside an interaction. */
@@ -84,7 +91,13 @@ export type Task =
 /** What the engine waits for after its last message. */
 export type Awaiting =
   /** `chunks`: further ReadItems lists still to send (a list longer than the phone's maxItems) */
-  | { action: 'ReadAllItems' | 'ReadItems'; rx: WorkpointItem[]; chunks?: WorkpointItem[][] }
+  | {
+      action: 'ReadAllItems' | 'ReadItems';
+      rx: WorkpointItem[];
+      chunks?: WorkpointItem[][];
+      /** fragments (`fragment="next"`) received so far: count, bytes, when the first came */
+      frag?: { n: number; bytes: number; since: number };
+    }
   | {
       action: 'WriteItems';
       chunks: WorkpointItem[][];

@@ -657,7 +657,29 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
   }
 
   if (msg.fragment === 'next') {
-    if ('rx' in aw) aw.rx.push(...msg.items);
+    if ('rx' in aw) {
+      aw.rx.push(...msg.items);
+      const frag = (aw.frag ??= { n: 0, bytes: 0, since: st.now });
+      frag.n++;
+      for (const it of msg.items) frag.bytes += it.name.length + it.value.length;
+      const lim = st.cfg.fragmentLimits;
+      const over =
+        frag.n > lim.fragments
+          ? `more than ${lim.fragments} fragments`
+          : aw.rx.length > lim.items
+            ? `more than ${lim.items} items`
+            : frag.bytes > lim.bytes
+              ? `more than ${lim.bytes} bytes`
+              : st.now - frag.since > lim.ms
+                ? `longer than ${lim.ms} ms`
+                : undefined;
+      if (over) {
+        const reason = `fragmented reply ${over}`;
+        abortInteraction(st, reason);
+        st.events.push({ type: 'request-rejected', mac: st.state.mac, reason });
+        return dls(st.nonce, 'CleanUp');
+      }
+    }
     return dls(st.nonce, 'GetNextFragment');
   }
 
