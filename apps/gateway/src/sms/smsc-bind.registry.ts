@@ -209,14 +209,15 @@ export class SmscBindRegistry implements OnModuleInit, OnApplicationShutdown {
     {
       const existing = new Map((await this.store.list()).map((b) => [b.config.id, b]));
       const now = Date.now();
-      for (const config of this.config.binds) {
+      for (const [i, config] of this.config.binds.entries()) {
         const old = existing.get(config.id);
         if (old && sameStored(old, config, this.core)) continue;
         await this.store.put(
           toStoredBind(config, this.core.box, {
             paused: old?.paused ?? false,
             origin: 'env',
-            createdAt: old?.createdAt ?? now,
+            // listed in SMPP_BINDS order
+            createdAt: old?.createdAt ?? now + i,
             updatedAt: now,
           }),
         );
