@@ -2,22 +2,46 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run as binds } from '../../apps/cli/src/commands/binds.command';
 import { RunningGateway, startGateway } from '../../apps/gateway/src/bootstrap';
 import { JsonLogger } from '../../apps/gateway/src/logging/json-logger';
 import { SmsService } from '../../apps/gateway/src/sms/sms.service';
 import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
-import { deleteKeysWithPrefix, testRedisClient, testRedisEnv, uniquePrefix } from '../support/redis';
+import {
+  deleteKeysWithPrefix,
+  testRedisClient,
+  testRedisEnv,
+  uniquePrefix,
+} from '../support/redis';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ADMIN = `dmb_binds_${randomBytes(8).toString('hex')}`;
 const PASSWORD = 'pW7x!q2z';
 
+async function capture(fn: () => Promise<number>) {
+  let out = '';
+  let err = '';
+  const o = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((c: any) => ((out += String(c)), true));
+  const e = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((c: any) => ((err += String(c)), true));
+  try {
+    return { code: await fn(), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
 async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 8000): Promise<T> {
   const end = Date.now() + ms;
   let v = await fn();
   while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms: ${JSON.stringify(v)}`);
+    if (Date.now() > end)
+      throw new Error(`condition not met within ${ms} ms: ${JSON.stringify(v)}`);
     await sleep(50);
     v = await fn();
   }
@@ -280,5 +304,33 @@ describe('/v1/smsc-binds: binds as a live resource', () => {
       (x) => x.body.items.length === 0,
     );
     expect((await call(a, 'DELETE', '/v1/smsc-binds/live')).status).toBe(404);
+  });
+
+  it('dm-bridge binds add|list|show|pause|resume|remove', async () => {
+    const common = ['--url', a.apiUrl, '--key', ADMIN];
+    const url = `${smsc.url('gwlive', PASSWORD)}?window=3`;
+    const bad = await capture(() => binds(['add', 'cli1', '--smsc', `${url}&windw=1`, ...common]));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('"windw"');
+    const added = await capture(() => binds(['add', 'cli1', '--smsc', url, '--paused', ...common]));
+    expect(added.code).toBe(0);
+    expect(added.out).toMatch(/^cli1\tpaused\tgwlive@127\.0\.0\.1:\d+\twindow 0\/3/);
+    const resumed = await capture(() => binds(['resume', 'cli1', ...common]));
+    expect(resumed.code).toBe(0);
+    const listed = await until(
+      () => capture(() => binds(['list', ...common])),
+      (r) => /^cli1\tbound\t/m.test(r.out),
+    );
+    expect(listed.out).toMatch(/owner \S+:\d+/);
+    const shown = await capture(() => binds(['show', 'cli1', '--json', ...common]));
+    expect(JSON.parse(shown.out)).toMatchObject({ id: 'cli1', status: { bound: true } });
+    expect((await capture(() => binds(['pause', 'cli1', ...common]))).out).toMatch(/\tpaused\t/);
+    expect((await capture(() => binds(['remove', 'cli1', ...common]))).code).toBe(0);
+    const none = await capture(() => binds(['show', 'cli1', ...common]));
+    expect(none).toMatchObject({ code: 1 });
+    expect(none.err).toContain('404');
+    for (const r of [bad, added, resumed, listed, shown]) {
+      expect(r.out + r.err).not.toContain(PASSWORD);
+    }
   });
 });

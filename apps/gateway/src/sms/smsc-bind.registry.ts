@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConflictError, Core, NotFoundError, ValidationError } from '@dm-bridge/core';
 import {
   BindConfig,
@@ -257,7 +251,8 @@ function checkFields(input: unknown, allowed: string[]): asserts input is BindIn
 
 function optionalBool(v: unknown, name: string): boolean | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw new ValidationError('invalid-bind', `${name} must be a boolean`);
+  if (typeof v !== 'boolean')
+    throw new ValidationError('invalid-bind', `${name} must be a boolean`);
   return v;
 }
 

@@ -180,7 +180,8 @@ export class BindManager {
   ) {
     checkUnique(options.binds);
     this.binds = options.binds;
-    for (const b of options.binds) this.supervisors.set(b.id, new BindSupervisor(b, options, hooks));
+    for (const b of options.binds)
+      this.supervisors.set(b.id, new BindSupervisor(b, options, hooks));
   }
 
   get bindIds(): string[] {

@@ -148,7 +148,9 @@ export function parseSmscUrl(url: string, id = 'default'): BindConfig {
   if (!systemId) throw new BindConfigError('SMSC address has an empty system_id');
   const password = safeDecode(u.password, 'password');
   if (u.pathname && u.pathname !== '/')
-    throw new BindConfigError('SMSC address must have no path (smpp://system_id:password@host:port?…)');
+    throw new BindConfigError(
+      'SMSC address must have no path (smpp://system_id:password@host:port?…)',
+    );
   const num = (name: string, dflt: number): number => {
     const v = q.get(name);
     if (v === null) return dflt;
@@ -238,7 +240,9 @@ export function bindToUrl(c: BindConfig, password = c.password ? '********' : ''
   add('submit_id', c.submitIdBase, d.submitIdBase);
   add('receipt_id', c.receiptIdBase, d.receiptIdBase);
   add('enquire_link_ms', c.enquireLinkMs, d.enquireLinkMs);
-  const auth = encodeURIComponent(c.systemId) + (password ? `:${password === '********' ? password : encodeURIComponent(password)}` : '');
+  const auth =
+    encodeURIComponent(c.systemId) +
+    (password ? `:${password === '********' ? password : encodeURIComponent(password)}` : '');
   const host = c.host.includes(':') ? `[${c.host}]` : c.host;
   return `smpp://${auth}@${host}:${c.port}?${q.toString()}`;
 }
