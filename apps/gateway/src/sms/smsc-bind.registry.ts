@@ -257,8 +257,12 @@ function optionalBool(v: unknown, name: string): boolean | undefined {
 }
 
 function checkPassword(v: unknown): string {
-  if (typeof v !== 'string' || v.length > 64 || /[\0-\x1f\x7f]/.test(v))
-    throw new ValidationError('invalid-bind', 'password must be a string of up to 64 characters');
+  const control = typeof v === 'string' && [...v].some((ch) => ch < ' ' || ch === '\x7f');
+  if (typeof v !== 'string' || v.length > 64 || control)
+    throw new ValidationError(
+      'invalid-bind',
+      'password must be a string of up to 64 characters without control characters',
+    );
   return v;
 }
 
