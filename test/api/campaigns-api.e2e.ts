@@ -53,19 +53,26 @@ describe('REST API: campaigns over a mixed fleet', () => {
       name: 'registrar move',
       selection: { tag: 'mixed' },
       operations: [{ op: 'set', path: 'sip.registrar', value: 'sip.example.net' }],
-      ratePerSecond: 10,
+      ratePerSecond: 5,
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
     await until(
       () => f.call('GET', `/v1/campaigns/${id}`),
-      (r) => r.body.progress.done >= 5,
+      (r) => r.body.progress.done >= 2,
     );
     expect((await f.call('POST', `/v1/campaigns/${id}/pause`)).body.state).toBe('paused');
-    await new Promise((r) => setTimeout(r, 400));
-    const frozen = (await f.call('GET', `/v1/campaigns/${id}`)).body.progress.done;
+    // devices already woken still call and are served; no new wake-up goes out: progress settles
+    const doneNow = async () => (await f.call('GET', `/v1/campaigns/${id}`)).body.progress.done;
+    let frozen = await doneNow();
+    for (let t = 0; t < 20; t++) {
+      await new Promise((r) => setTimeout(r, 600));
+      const d = await doneNow();
+      if (d === frozen) break;
+      frozen = d;
+    }
     await new Promise((r) => setTimeout(r, 500));
-    expect((await f.call('GET', `/v1/campaigns/${id}`)).body.progress.done).toBe(frozen);
+    expect(await doneNow()).toBe(frozen);
     expect(frozen).toBeLessThan(40);
     expect((await f.call('POST', `/v1/campaigns/${id}/resume`)).body.state).toBe('running');
     const done = await until(
@@ -107,11 +114,19 @@ describe('REST API: campaigns over a mixed fleet', () => {
     const stopped = await until(
       () => f.call('GET', `/v1/campaigns/${created.body.id}`),
       (r) => r.body.state === 'stopped',
-      10000,
+      20000,
     );
     expect(stopped.body.stopReason).toMatch(/failure ratio 1.00 exceeded 0.5/);
-    await new Promise((r) => setTimeout(r, 300));
-    const after = (await f.call('GET', `/v1/campaigns/${created.body.id}`)).body.progress;
+    // jobs already in a session when it stopped finish there (real phones answer in their time)
+    const after = (
+      await until(
+        () => f.call('GET', `/v1/campaigns/${created.body.id}`),
+        (r) =>
+          (r.body.progress.byState.cancelled ?? 0) + (r.body.progress.byState.failed ?? 0) ===
+          r.body.progress.jobs,
+        15000,
+      )
+    ).body.progress;
     expect(after.byState.failed).toBeLessThan(30);
     expect((after.byState.cancelled ?? 0) + after.byState.failed).toBe(after.jobs);
   });
