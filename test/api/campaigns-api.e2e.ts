@@ -8,6 +8,9 @@ import { PHONE_FLEET_ENV, PhoneFleet } from './phone-fleet';
  * Workpoint engine) and simulated OMA DM handsets (SMS wake-up through the simulated SMSC, the
  * DM engine).
  */
+// real devices answer in their own time; the machine may be shared
+jest.setTimeout(60_000);
+
 describe('REST API: campaigns over a mixed fleet', () => {
   let f: ApiFixture;
   let smsc: SimulatedSmsc;
