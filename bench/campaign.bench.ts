@@ -330,7 +330,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < N; i += 500) {
       await Promise.all(
         Array.from({ length: Math.min(500, N - i) }, (_, k) =>
-          repo.mergeInventory(`hs-${String(i + k).padStart(6, '0')}`, devInfoAndParameters(i + k)),
+          repo.mergeInventory(`hs-${String(i + k).padStart(6, '0')}`, devInfoAndParameters(i + k), {
+            at: Date.now(),
+            source: 'reported',
+          }),
         ),
       );
     }
@@ -355,7 +358,7 @@ async function main(): Promise<void> {
           ? `function-key-def[${i}]`
           : `item-${String(i).padStart(3, '0')}-${['reg-addr', 'sntp-addr', 'vlan-id', 'display-id'][i % 4]}`
       ] = i % 3 ? `value-${i}` : String(i * 7);
-    await repo.mergeInventory('phone-inv', items);
+    await repo.mergeInventory('phone-inv', items, { at: Date.now(), source: 'reported' });
     emit(
       'workpoint_phone_300_items',
       'redis_bytes_per_phone_inventory',

@@ -43,7 +43,14 @@ process.on('message', (m: any) => {
         verified += h.documents.length;
         rejected += h.rejected.length;
       }
-      process.send!({ ok: true, submits: smsc?.submitCount ?? 0, stamps, verified, rejected });
+      process.send!({
+        ok: true,
+        submits: smsc?.submitCount ?? 0,
+        stamps,
+        fixedWindowMax: smsc?.maxSubmitsPerWindow() ?? 0,
+        verified,
+        rejected,
+      });
     } else if (m.cmd === 'stop') {
       await smsc?.stop();
       process.send!({ ok: true });

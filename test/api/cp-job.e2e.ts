@@ -101,4 +101,24 @@ describe('REST API: an OMA CP job end to end over SMPP', () => {
     expect(revealed.body.parts[0].content).toContain('apn-secret-2');
     expect(revealed.body.parts[1].content).toContain(Buffer.from('apn-secret-2').toString('hex'));
   });
+
+  it('previews a document that needs several SMS, and says when it signs with placeholders', async () => {
+    const made = await f.call('POST', '/v1/devices', {
+      id: 'cp-nopin',
+      protocol: 'omacp',
+      addressing: { msisdn: '+491709876501', pinPolicy: 'userpin' },
+    });
+    expect(made.status).toBe(201);
+    const operations = Array.from({ length: 12 }, (_, i) => ({
+      op: 'set',
+      path: 'network.apn',
+      value: `apn-${i}-${'x'.repeat(40)}.example`,
+    }));
+    const res = await f.call('POST', '/v1/jobs/preview', { deviceId: 'cp-nopin', operations });
+    expect(res.status).toBe(200);
+    const segments = res.body.parts.filter((p: any) => p.kind === 'sms-segment-hex');
+    expect(segments.length).toBeGreaterThan(1);
+    expect(segments[0].title).toMatch(/^SMS 1\/\d+ TP-UD .*concatenation reference 0 here/);
+    expect(res.body.parts[0].title).toContain('placeholder PIN 0000: the device has none');
+  });
 });

@@ -25,7 +25,14 @@ describe('REST API: an OMA DM job end to end (SMS wake-up, SyncML session)', () 
   beforeAll(async () => {
     smsc = new SimulatedSmsc({ accounts: { gw: 'pw' } });
     await smsc.start();
-    f = await startApi({ SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=sim`, SMPP_JOB_BACKOFF_MS: '50' });
+    f = await startApi({
+      SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=sim`,
+      SMPP_JOB_BACKOFF_MS: '50',
+      // One notification per job: a second one sent while the first session still runs would be
+      // signed with the nonce that session rotates, and rightly refused by the handset.
+      WAKE_BACKOFF_BASE_MS: '20000',
+      WAKE_BACKOFF_MAX_MS: '20000',
+    });
   });
   afterAll(async () => {
     await f.close();
@@ -92,6 +99,23 @@ describe('REST API: an OMA DM job end to end (SMS wake-up, SyncML session)', () 
       expect(res.body.state).toBe('succeeded');
       expect(handset.tree.get('./Vendor/dmbridge/Volume').value).toBe('7');
       expect(handset.tree.get('./Vendor/dmbridge/sip/Registrar').value).toBe('sip2.example.net');
+      // the inventory learned what the job wrote and read, and from which job
+      const inv = await f.call('GET', `/v1/devices/dm-${encoding}/inventory?detail=true`);
+      expect(inv.body['./Vendor/dmbridge/sip/Registrar']).toMatchObject({
+        value: 'sip2.example.net',
+        source: 'written',
+        jobId: res.body.id,
+      });
+      expect(inv.body['./DevInfo/Mod']).toMatchObject({
+        value: 'SimPhone 2',
+        source: 'read',
+        jobId: res.body.id,
+      });
+      expect(Date.parse(inv.body['./DevInfo/Mod'].at)).toBeGreaterThanOrEqual(
+        Date.parse(res.body.createdAt),
+      );
+      const plain = await f.call('GET', `/v1/devices/dm-${encoding}/inventory`);
+      expect(plain.body['./Vendor/dmbridge/Volume']).toBe('7');
 
       // a second job, a second wake-up and session: the values read back
       const read = await f.call('POST', '/v1/jobs?wait=15', {
@@ -127,7 +151,7 @@ describe('REST API: an OMA DM job end to end (SMS wake-up, SyncML session)', () 
       expect(read.body.state).toBe('partial');
       expect(read.body.results).toEqual([
         { status: 'ok', code: 200, value: '7' },
-        { status: 'failed', code: 404 },
+        { status: 'failed', code: 404, message: '404 Not Found: ./Vendor/dmbridge/NoSuchNode' },
       ]);
       const session = await handset.lastSession!;
       expect(session).toMatchObject({ initiator: 'server', ended: 'completed' });

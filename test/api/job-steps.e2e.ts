@@ -57,6 +57,7 @@ describe('job steps: retries, typed errors, the next step in the API', () => {
     expect(waiting.body.attempts[0].detail).toMatch(/no SMPP bind configured/);
     expect(Date.parse(waiting.body.nextStepAt)).toBeGreaterThan(Date.parse(waiting.body.createdAt));
     expect(waiting.body.faults).toEqual([]);
+    expect(waiting.body.lastError.message).toMatch(/no SMPP bind configured/);
 
     // The cause is fixed: the gateway restarts with a bind; the same job's next attempt goes out.
     await f.close();
@@ -79,6 +80,7 @@ describe('job steps: retries, typed errors, the next step in the API', () => {
     );
     expect(sent.body.state).toBe('awaiting-contact');
     expect(sent.body.nextStepAt).toBeDefined();
+    expect(sent.body.lastError).toBeUndefined();
     expect((await f.call('POST', `/v1/jobs/${id}/cancel`)).body.state).toBe('cancelled');
     expect((await f.call('GET', `/v1/jobs/${id}`)).body.nextStepAt).toBeUndefined();
   }, 60000);

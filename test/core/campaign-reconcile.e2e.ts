@@ -51,7 +51,8 @@ describe('campaign reconciler', () => {
     while ((await f.core.campaigns.fanOutBatch(c.id)) === 'more');
     f.core.jobs.onCampaignJobFinished = undefined; // the dying process never gets to it
     for (let i = 0; i < 5; i++) {
-      const [job] = await f.core.jobs.openSession(`h${i}`);
+      const [job] = await f.core.jobs.pendingJobs(`h${i}`);
+      await f.core.jobs.claimJobs([job.id]);
       await f.core.jobs.completeJob(job.id, [{ status: 'ok', code: 200, value: '1.0' }]);
     }
     expect((await f.core.campaigns.get(c.id)).state).toBe('running');

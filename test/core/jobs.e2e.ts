@@ -72,9 +72,9 @@ describe('jobs in Redis', () => {
     });
     expect(await f.core.jobs.beginWake(job.id)).toMatchObject({ state: 'waking' });
     expect(await f.core.jobs.wakeSent((await f.core.jobs.get(job.id))!, 'sms accepted')).toBe(true);
-    const served = await f.core.jobs.openSession('hs');
-    expect(served.map((j) => j.id)).toEqual([job.id]);
-    expect(await f.core.jobs.openSession('hs')).toEqual([]);
+    const pending = (await f.core.jobs.pendingJobs('hs')).map((j) => j.id);
+    expect(await f.core.jobs.claimJobs(pending)).toEqual([job.id]);
+    expect(await f.core.jobs.claimJobs(pending)).toEqual([]);
     await f.core.jobs.completeJob(job.id, [
       { status: 'ok', value: '1.2.3', code: 200 },
       { status: 'failed', code: 405 },

@@ -81,7 +81,12 @@ describe('core as the work source of the protocol engines', () => {
       quarantined: false,
       inventory: { 'software-version': 'V3 R5.12.0' },
     });
-    expect(await f.core.devices.inventory('phone')).toEqual({ 'software-version': 'V3 R5.12.0' });
+    // what the phone reported, and what the job wrote (a secret only as its fingerprint)
+    expect(await f.core.devices.inventory('phone')).toEqual({
+      'software-version': 'V3 R5.12.0',
+      'function-key-def[3]': '12',
+      'sip-pwd': expect.stringMatching(/^hmac:/),
+    });
   });
 
   it('OMA DM: operations become DM commands; results per command end the job; release puts it back', async () => {
@@ -140,7 +145,11 @@ describe('core as the work source of the protocol engines', () => {
       deviceId: 'IMEI:490154203237518',
       info: { nodes: { './DevInfo/Man': 'Acme' } },
     });
-    expect(await f.core.devices.inventory('hs')).toEqual({ './DevInfo/Man': 'Acme' });
+    // what the handset reported, and what the job read
+    expect(await f.core.devices.inventory('hs')).toEqual({
+      './DevInfo/Man': 'Acme',
+      './DevDetail/FwV': '4.2.1',
+    });
     expect(await source.pending('IMEI:unknown')).toEqual([]);
   });
 

@@ -294,7 +294,7 @@ describe('core over four shards', () => {
     const [movedOn] = await f.core.jobs.pendingJobs('hs2');
     expect(stranded.state).toBe('queued');
     // the second job was served by a contact in the meantime: nothing to queue for it
-    await f.core.jobs.openSession('hs2');
+    await f.core.jobs.claimJobs([movedOn.id]);
 
     const queued: string[] = [];
     f.core.jobs.scheduler = {

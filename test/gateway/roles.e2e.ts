@@ -12,6 +12,7 @@ import {
 import { bullWorkers } from './support/bull-workers';
 import { addDmDevice, setVolumeJob } from './support/dm-device';
 import { listeningPorts } from './support/listening-ports';
+import { startGateway } from './support/start-gateway';
 
 const QUEUES = ['wakeup', 'campaign-fanout', 'webhook', 'contact-me', 'sms-sim'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,7 +63,7 @@ describe('gateway roles (OS processes)', () => {
   let api: GatewayProcess;
 
   it('an api process listens on the API, device and Workpoint ports and runs no worker, bind or sweep', async () => {
-    api = await gateway('api', 'api').start();
+    api = await startGateway(gateway('api', 'api'));
     expect(listeningPorts(api.pid!)).toEqual(
       [api.apiPort, api.devicePort, api.workpointPort].sort((a, b) => a - b),
     );

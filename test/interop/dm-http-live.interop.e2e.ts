@@ -10,7 +10,7 @@
 import { decodeWbxml, XmlElement } from '@dm-bridge/wbxml';
 import { startDmGateway, type DmGateway } from '../dm/support/gateway';
 import { provisionedHandset } from '../dm/support/provisioned-handset';
-import { captureLoopback } from './support/live-capture';
+import { captureLoopback, LIVE_CAPTURE_TEST_TIMEOUT_MS } from './support/live-capture';
 import { referenceTree } from './support/xml-reference';
 import { readXmlView } from './support/xml-view';
 import {
@@ -22,6 +22,8 @@ import {
   show,
 } from './support/tshark';
 import { PlainElement, PlainNode, readWbxmlView, toPlain } from './support/wbxml-view';
+
+jest.setTimeout(LIVE_CAPTURE_TEST_TIMEOUT_MS);
 
 let g: DmGateway;
 let seq = 0;

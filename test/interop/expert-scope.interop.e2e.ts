@@ -6,7 +6,9 @@
  */
 import { CLIENT_IP, SERVER_IP, SMPP_PORT, tcpSession } from './support/carriers';
 import { buildPcap, LINKTYPE_RAW, TCP_RST, tcpSegment } from './support/pcap';
-import { allExpertProblems, dissectPcap } from './support/tshark';
+import { allExpertProblems, dissectPcap, TSHARK_TEST_TIMEOUT_MS } from './support/tshark';
+
+jest.setTimeout(TSHARK_TEST_TIMEOUT_MS);
 
 /** enquire_link (SMPP 3.4 §4.11.1): header only. */
 const enquireLink = (seq: number, length = 16, commandId = 0x15): Buffer => {

@@ -13,7 +13,7 @@ import { SmsService } from '../../apps/gateway/src/sms/sms.service';
 import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
 import { createTestRedis, TEST_REDIS_URL } from '../support/redis';
-import { captureLoopback } from './support/live-capture';
+import { captureLoopback, LIVE_CAPTURE_TEST_TIMEOUT_MS } from './support/live-capture';
 import { readText, VECTORS } from './support/paths';
 import {
   allExpertProblems,
@@ -28,12 +28,14 @@ import {
 import { fillTableGaps, readWbxmlView, toPlain } from './support/wbxml-view';
 import { referenceTree } from './support/xml-reference';
 
+jest.setTimeout(LIVE_CAPTURE_TEST_TIMEOUT_MS);
+
 const CP_WBXML = readFileSync(path.join(VECTORS, 'cp_bootstrap.nostrtbl.wbxml'));
 const CP_XML = readText(path.join(VECTORS, 'cp_bootstrap.xml'));
 const MODES = ['short_message', 'message_payload', 'sar'] as const;
 type Mode = (typeof MODES)[number];
 
-async function until<T>(f: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await f();
@@ -98,7 +100,7 @@ describe('gateway SMS path per payload mode, captured on loopback and dissected 
           });
         }
         for (const m of MODES) {
-          await handsets.get(m)!.waitForDocuments(1);
+          await handsets.get(m)!.waitForDocuments(1, 60_000);
           await until(async () =>
             (await sms.status(`cp-${m}`))?.state === 'delivered' ? true : undefined,
           );
@@ -108,7 +110,7 @@ describe('gateway SMS path per payload mode, captured on loopback and dissected 
       }
     });
     d = await dissectPcap(pcap, { decodeAs: ports.map((p) => `tcp.port==${p},smpp`) });
-  }, 60_000);
+  }, LIVE_CAPTURE_TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const s of smscs.values()) await s.stop();

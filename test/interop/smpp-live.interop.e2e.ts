@@ -11,7 +11,7 @@ import { run } from '../../apps/cli/src/commands/push.command';
 import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../../apps/simulator/src/handsets/oma-dm-handset';
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
-import { captureLoopback } from './support/live-capture';
+import { captureLoopback, LIVE_CAPTURE_TEST_TIMEOUT_MS } from './support/live-capture';
 import { readText, VECTORS } from './support/paths';
 import {
   allExpertProblems,
@@ -25,6 +25,8 @@ import {
 } from './support/tshark';
 import { fillTableGaps, readWbxmlView, toPlain } from './support/wbxml-view';
 import { referenceTree } from './support/xml-reference';
+
+jest.setTimeout(LIVE_CAPTURE_TEST_TIMEOUT_MS);
 
 const CP_FILE = path.join(VECTORS, 'cp_bootstrap.xml');
 const SUBMIT_SM = '0x00000004';
@@ -194,7 +196,7 @@ describe('dm-bridge push over SMPP, captured on loopback and dissected by Wiresh
     expect(show(packet, 'gsm_sms.destination_port')).toBe('2948');
     expect(show(packet, 'wsp.header.content_type')).toBe('application/vnd.syncml.notification');
     expect(show(packet, 'wsp.header.x_wap_application_id')).toBe('x-wap-application:syncml.dm');
-    const [n] = await handset.waitForNotifications(1);
+    const [n] = await handset.waitForNotifications(1, 30_000);
     expect(n.sessionIdHex).toBe('1234');
   });
 });

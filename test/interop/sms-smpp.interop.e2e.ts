@@ -26,9 +26,12 @@ import {
   protocols,
   show,
   showAll,
+  TSHARK_TEST_TIMEOUT_MS,
 } from './support/tshark';
 import { referenceTree } from './support/xml-reference';
 import { fillTableGaps, readWbxmlView, toPlain } from './support/wbxml-view';
+
+jest.setTimeout(TSHARK_TEST_TIMEOUT_MS);
 
 const CP_XML = readText(path.join(VECTORS, 'cp_bootstrap.xml'));
 const IMSI = '262019876543210';

@@ -10,7 +10,9 @@ import { readSubmit } from '../../apps/simulator/src/smsc/smsc-submit';
 import { SMPP_PORT, tcpSession } from './support/carriers';
 import { buildPcap, LINKTYPE_RAW } from './support/pcap';
 import { vectorHex } from './support/paths';
-import { dissectPcap, findFirst, show } from './support/tshark';
+import { dissectPcap, findFirst, show, TSHARK_TEST_TIMEOUT_MS } from './support/tshark';
+
+jest.setTimeout(TSHARK_TEST_TIMEOUT_MS);
 
 describe('simulator SMSC: SAR-TLV submit_sm rebuilt into the TP-UD a handset gets', () => {
   const decoded = smpp.PDU.fromBuffer(vectorHex('cp_netwpin_smpp_submit_sm_seg1_sar_tlv'));

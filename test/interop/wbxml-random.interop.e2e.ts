@@ -11,9 +11,17 @@ import { xmlToWbxml } from '@dm-bridge/wbxml';
 import { encodeWspPush } from '@dm-bridge/wap-push';
 import { CARRIER_LAYERS, DM_HTTP_PORT, httpPost, tcpSession, wspOverUdp } from './support/carriers';
 import { buildPcap, LINKTYPE_RAW } from './support/pcap';
-import { allExpertProblems, Dissection, dissectPcap, onePacketFrom } from './support/tshark';
+import {
+  allExpertProblems,
+  Dissection,
+  dissectPcap,
+  onePacketFrom,
+  TSHARK_TEST_TIMEOUT_MS,
+} from './support/tshark';
 import { fillTableGaps, readWbxmlView, toPlain } from './support/wbxml-view';
 import { referenceTree } from './support/xml-reference';
+
+jest.setTimeout(TSHARK_TEST_TIMEOUT_MS);
 
 const SEED = 20261121;
 const RUNS = 60;

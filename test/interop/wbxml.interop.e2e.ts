@@ -22,6 +22,7 @@ import {
   expertProblems,
   findAll,
   onePacketFrom,
+  TSHARK_TEST_TIMEOUT_MS,
   tsharkVersion,
 } from './support/tshark';
 import { elementsInNamespace, referenceTree } from './support/xml-reference';
@@ -35,6 +36,8 @@ import {
   WbxmlView,
   WIRESHARK_PROV_GAPS,
 } from './support/wbxml-view';
+
+jest.setTimeout(TSHARK_TEST_TIMEOUT_MS);
 
 type Kind = 'syncml' | 'prov' | 'devinf';
 interface Case {

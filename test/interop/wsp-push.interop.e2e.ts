@@ -24,9 +24,12 @@ import {
   PdmlNode,
   protocols,
   show,
+  TSHARK_TEST_TIMEOUT_MS,
 } from './support/tshark';
 import { referenceTree } from './support/xml-reference';
 import { fillTableGaps, readWbxmlView, toPlain } from './support/wbxml-view';
+
+jest.setTimeout(TSHARK_TEST_TIMEOUT_MS);
 
 const IMSI = '262019876543210';
 const PIN = '1234';

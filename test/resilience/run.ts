@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import {
   ApiClient,
   Deployment,
-  freePort,
+  freeListenPort,
   GatewayProcess,
   GatewayRole,
   newDeployment,
@@ -13,6 +13,7 @@ import {
   SimulatorProcess,
   TcpBalancer,
 } from '../support/processes';
+import { redisCall } from '../support/redis-processes';
 import { deviceRecords, FleetPlan, planFleet, simulatorFleet } from './fleet-plan';
 
 /**
@@ -32,7 +33,7 @@ export const FAST_TIMERS: Record<string, string> = {
   SMPP_JOB_BACKOFF_MS: '200',
   SMPP_LEASE_TTL_MS: '2000',
   CP_RECEIPT_POLL_MS: '250',
-  CP_RECEIPT_WINDOW_MS: '10000',
+  CP_RECEIPT_WINDOW_MS: '30000',
   DM_SESSION_TIMEOUT_MS: '10000',
   DM_SWEEP_INTERVAL_MS: '1000',
   WORKPOINT_CONTACT_GAP_MS: '0',
@@ -69,7 +70,8 @@ export interface JobView {
   attempts: Array<{ kind: string; outcome: string; detail?: string }>;
   faults: Array<{ code: string; message: string }>;
   results: Array<{ status: string; code?: unknown }>;
-  nextAttemptAt?: number | string;
+  /** when the job's next step (wake-up, re-check, expiry) is due */
+  nextStepAt?: number | string;
   campaignId?: string;
 }
 
@@ -110,7 +112,7 @@ export class ResilienceRun {
     this.redis = await new RedisAofProcess(this.logDir).start();
     this.deviceLb = await new TcpBalancer([]).start();
     this.workpointLb = await new TcpBalancer([]).start();
-    this.smscPort = await freePort();
+    this.smscPort = await freeListenPort();
     this.deployment = {
       ...newDeployment(this.redis.url),
       publicBaseUrl: `http://${this.deviceLb.host}`,
@@ -296,7 +298,6 @@ export class ResilienceRun {
 
   /** The gateway whose process holds the SMPP bind's lease (the token starts with its pid). */
   async bindOwner(): Promise<GatewayProcess | undefined> {
-    const { redisCall } = await import('../support/redis-processes');
     const token = (await redisCall(
       this.redis.port,
       'GET',

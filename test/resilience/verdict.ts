@@ -7,11 +7,16 @@ export interface CaseVerdict {
   case: string;
   jobs: number;
   byState: Record<string, number>;
-  /** not terminal when the run ended */
+  /** not terminal and without a next step due before the deadline (or overdue by over 15 s) */
   stuck: number;
+  /** not terminal when the run ended: every device of a run answers, so every job should finish */
+  unfinished: number;
   /** failed, expired or partial: every device of a run is valid, so any such end has a transient cause */
   transientFailures: number;
-  /** from the end of the fault (restart, SMSC back, …) to the last job turning terminal */
+  /**
+   * from the end of the fault (restart, SMSC back, …) to the last job turning terminal; with
+   * unfinished jobs, to the end of the run (a lower bound)
+   */
   recoveryS: number;
   /** applications beyond the first, summed over devices */
   duplicateApplications: number;
@@ -41,16 +46,18 @@ export async function judge(
   for (const d of run.plan.cp) deviceKey.set(d.id, [d.msisdn, 'document']);
   for (const d of run.plan.wp) deviceKey.set(d.id, [d.mac, WP_ITEM]);
   const byState: Record<string, number> = {};
-  let stuck = 0;
+  let unfinished = 0;
   let transientFailures = 0;
   let duplicates = 0;
   let missing = 0;
   let lastTerminal = recoveredAt;
+  let stuck = 0;
+  const now = Date.now();
   const samples: string[] = [];
   const sample = (j: JobView, why: string) => {
     if (samples.length < 8)
       samples.push(
-        `${why} ${j.id} ${j.deviceId} ${j.state} attempts=${JSON.stringify(j.attempts.slice(-3))} faults=${JSON.stringify(j.faults.slice(-2))}`,
+        `${why} ${j.id} ${j.deviceId} ${j.state} next=${j.nextStepAt ?? '-'} attempts=${JSON.stringify(j.attempts.slice(-3))} faults=${JSON.stringify(j.faults.slice(-2))}`,
       );
   };
   for (const j of jobs) {
@@ -58,8 +65,11 @@ export async function judge(
     const [dev, key] = deviceKey.get(j.deviceId) ?? ['', ''];
     const applied = counts.applied[dev]?.[key]?.[run.value] ?? 0;
     if (!TERMINAL.includes(j.state)) {
-      stuck++;
-      sample(j, 'stuck');
+      unfinished++;
+      const next = ms(j.nextStepAt);
+      const scheduled = next <= ms(j.deadline) && next >= now - 15_000;
+      if (!scheduled) stuck++;
+      sample(j, scheduled ? 'unfinished' : 'stuck');
     } else lastTerminal = Math.max(lastTerminal, ms(j.updatedAt));
     if (['failed', 'expired', 'partial'].includes(j.state)) {
       transientFailures++;
@@ -78,8 +88,9 @@ export async function judge(
     jobs: jobs.length,
     byState,
     stuck: stuck + Math.max(0, missingJobs),
+    unfinished,
     transientFailures,
-    recoveryS: Math.round((lastTerminal - recoveredAt) / 100) / 10,
+    recoveryS: Math.round(((unfinished ? now : lastTerminal) - recoveredAt) / 100) / 10,
     duplicateApplications: duplicates,
     missingApplications: missing,
     extra,

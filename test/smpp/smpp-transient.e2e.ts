@@ -234,9 +234,61 @@ describe('bind rate in the SMSC’s own 1-s windows', () => {
   it('limit 100/s held in every SMSC window, with a reconnect and a throttle in the run', async () => {
     const full = await drive(100, 5, true);
     expect(Math.max(...full)).toBeLessThanOrEqual(100);
-    // Not vacuous: the bind does run at the limit (full windows are close to it).
-    expect(Math.max(...full)).toBeGreaterThanOrEqual(95);
+    // Not vacuous: the bind does run near the limit (full windows are close to it; on a loaded
+    // machine the guard widens up to 100 ms, which costs up to ~9 %).
+    expect(Math.max(...full)).toBeGreaterThanOrEqual(85);
     expect(bind!.health().counters.resubmitted).toBeGreaterThan(0);
+  });
+
+  /**
+   * The SMSC stops reading for 100 ms twice: once mid-window (the bind learns the stall from the
+   * response times), then from 80 ms before one of its window edges, so whatever was written in
+   * those 80 ms is counted in the next window, the way a descheduled SMSC sees it.
+   */
+  async function edgeStall(rateGuardMaxMs: number): Promise<number[]> {
+    smsc = new SimulatedSmsc({ recordSubmits: false });
+    await smsc.start();
+    const b = new SmppBind(
+      {
+        ...parseSmscUrl(smsc.url(), 'edge'),
+        window: 30,
+        ratePerSecond: 100,
+        rateGuardMs: 10,
+        rateGuardMaxMs,
+      },
+      { retryInitialMs: 10, retryMaxMs: 40 },
+    );
+    bind = b;
+    b.start();
+    await b.waitBound();
+    const ps: Promise<unknown>[] = [];
+    for (let i = 0; i < 480; i++)
+      ps.push(b.submit({ destination: '4917' + i, userData: Buffer.alloc(20, i), udhi: false }));
+    const at = async (msInSecond: number): Promise<number> => {
+      const now = performance.timeOrigin + performance.now();
+      const sec = Math.floor(now / 1000);
+      await sleep(sec * 1000 + msInSecond - now + (now % 1000 > msInSecond - 50 ? 1000 : 0));
+      return Math.floor((performance.timeOrigin + performance.now()) / 1000);
+    };
+    await at(1_300);
+    smsc.freeze(100);
+    const edgeSec = (await at(920)) + 1;
+    smsc.freeze(100);
+    await Promise.all(ps);
+    const w = smsc.submitsPerWindow();
+    return [w.get(edgeSec - 1) ?? 0, w.get(edgeSec) ?? 0, b.health().rateGuardMs ?? -1];
+  }
+
+  it('an SMSC read stall at its window edge: with a fixed 10-ms guard it counts more than the limit', async () => {
+    const [, after] = await edgeStall(10);
+    expect(after).toBeGreaterThan(100);
+  });
+
+  it('…while the guard widened to the SMSC’s response-time spread keeps that window within it', async () => {
+    const [before, after, guard] = await edgeStall(100);
+    expect(guard).toBeGreaterThanOrEqual(80);
+    expect(after).toBeLessThanOrEqual(100);
+    expect(before + after).toBeGreaterThan(150); // the bind kept sending meanwhile
   });
 
   it('the measurement catches a sender above the limit (bind at 110/s, SMSC judging 100/s)', async () => {

@@ -29,8 +29,8 @@ export interface ShutdownReport {
  * 1. new work stops at once: wake-up, fan-out and webhook workers, the outbox and housekeeping
  *    timers, contact-me requests, and SMS (the binds refuse new submits; their leases go to
  *    another process); /readyz answers 503;
- * 2. meanwhile the device listeners keep serving: sessions in progress finish, until no device
- *    request has been seen for SHUTDOWN_DRAIN_QUIET_MS;
+ * 2. meanwhile the device listeners keep serving: until every device session opened here has
+ *    ended, nothing is in flight and no device request has arrived for SHUTDOWN_DRAIN_QUIET_MS;
  * 3. the listeners close (API, device, Workpoint, health); what still runs is cut;
  * 4. the rest of the application closes (queues, Redis).
  * All of it within SHUTDOWN_GRACE_MS; steps that would wait longer (Redis or the SMSC gone) are
@@ -71,6 +71,7 @@ export async function shutdownGateway(
   log.log({
     msg: drained ? 'device sessions drained' : 'device listeners still busy: closing anyway',
     requestsInFlight: device?.activity.requestsInFlight ?? 0,
+    openSessions: device?.activity.openSessions ?? 0,
   });
 
   const cutAfter = Math.min(1000, left());

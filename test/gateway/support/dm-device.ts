@@ -24,7 +24,13 @@ export async function addDmDevice(
   api: ApiClient,
   smsc: SimulatedSmsc,
   n: number,
-  opts: { serverUrl: string; route?: (m: OutgoingMessage) => OutgoingMessage },
+  opts: {
+    serverUrl: string;
+    route?: (m: OutgoingMessage) => OutgoingMessage;
+    /** false: the handset is not on the SMSC (its SMS are acknowledged and go nowhere) */
+    reachable?: boolean;
+    maxMsgSize?: number;
+  },
 ): Promise<DmDevice> {
   const id = `dm-${n}`;
   const msisdn = `4917055${String(n).padStart(5, '0')}`;
@@ -43,6 +49,7 @@ export async function addDmDevice(
     serverAuth: 'md5',
     clientAuth: 'md5',
     nonces,
+    maxMsgSize: opts.maxMsgSize,
   });
   if (opts.route) {
     const route = opts.route;
@@ -57,7 +64,7 @@ export async function addDmDevice(
     nonce: dmServerNonce(handset),
     onTrigger: dmClientTrigger(handset),
   });
-  smsc.addHandset(front);
+  if (opts.reachable !== false) smsc.addHandset(front);
   await api.ok('POST', '/v1/devices', {
     id,
     protocol: 'omadm',

@@ -13,9 +13,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { tsharkVersion } from './tshark';
+import { TSHARK_TEST_TIMEOUT_MS, tsharkVersion } from './tshark';
 
-const PROBE_TIMEOUT_MS = 15_000;
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** Jest timeout for a test that captures live (see TSHARK_TEST_TIMEOUT_MS). */
+export const LIVE_CAPTURE_TEST_TIMEOUT_MS = TSHARK_TEST_TIMEOUT_MS;
 
 /** Opens and cleanly closes one TCP connection to 127.0.0.1:port; resolves with its local port. */
 function probe(port: number): Promise<number> {
@@ -40,10 +43,20 @@ export async function captureLoopback<T>(
   tsharkVersion();
   const dir = mkdtempSync(path.join(tmpdir(), 'dmb-capture-'));
   const file = path.join(dir, 'live.pcapng');
+  // Its own process group: tshark runs dumpcap as a child, and killing only tshark (SIGKILL on
+  // a failure) would leave dumpcap capturing for ever.
   const child = spawn('tshark', ['-n', '-l', '-P', '-i', 'lo', '-f', filter, '-w', file], {
     env: { ...process.env, WIRESHARK_CONFIG_DIR: dir, XDG_CONFIG_HOME: dir, HOME: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const signalGroup = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // already gone
+    }
+  };
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -76,9 +89,10 @@ export async function captureLoopback<T>(
     return { result, pcap: readFileSync(file) };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
+      signalGroup('SIGKILL');
       await exited;
     }
+    signalGroup('SIGKILL'); // a dumpcap that outlived tshark
     rmSync(dir, { recursive: true, force: true });
   }
 }

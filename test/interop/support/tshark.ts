@@ -13,6 +13,12 @@ export const TSHARK_INSTALL_HINT =
   'tshark (Wireshark) is required by test/interop: install it with ' +
   '`apt-get install -y tshark` (Debian packages tshark + wireshark-common); see docs/interop.md';
 
+/**
+ * Jest timeout for a test (or beforeAll) that runs tshark: dissection takes seconds and far
+ * longer on a loaded machine, and a test timing out says nothing about the protocol under test.
+ */
+export const TSHARK_TEST_TIMEOUT_MS = 180_000;
+
 let cachedVersion: string | undefined;
 
 /** Throws (the test then fails with the install hint) when tshark is not on PATH. */

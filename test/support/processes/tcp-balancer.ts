@@ -1,5 +1,5 @@
 import { createConnection, createServer, Server, Socket } from 'node:net';
-import { freePort } from '../redis-processes';
+import { freeListenPort } from './ports';
 
 /**
  * A TCP load balancer in front of several gateways, as production has one: each connection goes
@@ -18,24 +18,25 @@ export class TcpBalancer {
   }
 
   async start(): Promise<this> {
-    this.port = await freePort();
+    this.port = await freeListenPort();
     this.server = createServer((client) => this.route(client));
     await new Promise<void>((done) => this.server!.listen(this.port, '127.0.0.1', done));
     return this;
   }
 
-  private route(client: Socket, tried = 0): void {
+  private route(client: Socket, tried = 0, first = this.next++): void {
     this.track(client);
     if (this.backends.length === 0 || tried >= this.backends.length) {
       client.destroy();
       return;
     }
-    const port = this.backends[this.next++ % this.backends.length];
+    // each connection tries every backend once, from its own starting point
+    const port = this.backends[(first + tried) % this.backends.length];
     client.pause();
     const upstream = createConnection({ port, host: '127.0.0.1' });
     this.track(upstream);
     // refused (that gateway is down): the next one gets the connection
-    const reroute = () => this.route(client, tried + 1);
+    const reroute = () => this.route(client, tried + 1, first);
     upstream.once('error', reroute);
     upstream.once('connect', () => {
       upstream.off('error', reroute);

@@ -163,10 +163,20 @@ export class DevicesController {
     return this.core.devices.getView(id, include === 'inventory');
   }
 
+  /** `?detail=true`: each value with when and how it was learned (and the job that did). */
   @Get(':id/inventory')
-  async inventory(@Param('id') id: string) {
+  async inventory(@Param('id') id: string, @Query('detail') detail?: string) {
+    if (detail !== undefined && detail !== 'true' && detail !== 'false')
+      throw new ValidationError('invalid-query', 'detail must be true or false');
     await this.core.devices.get(id);
-    return this.core.devices.inventory(id);
+    if (detail !== 'true') return this.core.devices.inventory(id);
+    const entries = await this.core.devices.inventoryDetail(id);
+    return Object.fromEntries(
+      Object.entries(entries).map(([path, e]) => [
+        path,
+        { ...e, at: e.at === undefined ? undefined : new Date(e.at).toISOString() },
+      ]),
+    );
   }
 
   @Patch(':id')

@@ -4,6 +4,7 @@
  * what the handlers do.
  */
 import { CAMPAIGN_STATES, JOB_STATES, OPERATION_KINDS, PROTOCOLS } from '@dm-bridge/core';
+import { SMSC_BIND_PATHS, SMSC_BIND_SCHEMAS } from './smsc-binds.openapi';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -70,6 +71,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         bearer: { type: 'http', scheme: 'bearer' },
       },
       schemas: {
+        ...SMSC_BIND_SCHEMAS,
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'code'],
@@ -194,6 +196,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               description:
                 'when the job is next looked at (wake-up, re-check of a session or receipts, expiry); absent once terminal',
             },
+            lastError: {
+              type: 'object',
+              description: 'why the last wake-up did not go out, while the job retries',
+              properties: { at: { type: 'string' }, message: { type: 'string' } },
+            },
             campaignId: { type: 'string' },
           },
         },
@@ -281,6 +288,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
     },
     paths: {
+      ...SMSC_BIND_PATHS,
       '/v1/devices': {
         post: op(
           'Create a device',

@@ -1,11 +1,13 @@
 /**
  * Device traffic of this process (the device listener and the Workpoint listeners), for the
- * shutdown drain: sessions are sequences of requests, so a session is taken to be over here when
- * no device request is in flight and none has arrived for a quiet period.
+ * shutdown drain. The engines say which device sessions they opened and ended here; the drain
+ * waits until none is open, no request is in flight and none has arrived for a quiet period (a
+ * device woken just before the signal may still be calling in).
  */
 export class DeviceActivity {
   private inFlight = 0;
   private last = 0;
+  private readonly open = new Set<string>();
   private waiters: Array<() => void> = [];
 
   begin(): void {
@@ -19,20 +21,31 @@ export class DeviceActivity {
     if (this.inFlight === 0) this.wake();
   }
 
+  /** An engine's session with a device (`key` names protocol and session) is open or over. */
+  session(key: string, open: boolean): void {
+    if (open) this.open.add(key);
+    else if (this.open.delete(key)) this.wake();
+  }
+
   get requestsInFlight(): number {
     return this.inFlight;
   }
 
+  get openSessions(): number {
+    return this.open.size;
+  }
+
   /**
-   * Resolves once nothing is in flight and nothing arrived for `quietMs`, or at `deadline`
-   * (epoch ms), whichever comes first; `true` when it went quiet.
+   * Resolves once no session is open, nothing is in flight and nothing arrived for `quietMs`, or
+   * at `deadline` (epoch ms), whichever comes first; `true` when it went quiet.
    */
   async quiet(quietMs: number, deadline: number): Promise<boolean> {
     for (;;) {
       const now = Date.now();
-      if (this.inFlight === 0 && now - this.last >= quietMs) return true;
+      const idle = this.inFlight === 0 && this.open.size === 0;
+      if (idle && now - this.last >= quietMs) return true;
       if (now >= deadline) return false;
-      const until = this.inFlight === 0 ? Math.min(this.last + quietMs, deadline) : deadline;
+      const until = idle ? Math.min(this.last + quietMs, deadline) : deadline;
       await new Promise<void>((done) => {
         const timer = setTimeout(settle, Math.max(1, until - now));
         function settle(): void {

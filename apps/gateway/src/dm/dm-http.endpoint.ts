@@ -18,7 +18,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DmConfig } from './dm.config';
-import type { DmOperationSource } from './dm-operation-source';
+import type { DmOperationSource, DmReleaseCause } from './dm-operation-source';
 import type { DmSessionStore } from './dm-session.store';
 
 const COMMIT_ATTEMPTS = 3;
@@ -36,6 +36,18 @@ function pooledRandom(n: number): Uint8Array {
   const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
   poolOffset += n;
   return out;
+}
+
+/** The fault a session end leaves on the jobs it gives back. */
+function releaseCause(e: Extract<DmEvent, { type: 'session-ended' }>): DmReleaseCause {
+  if (e.reason === 'server-auth-rejected')
+    return { code: 'server-auth-rejected', message: e.detail ?? 'the device refused the server' };
+  if (e.reason === 'auth-failed')
+    return { code: 'auth-failed', message: 'the device failed to authenticate' };
+  return {
+    code: 'session-ended',
+    message: `the DM session ended (${e.reason}) before every command was answered`,
+  };
 }
 
 /** The lock owner token of one session: any process derives it from the stored state. */
@@ -77,6 +89,8 @@ export interface DmLog {
  */
 export class DmHttpEndpoint {
   readonly serverConfig: DmServerConfig;
+  /** told when a device's session is open after a message served here, or over (shutdown drain) */
+  onSessionState?: (deviceId: string, open: boolean) => void;
   /** where nonces come from (tests replaying captures pin the nonce a capture's stub issued) */
   random: (bytes: number) => Uint8Array = pooledRandom;
 
@@ -97,6 +111,10 @@ export class DmHttpEndpoint {
       authLockoutMs: config.authLockoutMs,
       hmacEmptyNonceAfterAuth: config.hmacEmptyNonceAfterAuth,
       sessionTimeoutMs: config.sessionTimeoutMs,
+      authGuessBudget: config.authGuessBudget,
+      authGuessWindowMs: config.authGuessWindowMs,
+      bindSessionToPeer: config.bindSessionToPeer,
+      requireHmac: config.requireHmac,
     };
   }
 
@@ -111,7 +129,7 @@ export class DmHttpEndpoint {
 
   async handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     try {
-      const out = await this.process(req.headers, body);
+      const out = await this.process(req.headers, body, this.peerOf(req));
       const headers: Record<string, string | number> = {
         'content-type': out.contentType,
         'content-length': out.body.length,
@@ -130,10 +148,22 @@ export class DmHttpEndpoint {
     }
   }
 
-  /** The transport-independent part: request headers and body in, reply bytes out. */
+  /**
+   * The request's source: the TCP peer, or the first address of DM_PEER_HEADER (e.g.
+   * `x-forwarded-for`) when a reverse proxy in front of the listener sets it.
+   */
+  private peerOf(req: IncomingMessage): string {
+    const name = this.config.peerHeader;
+    const forwarded = name ? req.headers[name] : undefined;
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    return first || req.socket.remoteAddress || '';
+  }
+
+  /** The transport-independent part: request headers, body and source in, reply bytes out. */
   async process(
     headers: IncomingMessage['headers'],
     body: Buffer,
+    peer?: string,
   ): Promise<{ body: Buffer; contentType: string; hmac?: string }> {
     const ctHeader = headers['content-type'];
     let encoding = encodingOfContentType(ctHeader);
@@ -192,6 +222,7 @@ export class DmHttpEndpoint {
           pending,
           notificationSessionId: loaded.notificationSessionId,
           random: this.random,
+          peer,
           measure,
         },
         serverConfig,
@@ -221,6 +252,7 @@ export class DmHttpEndpoint {
         // Unknown devices get the log line only: their events would let anyone create keys.
         if (loaded.account) await this.deliver(deviceId, '', [], outcome.events);
         if (outcome.closed) await this.source.endLease(deviceId, sessionOwner(outcome.closed));
+        if (outcome.closed) this.onSessionState?.(deviceId, false);
         return { body: Buffer.from(encodeDmMessage(outcome.reply, encoding)), contentType };
       }
       const replyBytes = Buffer.from(encodeDmMessage(outcome.reply, encoding));
@@ -254,6 +286,7 @@ export class DmHttpEndpoint {
       await this.holdLock(deviceId, loaded.session.state, outcome.state);
       await this.deliver(deviceId, outcome.state.sessionId, outcome.claimed, outcome.events);
       if (ended) await this.source.endLease(deviceId, sessionOwner(outcome.state));
+      this.onSessionState?.(deviceId, !ended);
       return { body: replyBytes, contentType, hmac };
     }
     throw new DmHttpError(503, 'session busy: concurrent messages for this device');
@@ -335,8 +368,11 @@ export class DmHttpEndpoint {
   ): Promise<void> {
     // Returns first: a superseded session's operations go back before the new one claims its own.
     for (const e of events) {
-      if (e.type === 'session-ended' && e.unfinished.length)
-        await this.source.release(deviceId, e.unfinished);
+      if (e.type !== 'session-ended') continue;
+      const cause = releaseCause(e);
+      if (e.reason === 'server-auth-rejected' || e.reason === 'auth-failed')
+        this.log?.warn({ msg: 'DM session ended: authentication', deviceId, ...cause });
+      if (e.unfinished.length) await this.source.release(deviceId, e.unfinished, cause);
     }
     const work: Promise<void>[] = [];
     if (claimed.length) work.push(this.source.claim(deviceId, sessionId, claimed));

@@ -2,6 +2,12 @@ import type { DmEvent, DmOperation, DmOperationResult } from '@dm-bridge/omadm';
 
 export const DM_OPERATION_SOURCE = Symbol('DM_OPERATION_SOURCE');
 
+/** Why a session gave its operations back (a fault code and a readable message). */
+export interface DmReleaseCause {
+  code: string;
+  message: string;
+}
+
 /**
  * Where DM sessions get their work and deliver their results. Core implements it over its jobs;
  * `RedisDmOperationSource` is the stand-alone implementation (tests, demo, benchmark).
@@ -13,8 +19,11 @@ export interface DmOperationSource {
   claim(deviceId: string, sessionId: string, ids: string[]): Promise<void>;
   /** the final answer to one operation */
   complete(deviceId: string, result: DmOperationResult): Promise<void>;
-  /** operations a closed session never finished: back to the head of the waiting list */
-  release(deviceId: string, operations: DmOperation[]): Promise<void>;
+  /**
+   * operations a closed session never finished: back to the head of the waiting list, with why
+   * the session ended (`session-ended`, or e.g. `server-auth-rejected` with the Chal type)
+   */
+  release(deviceId: string, operations: DmOperation[], cause?: DmReleaseCause): Promise<void>;
   /** every session event (device info, generic alerts, authentication, start and end) */
   event(event: DmEvent): Promise<void>;
   /**

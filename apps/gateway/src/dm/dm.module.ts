@@ -121,9 +121,11 @@ class DmRouteRegistrar implements OnModuleInit {
         http: DeviceHttpServer,
       ) => {
         const logger = new Logger('OmaDm');
-        return new DmHttpEndpoint(config, store, source, () => http.publicBaseUrl(), {
+        const endpoint = new DmHttpEndpoint(config, store, source, () => http.publicBaseUrl(), {
           warn: (m) => logger.warn(m),
         });
+        endpoint.onSessionState = (deviceId, open) => http.activity.session(`dm:${deviceId}`, open);
+        return endpoint;
       },
       inject: [DM_CONFIG, DmSessionStore, DM_OPERATION_SOURCE, DeviceHttpServer],
     },

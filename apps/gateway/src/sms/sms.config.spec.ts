@@ -19,6 +19,24 @@ describe('SMS configuration (SMPP_BINDS)', () => {
     expect(c.leaseTtlMs).toBe(5000);
   });
 
+  it('push deadline and rerun back-off: defaults and overrides', async () => {
+    const d = await withEnvOverrides({ SMPP_BINDS: undefined }, async () => loadSmsConfig());
+    expect(d).toMatchObject({
+      pushDeadlineMs: 3_600_000,
+      jobBackoffMs: 1_000,
+      jobBackoffMaxMs: 30_000,
+      jobAttempts: 10,
+    });
+    const c = await withEnvOverrides(
+      { SMPP_PUSH_DEADLINE_MS: '60000', SMPP_JOB_BACKOFF_MAX_MS: '5000' },
+      async () => loadSmsConfig(),
+    );
+    expect(c).toMatchObject({ pushDeadlineMs: 60_000, jobBackoffMaxMs: 5_000 });
+    await expect(
+      withEnvOverrides({ SMPP_PUSH_DEADLINE_MS: '10' }, async () => loadSmsConfig()),
+    ).rejects.toThrow(/SMPP_PUSH_DEADLINE_MS/);
+  });
+
   it('no SMPP_BINDS: no binds, no error', async () => {
     const c = await withEnvOverrides({ SMPP_BINDS: undefined }, async () => loadSmsConfig());
     expect(c.binds).toEqual([]);

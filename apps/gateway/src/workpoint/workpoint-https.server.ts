@@ -16,8 +16,8 @@ export interface WorkpointListenerOptions {
   maxBody: number;
   /** path prefixes served (phones are configured with any path); empty = every path */
   paths?: string[];
-  /** told about every request (the shutdown drain waits for the phones to go quiet) */
-  activity?: { begin(): void; end(): void };
+  /** told about every request and phone session (the shutdown drain waits for them) */
+  activity?: { begin(): void; end(): void; session(key: string, open: boolean): void };
 }
 
 export interface ListenerLogger {
@@ -161,9 +161,10 @@ export class WorkpointListener {
     cookiePath: string,
   ): Promise<void> {
     const socket = req.socket as TLSSocket;
+    const previous = readSessionCookie(req.headers.cookie);
     const out = await this.interactions.handle({
       body,
-      session: readSessionCookie(req.headers.cookie),
+      session: previous,
       ip: socket.remoteAddress ?? '',
       connection: this.connectionId(socket),
       secure: this.options.secure && socket.authorized === true,
@@ -172,6 +173,10 @@ export class WorkpointListener {
           ? socket.getPeerCertificate().fingerprint256
           : undefined,
     });
+    const activity = this.options.activity;
+    if (activity && previous && (out.endSession || (out.session && out.session !== previous)))
+      activity.session(`wp:${previous}`, false);
+    if (activity && out.session) activity.session(`wp:${out.session}`, true);
     const headers: Record<string, string> = {};
     if (out.session)
       headers['set-cookie'] =

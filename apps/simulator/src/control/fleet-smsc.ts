@@ -1,9 +1,8 @@
 import { SimulatedSmsc, type SmsReceiver } from '../smsc/simulated-smsc';
 
 /**
- * The fleet's SMSC on a fixed port. It can be killed (a fresh instance comes back after a while,
- * as a crashed SMSC restarts: its open windows and stored receipts are gone) and keeps its
- * counters across restarts.
+ * The fleet's SMSC on a fixed port, with counters of its own. It can be killed (connections
+ * reset, unanswered submits never answered) and comes back on the same port after a while.
  */
 export class FleetSmsc {
   smsc?: SimulatedSmsc;
@@ -53,24 +52,31 @@ export class FleetSmsc {
     this.maxPerSecond = Math.max(this.maxPerSecond, this.windowCount);
   }
 
-  /** Down now (every connection dropped, port closed); a fresh SMSC listens again after `downMs`. */
+  /** Dies now (every connection reset, port closed); listens again after `downMs`. */
   async kill(downMs: number): Promise<void> {
-    const old = this.smsc;
+    const smsc = this.smsc;
+    if (!smsc) throw new Error('SMSC is down');
     this.smsc = undefined;
-    await old?.stop();
+    await smsc.kill();
     clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => void this.start(), downMs);
+    this.restartTimer = setTimeout(() => {
+      smsc.stall(false);
+      void smsc.start().then(() => {
+        this.smsc = smsc;
+        this.starts++;
+      });
+    }, downMs);
   }
 
   /**
-   * A full window: the SMSC stops answering; once `pending` submits wait unanswered it drops the
-   * connection and is down for `downMs`. Resolves when it went down (or after `timeoutMs`).
+   * A full window: the SMSC stops answering; once `pending` submits wait unanswered it dies and
+   * is down for `downMs`. Resolves when it went down (or after `timeoutMs`).
    */
   async killWithFullWindow(pending: number, downMs: number, timeoutMs = 20_000): Promise<number> {
     const smsc = this.smsc;
     if (!smsc) throw new Error('SMSC is down');
     const before = this.submits;
-    smsc.stallThenDrop(0, pending);
+    smsc.stall(true);
     const until = Date.now() + timeoutMs;
     while (this.submits - before < pending && Date.now() < until)
       await new Promise((r) => setTimeout(r, 20));
@@ -78,11 +84,12 @@ export class FleetSmsc {
     return this.submits - before;
   }
 
-  /** Binds are refused with `status` for `ms`, then accepted again. */
+  /** Connections dropped, and binds refused with `status` for `ms`, then accepted again. */
   refuseBinds(ms: number, status: number): void {
-    this.smsc?.refuseBinds(status);
-    this.smsc?.dropAll();
-    setTimeout(() => this.smsc?.refuseBinds(0), ms);
+    const smsc = this.smsc;
+    smsc?.refuseBinds(status);
+    smsc?.dropAll();
+    setTimeout(() => smsc?.acceptBinds(), ms);
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { DmHandset } from '../dm-handset/dm-handset';
+import { DmHandset, dmServerNonce } from '../dm-handset/dm-handset';
 import { OmaCpHandset } from '../handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../handsets/oma-dm-handset';
 import { OpenStagePhone } from '../phone/openstage-phone';
@@ -45,6 +45,7 @@ export class ResilienceFleet {
     dmSessionsCompleted: 0,
     dmSessionErrors: 0,
     dmOwedSessions: 0,
+    wpContactMe: 0,
     wpInteractions: 0,
     wpInteractionErrors: 0,
     cpDocuments: 0,
@@ -73,6 +74,9 @@ export class ResilienceFleet {
   }
 
   private noteError(msg: string): void {
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'warn', context: 'Fleet', msg })}\n`,
+    );
     this.errors.push(msg);
     if (this.errors.length > 200) this.errors.shift();
   }
@@ -96,14 +100,15 @@ export class ResilienceFleet {
       nonces: { server: spec.serverNonce, client: spec.clientNonce },
       agent,
     });
-    const dev: DmDevice = { spec, handset, running: false } as DmDevice;
-    dev.front = new OmaDmHandsetFront({
+    const front = new OmaDmHandsetFront({
       msisdn: spec.msisdn,
       serverId: spec.serverId,
       serverPassword: spec.serverPassword,
-      nonce: () => Buffer.from(handset.nonces.server, 'base64'),
+      // the handset's own rule: its newest nonce, or the one the server last proved it holds
+      nonce: dmServerNonce(handset),
       onTrigger: (pkg0) => this.onDmTrigger(dev, pkg0),
     });
+    const dev: DmDevice = { spec, handset, front, running: false };
     const tree = handset.tree;
     const replace = tree.replace.bind(tree);
     const add = tree.add.bind(tree);
@@ -122,10 +127,12 @@ export class ResilienceFleet {
   private onDmTrigger(dev: DmDevice, pkg0: NotificationPackage0): void {
     this.stats.dmNotifications++;
     if (this.dmSilent) return;
-    if (dev.running) {
-      dev.owed = pkg0;
-      return;
-    }
+    if (dev.running) dev.owed = pkg0;
+    else this.runDmSession(dev, pkg0);
+  }
+
+  /** One server-initiated session; a notification that came meanwhile starts the next one. */
+  private runDmSession(dev: DmDevice, pkg0: NotificationPackage0): void {
     dev.running = true;
     this.stats.dmSessions++;
     dev.handset
@@ -145,8 +152,7 @@ export class ResilienceFleet {
         dev.owed = undefined;
         if (owed) {
           this.stats.dmOwedSessions++;
-          this.onDmTrigger(dev, owed);
-          this.stats.dmNotifications--;
+          this.runDmSession(dev, owed);
         }
       });
   }
@@ -181,6 +187,7 @@ export class ResilienceFleet {
     };
     // counted only once the factory items are loaded (start() loads them)
     items.set = counting;
+    phone.on('contact-me', () => this.stats.wpContactMe++);
     phone.on('interaction', (l: { error?: string }) => {
       this.stats.wpInteractions++;
       if (l.error) {

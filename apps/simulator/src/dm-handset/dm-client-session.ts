@@ -111,6 +111,8 @@ export class DmClientSession {
   private url: string;
   private serverMaxMsgSize?: number;
   private authRounds = 0;
+  /** stores the server nonce this message's Chal announces (see checkServer) */
+  private issueNonce?: () => void;
   private serverAuthRounds = 0;
   private incoming?: Incoming;
   /** Results chunks waiting to go out (large object towards the server) */
@@ -186,6 +188,8 @@ export class DmClientSession {
   }
 
   private message(cmds: DmCommand[], final: boolean): OutgoingMessage {
+    this.issueNonce?.();
+    this.issueNonce = undefined;
     let id = 1;
     const number = (c: DmCommand): DmCommand => {
       const out = { ...c, cmdId: String(id++) } as DmCommand;
@@ -357,10 +361,14 @@ export class DmClientSession {
     const candidates = acceptedServerNonces(this.nonces);
     // A new nonce is issued with every verdict (DM Security: a fresh nonce per session). The one
     // the server just proved stays accepted until it proves the new one.
+    // Stored only when the message carrying it is built (not when the session ends unanswered).
     const rotate = (proven?: string): string => {
-      this.nonces.serverPrevious = proven ?? this.nonces.serverPrevious ?? this.nonces.server;
-      this.nonces.server = this.freshNonce();
-      return this.nonces.server;
+      const next = this.freshNonce();
+      this.issueNonce = () => {
+        this.nonces.serverPrevious = proven ?? this.nonces.serverPrevious ?? this.nonces.server;
+        this.nonces.server = next;
+      };
+      return next;
     };
     const verify = (matches: (nonce: Buffer) => boolean) => {
       const proven = candidates.find((c) => matches(Buffer.from(c, 'base64')));

@@ -84,6 +84,8 @@ export class DmHandset {
   readonly sessions: SessionSummary[] = [];
   readonly rejectedNotifications: string[] = [];
   private nextSessionId = 1;
+  /** one session at a time, as a real DM client: a package #0 meanwhile is ignored */
+  private inSession = false;
   /** a session started by a notification, for tests to await */
   lastSession?: Promise<SessionSummary>;
 
@@ -144,15 +146,20 @@ export class DmHandset {
       opts.alerts,
     );
     let next: OutgoingMessage | undefined = session.start();
-    for (let guard = 0; next && guard < 200; guard++) {
-      const sent = opts.transform ? opts.transform(next) : next;
-      const res = await postSyncMl(sent, o.agent);
-      opts.onReply?.();
-      if (res.status !== 200)
-        throw new Error(
-          `DM server answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`,
-        );
-      next = session.onReply(res.body, res.headers);
+    this.inSession = true;
+    try {
+      for (let guard = 0; next && guard < 200; guard++) {
+        const sent = opts.transform ? opts.transform(next) : next;
+        const res = await postSyncMl(sent, o.agent);
+        opts.onReply?.();
+        if (res.status !== 200)
+          throw new Error(
+            `DM server answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`,
+          );
+        next = session.onReply(res.body, res.headers);
+      }
+    } finally {
+      this.inSession = false;
     }
     const summary = { ...session.log, sessionId, initiator };
     this.sessions.push(summary);
@@ -164,6 +171,8 @@ export class DmHandset {
    * its digest (OmaDmHandsetFront's `onTrigger`: see `dmClientTrigger`).
    */
   startFromNotification(pkg0: NotificationPackage0): Promise<SessionSummary> {
+    // A notification during a session is folded into it, as real clients do: no second session.
+    if (this.inSession && this.lastSession) return this.lastSession;
     this.lastSession = this.runSession({ initiator: 'server', sessionId: pkg0.sessionIdHex });
     return this.lastSession;
   }
@@ -173,6 +182,7 @@ export class DmHandset {
    * the nonce this handset issued, then starts a server-initiated session with its session id.
    */
   onNotification(pkg0: Uint8Array | NotificationPackage0): Promise<SessionSummary> | undefined {
+    if (this.inSession) return this.lastSession;
     try {
       const parsed = verifyWithAnyNonce(
         pkg0,
@@ -210,13 +220,11 @@ export function verifyWithAnyNonce(
   throw error;
 }
 
-/** The handset's newest server nonce (raw bytes). */
-export function dmServerNonce(handset: DmHandset): () => Uint8Array {
-  return () => Buffer.from(handset.nonces.server, 'base64');
-}
-
-/** Every server nonce the handset accepts (raw bytes, newest first), for its SMS side. */
-export function dmServerNonces(handset: DmHandset): () => Uint8Array[] {
+/**
+ * Every server nonce the handset accepts (raw bytes, newest first), for its SMS side's package
+ * #0 check: the newest it issued and the one the server last proved it holds.
+ */
+export function dmServerNonce(handset: DmHandset): () => Uint8Array[] {
   return () => acceptedServerNonces(handset.nonces).map((n) => Buffer.from(n, 'base64'));
 }
 

@@ -169,6 +169,17 @@ export class SimulatedSmsc {
     this.loseResponsesN = n;
   }
 
+  /**
+   * Stops reading from every connection for `ms`, as a descheduled or busy SMSC does: what the
+   * ESMEs write meanwhile waits in TCP buffers and is then read (and counted) in one burst.
+   */
+  freeze(ms: number): void {
+    for (const session of this.sessions) {
+      session.pause();
+      setTimeout(() => session.resume(), ms);
+    }
+  }
+
   /** Enforce (or with 0 lift) a per-system_id limit per fixed 1-s window, see options.rateLimit. */
   setRateLimit(perSecond: number): void {
     this.options.rateLimit = perSecond;

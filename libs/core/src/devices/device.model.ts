@@ -68,3 +68,21 @@ export function uniqueAddresses(device: Pick<Device, 'addressing'>): [UniqueAddr
 }
 
 export type Inventory = Record<string, string>;
+
+/** How a value in the inventory was learned. */
+export type InventorySource = 'reported' | 'read' | 'written' | 'delivered';
+
+/** One inventory value with when and how it was learned (and the job, when a job did). */
+export interface InventoryEntry {
+  value: string;
+  /** absent for values recorded before provenance was kept */
+  at?: number;
+  source: InventorySource;
+  jobId?: string;
+}
+
+export interface InventoryObservation {
+  at: number;
+  source: InventorySource;
+  jobId?: string;
+}

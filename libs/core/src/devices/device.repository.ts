@@ -1,4 +1,11 @@
-import { Device, Inventory, Protocol, UniqueAddressKind } from './device.model';
+import {
+  Device,
+  Inventory,
+  InventoryEntry,
+  InventoryObservation,
+  Protocol,
+  UniqueAddressKind,
+} from './device.model';
 
 export interface DeviceFilter {
   protocol?: Protocol;
@@ -44,9 +51,9 @@ export interface DeviceRepository {
     count: number,
   ): Promise<{ ids: string[]; cursor?: string }>;
   count(filter?: Pick<DeviceFilter, 'protocol' | 'tag'>): Promise<number>;
-  getInventory(id: string): Promise<Inventory>;
-  /** Merges values into the stored inventory (last values read). */
-  mergeInventory(id: string, values: Inventory): Promise<void>;
+  getInventory(id: string): Promise<Record<string, InventoryEntry>>;
+  /** Merges values into the stored inventory (the last value learned of each path wins). */
+  mergeInventory(id: string, values: Inventory, how: InventoryObservation): Promise<void>;
   setLastContact(id: string, at: number): Promise<void>;
   getLastContacts(ids: string[]): Promise<(number | undefined)[]>;
 }

@@ -13,6 +13,8 @@ import {
   Device,
   DeviceCredentials,
   Inventory,
+  InventoryEntry,
+  InventoryObservation,
   Protocol,
   SECRET_CREDENTIAL_FIELDS,
   UniqueAddressKind,
@@ -47,8 +49,11 @@ export interface ImportRowResult {
 export interface DeviceServiceOptions {
   /** Country code for national MSISDNs (`0…`), e.g. `49`. */
   defaultCountryCode?: string;
-  /** The SMSC binds a device may name in `addressing.bind` (unset: any). */
-  knownBinds?: readonly string[];
+  /**
+   * The SMSC binds a device may name in `addressing.bind` (unset or undefined: any); a function
+   * is asked at each check (the gateway's live bind list).
+   */
+  knownBinds?: readonly string[] | (() => readonly string[] | undefined);
 }
 
 const SECRET_FIELDS: readonly string[] = SECRET_CREDENTIAL_FIELDS;
@@ -209,11 +214,7 @@ export class DeviceService {
   async getView(id: string, withInventory = false): Promise<DeviceView> {
     const device = await this.get(id);
     const [lastContact] = await this.repo.getLastContacts([id]);
-    return this.view(
-      device,
-      lastContact,
-      withInventory ? await this.repo.getInventory(id) : undefined,
-    );
+    return this.view(device, lastContact, withInventory ? await this.inventory(id) : undefined);
   }
 
   async findByAddress(
@@ -325,12 +326,26 @@ export class DeviceService {
     return this.repo.getLastContacts(ids);
   }
 
+  /** The device was in touch; `inventory` holds values it reported on its own. */
   async recordContact(id: string, at = Date.now(), inventory?: Inventory): Promise<void> {
     await this.repo.setLastContact(id, at);
-    if (inventory && Object.keys(inventory).length) await this.repo.mergeInventory(id, inventory);
+    if (inventory) await this.recordValues(id, inventory, { at, source: 'reported' });
   }
 
-  inventory(id: string): Promise<Inventory> {
+  /** Values learned about a device (reported, read or written by a job), with how. */
+  async recordValues(id: string, values: Inventory, how: InventoryObservation): Promise<void> {
+    if (Object.keys(values).length) await this.repo.mergeInventory(id, values, how);
+  }
+
+  /** The last value known of each path. */
+  async inventory(id: string): Promise<Inventory> {
+    const out: Inventory = {};
+    for (const [path, e] of Object.entries(await this.repo.getInventory(id))) out[path] = e.value;
+    return out;
+  }
+
+  /** Each value with when and how it was learned. */
+  inventoryDetail(id: string): Promise<Record<string, InventoryEntry>> {
     return this.repo.getInventory(id);
   }
 

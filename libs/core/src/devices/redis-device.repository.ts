@@ -5,7 +5,15 @@ import { RedisShards } from '../util/redis-shards';
 import { pipelinePerShard, readPerShard } from '../util/shard-pipeline';
 import { Address, AddressClaims } from './address-claims';
 import { decodeDevice, encodeDevice } from './device.codec';
-import { Device, Inventory, Protocol, UniqueAddressKind } from './device.model';
+import {
+  Device,
+  Inventory,
+  InventoryEntry,
+  InventoryObservation,
+  InventorySource,
+  Protocol,
+  UniqueAddressKind,
+} from './device.model';
 import { DeviceFilter, DeviceRepository, WriteOutcome } from './device.repository';
 
 /**
@@ -65,6 +73,8 @@ const BATCH = 500;
  */
 const PROTOCOL_CODE: Record<Protocol, string> = { omacp: 'c', omadm: 'd', workpoint: 'w' };
 const COMPRESSED = 0x7a; // 'z'
+
+type StoredEntry = string | [string, string, InventorySource, string?];
 
 function toOutcome(reply: string): WriteOutcome | 'stale' {
   if (reply === 'ok') return { ok: true };
@@ -336,16 +346,35 @@ export class RedisDeviceRepository implements DeviceRepository {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  async getInventory(id: string): Promise<Inventory> {
+  /**
+   * Stored as JSON path → `[value, at (base36), source, jobId?]`; a plain string is a value
+   * recorded before provenance was kept.
+   */
+  private async readInventory(id: string): Promise<Record<string, StoredEntry>> {
     const raw = await this.redis.getBuffer(this.shards.ofDevice(id).inventory(id));
     if (!raw) return {};
     const json = raw[0] === COMPRESSED ? inflateRawSync(raw.subarray(1)) : raw;
-    return JSON.parse(json.toString('utf8')) as Inventory;
+    return JSON.parse(json.toString('utf8')) as Record<string, StoredEntry>;
+  }
+
+  async getInventory(id: string): Promise<Record<string, InventoryEntry>> {
+    const out: Record<string, InventoryEntry> = {};
+    for (const [path, e] of Object.entries(await this.readInventory(id))) {
+      if (typeof e === 'string') out[path] = { value: e, source: 'reported' };
+      else {
+        out[path] = { value: e[0], at: parseInt(e[1], 36), source: e[2] };
+        if (e[3]) out[path].jobId = e[3];
+      }
+    }
+    return out;
   }
 
   /** Inventories of desk phones run to hundreds of items: stored deflated when that is smaller. */
-  async mergeInventory(id: string, values: Inventory): Promise<void> {
-    const merged = { ...(await this.getInventory(id)), ...values };
+  async mergeInventory(id: string, values: Inventory, how: InventoryObservation): Promise<void> {
+    const merged = await this.readInventory(id);
+    const at = how.at.toString(36);
+    for (const [path, value] of Object.entries(values))
+      merged[path] = how.jobId ? [value, at, how.source, how.jobId] : [value, at, how.source];
     const json = Buffer.from(JSON.stringify(merged), 'utf8');
     let stored = json;
     if (json.length > 200) {

@@ -60,7 +60,7 @@ export interface PreviewPart {
 /**
  * The port each protocol side implements for core's orchestration. Session-based protocols
  * (Workpoint, OMA DM) serve the job when the device calls in, through the session port
- * (JobService.openSession/completeJob); OMA CP delivers within `wake` and reports receipts.
+ * (JobService.claimJobs/completeJob, holding the device's SessionLock); OMA CP delivers within `wake` and reports receipts.
  */
 export interface ProtocolDriver {
   readonly protocol: Protocol;

@@ -75,6 +75,11 @@ export interface JobView extends Omit<
   deadline: string;
   /** When the job's next step (wake-up, re-check or expiry) is due; absent once terminal. */
   nextStepAt?: string;
+  /**
+   * Why the last wake-up did not go out, while the job waits to try again (a job in
+   * `awaiting-contact` whose device was never notified is not healthy).
+   */
+  lastError?: { at: string; message: string };
   attempts: (Omit<Job['attempts'][number], 'at'> & { at: string })[];
   faults: (Omit<JobFault, 'at'> & { at: string })[];
 }
@@ -305,10 +310,14 @@ export class JobService {
 
   view(job: Job, reveal = false): JobView {
     const { nextStep, ...rest } = job;
+    const last = job.attempts[job.attempts.length - 1];
     return {
       ...rest,
       ...(nextStep && !isTerminal(job.state)
         ? { nextStepAt: new Date(nextStep.at).toISOString() }
+        : {}),
+      ...(last?.outcome === 'error' && !isTerminal(job.state)
+        ? { lastError: { at: new Date(last.at).toISOString(), message: last.detail ?? 'error' } }
         : {}),
       operations: job.operations.map((o) =>
         o.value !== undefined && SecretBox.isSealed(o.value)
@@ -515,33 +524,23 @@ export class JobService {
 
   // ---- session port (what the protocol engines call) -----------------------------------
 
-  /**
-   * The device called in: its pending jobs (oldest first) move to `in-session` and are returned
-   * for this session to serve. Jobs another session already holds are left alone.
-   */
-  async openSession(deviceId: string): Promise<Job[]> {
-    const ids = await this.repo.pendingIds(deviceId);
-    const jobs = (await this.repo.getMany(ids)).filter((j): j is Job => !!j);
-    const served: Job[] = [];
-    for (const job of jobs) {
-      if (job.protocol === 'omacp') continue;
-      if (await this.move(job, 'in-session')) served.push({ ...job, state: 'in-session' });
-    }
-    return served;
-  }
-
   /** Non-terminal jobs of a device, oldest first, without changing them. */
   async pendingJobs(deviceId: string): Promise<Job[]> {
     const jobs = await this.repo.getMany(await this.repo.pendingIds(deviceId));
     return jobs.filter((j): j is Job => !!j && !isTerminal(j.state));
   }
 
-  /** A session took these jobs: they move to `in-session` (those already there stay). */
-  async claimJobs(ids: string[]): Promise<void> {
+  /**
+   * A session took these jobs (the engine holds the device's session lock): they move to
+   * `in-session`; returns those that moved (jobs already there, or finished, stay as they are).
+   */
+  async claimJobs(ids: string[]): Promise<string[]> {
+    const moved: string[] = [];
     for (const id of ids) {
       const job = await this.repo.get(id);
-      if (job) await this.move(job, 'in-session');
+      if (job && (await this.move(job, 'in-session'))) moved.push(id);
     }
+    return moved;
   }
 
   /** One operation's result; the job ends when all of its operations have one. */
@@ -586,6 +585,7 @@ export class JobService {
       results,
       fault: fault ? { at: Date.now(), ...fault } : undefined,
     });
+    if (ok) await this.recordLearned(job, results, 'written');
     return ok ? to : null;
   }
 
@@ -617,9 +617,14 @@ export class JobService {
     await this.events.publish([
       event('sms.receipt', { jobId: id, deviceId: job.deviceId, outcome, detail }),
     ]);
-    return this.move(job, to, {
+    const results: OperationResult[] = job.operations.map(() => ({
+      status,
+      code: outcome,
+      message: detail,
+    }));
+    const moved = await this.move(job, to, {
       from: ['waking', 'awaiting-contact'],
-      results: job.operations.map(() => ({ status, code: outcome, message: detail })),
+      results,
       fault:
         outcome === 'delivered'
           ? undefined
@@ -629,6 +634,37 @@ export class JobService {
               message: detail ?? outcome,
             },
     });
+    if (moved && outcome === 'delivered') await this.recordLearned(job, results, 'delivered');
+    return moved;
+  }
+
+  /**
+   * The device's inventory learns from a finished job: each value an operation wrote (`written`,
+   * or `delivered` for a CP push) or read, with the time and the job. Secrets only as a keyed
+   * fingerprint, as desired values are recorded.
+   */
+  private async recordLearned(
+    job: Job,
+    results: OperationResult[],
+    wrote: 'written' | 'delivered',
+  ): Promise<void> {
+    const at = Date.now();
+    const written: Record<string, string> = {};
+    const read: Record<string, string> = {};
+    const kept = (value: string, secret?: boolean) => {
+      const plain = SecretBox.isSealed(value) ? this.box.open(value) : value;
+      return secret || plain !== value ? this.box.fingerprint(plain) : plain;
+    };
+    job.operations.forEach((op, i) => {
+      const r = results[i];
+      if (r?.status !== 'ok' || !op.target) return;
+      if ((op.op === 'set' || op.op === 'add') && op.value !== undefined)
+        written[op.target.path] = kept(op.value, op.target.secret);
+      else if (op.op === 'get' && r.value !== undefined)
+        read[op.target.path] = kept(r.value, op.target.secret);
+    });
+    await this.devices.recordValues(job.deviceId, written, { at, source: wrote, jobId: job.id });
+    await this.devices.recordValues(job.deviceId, read, { at, source: 'read', jobId: job.id });
   }
 }
 

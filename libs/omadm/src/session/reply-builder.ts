@@ -20,6 +20,27 @@ import type {
   InflightCommand,
 } from './types';
 
+/**
+ * Add/Replace with Meta Format (and Type when known) on every Item, as real servers write them:
+ * embedded clients often read only item-level Meta. Command-level Format/Type move down to the
+ * items (an item's own Meta wins); an item with data and no Format gets `chr` (`bin` for bytes).
+ * A Type is written only when the operation gives one (a MIME type we would guess is noise).
+ */
+export function itemLevelMeta(c: Omit<ItemCommand, 'cmdId'>): Omit<ItemCommand, 'cmdId'> {
+  const { format, type, ...rest } = c.meta ?? {};
+  const items = c.items.map((item) => {
+    if (item.data === undefined && !format && !type) return item;
+    const meta: DmMeta = { ...item.meta };
+    meta.format ??= format ?? (item.data instanceof Uint8Array ? 'bin' : 'chr');
+    if (type !== undefined) meta.type ??= type;
+    return { ...item, meta };
+  });
+  const out: Omit<ItemCommand, 'cmdId'> = { ...c, items };
+  if (Object.keys(rest).length) out.meta = rest;
+  else delete out.meta;
+  return out;
+}
+
 /** JSON length times this bounds the encoded size (XML worst case: `&` -> `&amp;`, empty tags). */
 const SIZE_BOUND_FACTOR = 6;
 const SIZE_BOUND_SLACK = 1024;
@@ -197,6 +218,7 @@ export class ReplyBuilder {
 
   private materialize(c: DmServerCommand): DmCommand {
     const cmdId = this.id();
+    if (c.kind === 'Add' || c.kind === 'Replace') return { ...itemLevelMeta(c), cmdId };
     if (c.kind === 'Atomic' || c.kind === 'Sequence') {
       const inner = (c as { commands: DmServerCommand[] }).commands.map((x) => this.materialize(x));
       return {
@@ -235,9 +257,9 @@ export class ReplyBuilder {
     limit: number,
     measure: (m: DmMessage) => number,
   ): boolean {
-    const c = op.command;
-    if ((c.kind !== 'Replace' && c.kind !== 'Add') || (c as ItemCommand).items.length !== 1)
-      return false;
+    if (op.command.kind !== 'Replace' && op.command.kind !== 'Add') return false;
+    const c = itemLevelMeta(op.command);
+    if (c.items.length !== 1) return false;
     const item = (c as ItemCommand).items[0];
     if (item.data === undefined) return false;
     let payload: Buffer;

@@ -1,6 +1,6 @@
 import { md5Credential } from '../auth/digest';
 import { encodeDmMessage, type DmEncoding } from '../message/codec';
-import type { DmCommand, DmCred, DmMessage, StatusCommand } from '../message/types';
+import type { DmCommand, DmCred, DmMessage, ItemCommand, StatusCommand } from '../message/types';
 import { handleClientMessage, type DmMessageOutcome } from './server-session';
 import {
   DEFAULT_DM_SERVER_CONFIG,
@@ -477,11 +477,16 @@ describe('DM server engine (DM Protocol 1.2 §8, Security §5)', () => {
         kind: 'Atomic',
         cmdId: '4',
         commands: [
-          { kind: 'Add', cmdId: '5', items: [{ target: { locURI: './Vendor/a' }, data: '1' }] },
+          // Format on every Item (chr when the operation named none)
+          {
+            kind: 'Add',
+            cmdId: '5',
+            items: [{ target: { locURI: './Vendor/a' }, meta: { format: 'chr' }, data: '1' }],
+          },
           {
             kind: 'Replace',
             cmdId: '6',
-            items: [{ target: { locURI: './Vendor/missing' }, data: '2' }],
+            items: [{ target: { locURI: './Vendor/missing' }, meta: { format: 'chr' }, data: '2' }],
           },
         ],
       },
@@ -732,5 +737,75 @@ describe('DM server engine: set creates an absent node', () => {
     expect(second.events.filter((e) => e.type === 'operation-result')).toEqual([
       { type: 'operation-result', deviceId: DEV, result: { operationId: 's1', status: 404 } },
     ]);
+  });
+});
+
+describe('DM server engine: item-level Meta on Add/Replace', () => {
+  it('moves command-level Format/Type to every Item, defaults Format to chr, keeps item Meta', () => {
+    const s = new Server();
+    const o = s.reply(pkg1(), [
+      {
+        id: 'a',
+        command: {
+          kind: 'Replace',
+          meta: { format: 'int', type: 'text/plain' },
+          items: [
+            { target: { locURI: './Vendor/p' }, data: '5060' },
+            { target: { locURI: './Vendor/q' }, meta: { format: 'chr' }, data: 'x' },
+          ],
+        },
+      },
+      {
+        id: 'b',
+        command: { kind: 'Add', items: [{ target: { locURI: './Vendor/r' }, data: 'y' }] },
+      },
+      {
+        id: 'c',
+        command: {
+          kind: 'Add',
+          items: [{ target: { locURI: './Vendor/dir' }, meta: { format: 'node' } }],
+        },
+      },
+    ]);
+    const sent = o.reply.commands.filter((c) => c.kind === 'Replace' || c.kind === 'Add');
+    expect(
+      sent.map((c) => ({
+        kind: c.kind,
+        meta: (c as ItemCommand).meta,
+        items: (c as ItemCommand).items,
+      })),
+    ).toEqual([
+      {
+        kind: 'Replace',
+        meta: undefined,
+        items: [
+          {
+            target: { locURI: './Vendor/p' },
+            meta: { format: 'int', type: 'text/plain' },
+            data: '5060',
+          },
+          {
+            target: { locURI: './Vendor/q' },
+            meta: { format: 'chr', type: 'text/plain' },
+            data: 'x',
+          },
+        ],
+      },
+      {
+        kind: 'Add',
+        meta: undefined,
+        items: [{ target: { locURI: './Vendor/r' }, meta: { format: 'chr' }, data: 'y' }],
+      },
+      {
+        kind: 'Add',
+        meta: undefined,
+        items: [{ target: { locURI: './Vendor/dir' }, meta: { format: 'node' } }],
+      },
+    ]);
+    // and on the wire: Meta inside each Item, none at command level
+    const xml = Buffer.from(encodeDmMessage(o.reply, 'xml')).toString('utf8');
+    expect(xml).toContain(
+      '<Replace><CmdID>4</CmdID><Item><Target><LocURI>./Vendor/p</LocURI></Target><Meta><Format xmlns="syncml:metinf">int</Format><Type xmlns="syncml:metinf">text/plain</Type></Meta><Data>5060</Data></Item>',
+    );
   });
 });

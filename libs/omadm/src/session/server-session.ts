@@ -16,11 +16,13 @@ import { ALERT, STATUS } from './constants';
 import { ReplyBuilder } from './reply-builder';
 import { toResultItem } from './result-items';
 import type {
+  AuthGuard,
   DmDeviceAccount,
   DmDeviceInfo,
   DmEvent,
   DmOperation,
   DmOperationResult,
+  DmServerAuthScheme,
   DmServerConfig,
   DmSessionState,
   InflightCommand,
@@ -44,6 +46,8 @@ export interface DmMessageInput {
   /** hex session id of the last package #0 sent to the device */
   notificationSessionId?: string;
   random: (bytes: number) => Uint8Array;
+  /** the request's source address as the adapter sees it (lockout and session binding) */
+  peer?: string;
   /** encoded size of a message in `encoding` (for MaxMsgSize) */
   measure: (msg: DmMessage) => number;
 }
@@ -79,6 +83,14 @@ export type DmMessageOutcome =
       events: DmEvent[];
       closed?: DmSessionState;
     };
+
+/** Server auth schemes by the Meta Type a device's Chal names (compared in lower case). */
+const SCHEME_OF_TYPE: Record<string, 'basic' | 'md5' | 'hmac'> = {
+  'syncml:auth-basic': 'basic',
+  'syncml:auth-md5': 'md5',
+  'syncml:auth-mac': 'hmac',
+};
+const STRENGTH: Record<DmServerAuthScheme, number> = { none: 0, basic: 1, md5: 2, hmac: 3 };
 
 const START_ALERTS = new Set<string>([ALERT.SERVER_INITIATED, ALERT.CLIENT_INITIATED]);
 
@@ -182,6 +194,26 @@ export function handleClientMessage(
   let state = input.state;
   let timedOut: DmSessionState | undefined;
   const sameSession = state !== undefined && sameSessionId(state.sessionId, hdr.sessionId);
+  const peer = input.peer ?? '';
+
+  // A message of an open session from another source is not the device's (MD5 and basic
+  // authenticate only the first message): refused before anything, retransmissions included.
+  if (
+    config.bindSessionToPeer &&
+    state &&
+    sameSession &&
+    state.phase !== 'ended' &&
+    state.peer !== undefined &&
+    state.peer !== peer &&
+    !(startAlertOf(msg) !== undefined && msgId === 1)
+  ) {
+    return refuse(
+      input,
+      STATUS.UNAUTHORIZED,
+      `message of session ${hdr.sessionId} for ${hdr.source.locURI} from ${peer || 'an unknown source'}, not from the source that opened it`,
+      events,
+    );
+  }
 
   if (
     state &&
@@ -221,20 +253,31 @@ export function handleClientMessage(
       );
       return timedOut ? { ...out, closed: timedOut } : out;
     }
-    if (
-      state?.endReason === 'auth-failed' &&
-      input.now - state.lastActivity < config.authLockoutMs
-    ) {
+    const guard = state?.authGuard;
+    const lockedUntil = guard?.lockedUntil[peer] ?? 0;
+    const budgetSpent =
+      guard !== undefined &&
+      input.now - guard.windowStart < config.authGuessWindowMs &&
+      guard.wrong >= config.authGuessBudget &&
+      guard.goodPeer !== peer;
+    if (lockedUntil > input.now || budgetSpent) {
+      const why =
+        lockedUntil > input.now
+          ? `source ${peer || '(unknown)'} is locked out after ${config.maxAuthFailures} failed attempts`
+          : `${guard!.wrong} wrong credentials for this device in ${config.authGuessWindowMs} ms`;
       events.push({
         type: 'auth-failed',
         deviceId: hdr.source.locURI,
-        reason: 'locked out after failed attempts',
-        attempts: state.authFailures,
+        reason: `locked out: ${why}`,
+        attempts: state?.authFailures ?? 0,
       });
+      return refuse(input, STATUS.UNAUTHORIZED, `device ${hdr.source.locURI}: ${why}`, events);
+    }
+    if (config.requireHmac && input.account && input.account.clientAuth !== 'hmac') {
       return refuse(
         input,
         STATUS.UNAUTHORIZED,
-        `device ${hdr.source.locURI} is locked out after ${state.authFailures} failed attempts`,
+        `device ${hdr.source.locURI}: this server requires HMAC client authentication`,
         events,
       );
     }
@@ -251,8 +294,16 @@ export function handleClientMessage(
     const initiator = start.data === ALERT.SERVER_INITIATED ? 'server' : 'client';
     const previous = state;
     state = newState(input, input.account, initiator);
-    // Restarting package 1 with MsgID 1 must not reset the count of failed attempts.
-    if (previous && previous.phase !== 'ended' && !previous.authenticated)
+    state.peer = peer;
+    if (previous?.authGuard) state.authGuard = previous.authGuard;
+    // Restarting package 1 with MsgID 1 must not reset the count of failed attempts (of that
+    // source: another source's failures are its own).
+    if (
+      previous &&
+      previous.phase !== 'ended' &&
+      !previous.authenticated &&
+      (previous.peer ?? '') === peer
+    )
       state.authFailures = previous.authFailures;
     const notified = input.notificationSessionId;
     events.push({
@@ -306,6 +357,8 @@ class ServerTurn {
   private readonly accountUpdate: { clientNonce?: string; serverNonce?: string } = {};
   private clientAsksNext = false;
   private aborted = false;
+  /** the device refused the server's credentials `maxAuthFailures` times */
+  private serverGaveUp = false;
   /** set when the client rejected the server's credentials in this message */
   private serverRejected = false;
   /** operations to send again, in their original order */
@@ -361,6 +414,9 @@ class ServerTurn {
 
     const firstAuth = !s.authenticated;
     s.authenticated = true;
+    if (firstAuth && s.authGuard) s.authGuard.goodPeer = s.peer ?? '';
+    else if (firstAuth)
+      s.authGuard = { windowStart: 0, wrong: 0, lockedUntil: {}, goodPeer: s.peer ?? '' };
     if (s.phase === 'authenticating') s.phase = 'active';
     const scheme = this.account.clientAuth;
     if (firstAuth) {
@@ -393,6 +449,8 @@ class ServerTurn {
   private authFailure(status: 401 | 407, reason: string): DmMessageOutcome {
     const s = this.state;
     s.authFailures += 1;
+    const guard = this.guard();
+    if (status === STATUS.UNAUTHORIZED) guard.wrong += 1; // a missing Cred (407) is no guess
     this.events.push({
       type: 'auth-failed',
       deviceId: s.deviceId,
@@ -403,6 +461,7 @@ class ServerTurn {
     const scheme = this.account.clientAuth === 'none' ? 'basic' : this.account.clientAuth;
     if (exhausted) {
       this.reply.headerStatus(STATUS.UNAUTHORIZED);
+      guard.lockedUntil[s.peer ?? ''] = this.input.now + this.config.authLockoutMs;
       s.phase = 'ended';
       s.endReason = 'auth-failed';
       this.events.push({
@@ -430,6 +489,23 @@ class ServerTurn {
     for (const c of this.input.message.commands)
       if (c.kind !== 'Status' && c.kind !== 'Results') this.reply.statusFor(c, status);
     return this.finish(this.reply.build(true));
+  }
+
+  /** The device's guard with its window rolled and stale lockouts dropped (at most 64 kept). */
+  private guard(): AuthGuard {
+    const s = this.state;
+    const now = this.input.now;
+    const g = (s.authGuard ??= { windowStart: now, wrong: 0, lockedUntil: {} });
+    if (now - g.windowStart >= this.config.authGuessWindowMs) {
+      g.windowStart = now;
+      g.wrong = 0;
+    }
+    const live = Object.entries(g.lockedUntil)
+      .filter(([, until]) => until > now)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 64);
+    g.lockedUntil = Object.fromEntries(live);
+    return g;
   }
 
   private processCommands(commands: DmCommand[]): void {
@@ -689,8 +765,22 @@ class ServerTurn {
       this.serverRejected = true;
       s.serverAuthenticated = false;
       s.serverAuthFailures += 1;
-      this.events.push({ type: 'server-auth-rejected', deviceId: s.deviceId, status: code });
-      if (s.serverAuthFailures >= this.config.maxAuthFailures) this.aborted = true;
+      const chalType = c.chal?.meta.type;
+      if (chalType !== undefined) {
+        s.serverChalType = chalType;
+        // Answer in the type the device asks for when it is at least as strong as configured.
+        const asked = SCHEME_OF_TYPE[chalType.toLowerCase()];
+        const current = s.serverAuthScheme ?? this.account.serverAuth;
+        if (asked && current !== 'none' && STRENGTH[asked] >= STRENGTH[this.account.serverAuth])
+          s.serverAuthScheme = asked;
+      }
+      this.events.push({
+        type: 'server-auth-rejected',
+        deviceId: s.deviceId,
+        status: code,
+        ...(chalType !== undefined ? { chalType } : {}),
+      });
+      if (s.serverAuthFailures >= this.config.maxAuthFailures) this.serverGaveUp = true;
     }
   }
 
@@ -732,6 +822,22 @@ class ServerTurn {
     const msg = this.input.message;
     if (this.requeue.length) s.queue = [...this.requeue, ...s.queue];
     this.attachServerCred();
+    if (this.serverGaveUp && !this.aborted) {
+      // Never a "completed" session: the device would not accept who we are.
+      s.phase = 'ended';
+      s.endReason = 'server-auth-rejected';
+      this.events.push({
+        type: 'session-ended',
+        deviceId: s.deviceId,
+        sessionId: s.sessionId,
+        reason: 'server-auth-rejected',
+        detail: `the device refused the server's credentials ${s.serverAuthFailures} times (server auth ${s.serverAuthScheme ?? this.account.serverAuth}${s.serverChalType ? `, device asks for ${s.serverChalType}` : ''})`,
+        unfinished: unfinishedOperations(s),
+      });
+      s.queue = [];
+      this.reply.alert(ALERT.SESSION_ABORT);
+      return this.finish(this.reply.build(true));
+    }
     if (this.aborted) {
       s.phase = 'ended';
       this.events.push({
@@ -790,13 +896,14 @@ class ServerTurn {
   private attachServerCred(): void {
     const s = this.state;
     const a = this.account;
-    if (s.serverAuthenticated || a.serverAuth === 'none' || a.serverAuth === 'hmac') return;
+    const scheme = s.serverAuthScheme ?? a.serverAuth;
+    if (s.serverAuthenticated || scheme === 'none' || scheme === 'hmac') return;
     const nonce = this.accountUpdate.serverNonce ?? a.serverNonce;
     const data =
-      a.serverAuth === 'basic'
+      scheme === 'basic'
         ? basicCredential(a.serverName, a.serverPassword)
         : md5Credential(a.serverName, a.serverPassword, Buffer.from(nonce, 'base64'));
-    this.reply.cred({ meta: { type: AUTH_TYPE[a.serverAuth], format: 'b64' }, data }, a.serverName);
+    this.reply.cred({ meta: { type: AUTH_TYPE[scheme], format: 'b64' }, data }, a.serverName);
   }
 
   private finish(reply: DmMessage): DmMessageOutcome {
@@ -813,7 +920,7 @@ class ServerTurn {
       this.accountUpdate.serverNonce !== undefined
     )
       out.account = this.accountUpdate;
-    if (a.serverAuth === 'hmac') {
+    if ((this.state.serverAuthScheme ?? a.serverAuth) === 'hmac') {
       out.sign = {
         username: a.serverName,
         password: a.serverPassword,

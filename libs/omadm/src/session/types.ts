@@ -78,7 +78,12 @@ export interface DmGenericAlert {
 }
 
 export type DmSessionEndReason =
-  'completed' | 'aborted-by-client' | 'auth-failed' | 'superseded' | 'timeout';
+  | 'completed'
+  | 'aborted-by-client'
+  | 'auth-failed'
+  | 'server-auth-rejected'
+  | 'superseded'
+  | 'timeout';
 
 export type DmEvent =
   | {
@@ -91,7 +96,13 @@ export type DmEvent =
   | { type: 'device-info'; deviceId: string; info: DmDeviceInfo }
   | { type: 'authenticated'; deviceId: string; scheme: DmClientAuthScheme }
   | { type: 'auth-failed'; deviceId: string; reason: string; attempts: number }
-  | { type: 'server-auth-rejected'; deviceId: string; status: number }
+  | {
+      type: 'server-auth-rejected';
+      deviceId: string;
+      status: number;
+      /** the auth type the device's Chal asked for, when it sent one */
+      chalType?: string;
+    }
   | { type: 'operation-result'; deviceId: string; result: DmOperationResult }
   | { type: 'generic-alert'; deviceId: string; alert: DmGenericAlert }
   | {
@@ -99,6 +110,8 @@ export type DmEvent =
       deviceId: string;
       sessionId: string;
       reason: DmSessionEndReason;
+      /** readable cause for ends other than `completed` (e.g. the Chal type a device insisted on) */
+      detail?: string;
       unfinished: DmOperation[];
     };
 
@@ -158,8 +171,19 @@ export interface DmSessionState {
   authFailures: number;
   /** nonce in force for this session's client auth (base64); HMAC rotates it every reply */
   clientNonce: string;
+  /** source address of the message that opened the session (continuation binding) */
+  peer?: string;
+  /** failed authentications of this device across sessions, by source (see AuthGuard) */
+  authGuard?: AuthGuard;
   serverAuthenticated: boolean;
   serverAuthFailures: number;
+  /**
+   * How the server proves itself in this session: the account's `serverAuth`, or the stronger
+   * type the device's Chal asked for (basic < md5 < hmac; never weaker than configured).
+   */
+  serverAuthScheme?: DmServerAuthScheme;
+  /** the auth type of the device's last Chal of the server's credentials */
+  serverChalType?: string;
   clientMaxMsgSize?: number;
   clientMaxObjSize?: number;
   lastClientMsgId: number;
@@ -174,6 +198,21 @@ export interface DmSessionState {
   /** operations sent and not answered yet, by id (to put them back if the session dies) */
   sentOps?: Record<string, DmOperation>;
   devInfo?: DmDeviceInfo;
+}
+
+/**
+ * Lockout that a third party cannot aim at the device: failed authentications are counted per
+ * source address, and a source that exhausted `maxAuthFailures` is locked out (`lockedUntil`);
+ * other sources keep trying with their own credentials. Wrong guesses of all sources together
+ * are bounded by `authGuessBudget` per `authGuessWindowMs`; once spent, only the source that last
+ * authenticated successfully (`goodPeer`) is heard until the window passes.
+ */
+export interface AuthGuard {
+  windowStart: number;
+  wrong: number;
+  /** source address -> epoch ms until which it is refused */
+  lockedUntil: Record<string, number>;
+  goodPeer?: string;
 }
 
 export interface DmServerConfig {
@@ -195,6 +234,13 @@ export interface DmServerConfig {
   sessionTimeoutMs: number;
   /** after a session closed for failed authentication, new sessions are refused this long */
   authLockoutMs: number;
+  /** wrong credentials accepted per device (all sources together) in one window */
+  authGuessBudget: number;
+  authGuessWindowMs: number;
+  /** later messages of a session must come from the source of its first message */
+  bindSessionToPeer: boolean;
+  /** refuse sessions of accounts whose client auth is not HMAC (every message MACed) */
+  requireHmac: boolean;
 }
 
 export const DEFAULT_DM_SERVER_CONFIG: Omit<DmServerConfig, 'serverUri'> = {
@@ -205,6 +251,10 @@ export const DEFAULT_DM_SERVER_CONFIG: Omit<DmServerConfig, 'serverUri'> = {
   nonceBytes: 16,
   sessionTimeoutMs: 120_000,
   authLockoutMs: 60_000,
+  authGuessBudget: 10,
+  authGuessWindowMs: 60_000,
+  bindSessionToPeer: true,
+  requireHmac: false,
 };
 
 export type { DmData, DmItem };

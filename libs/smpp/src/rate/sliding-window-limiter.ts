@@ -15,12 +15,21 @@ export class SlidingWindowLimiter {
   constructor(
     readonly limit: number,
     private readonly windowMs = 1000,
-    private readonly guardMs = 10,
+    private guardMs = 10,
     private readonly now: () => number = () => performance.now(),
     private readonly catchUp = 3,
   ) {
     this.ring = new Float64Array(Math.max(1, limit));
     this.spacing = limit > 0 ? windowMs / limit : 0;
+  }
+
+  get guard(): number {
+    return this.guardMs;
+  }
+
+  /** Changes the guard (the bind widens it when the SMSC's answers show scheduling jitter). */
+  setGuardMs(ms: number): void {
+    this.guardMs = Math.max(0, ms);
   }
 
   /** 0 if a send may happen now, else how many ms to wait. */

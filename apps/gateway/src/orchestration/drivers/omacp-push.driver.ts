@@ -109,27 +109,34 @@ export class OmaCpPushDriver implements ProtocolDriver {
   async preview(device: Device, job: Job, options: { reveal: boolean }): Promise<PreviewPart[]> {
     const a = device.addressing;
     const policy = a.pinPolicy ?? 'netwpin';
-    const pin =
-      this.core.devices.revealCredentials(device).userPin ??
-      (policy === 'netwpin' ? undefined : '0000');
+    const userPin = this.core.devices.revealCredentials(device).userPin;
+    // A device without its IMSI or PIN still gets a preview, signed with placeholders: said so.
+    const placeholders: string[] = [];
+    if (!a.imsi && policy !== 'userpin') placeholders.push('IMSI 000000000000000');
+    if (!userPin && policy !== 'netwpin') placeholders.push('PIN 0000');
     const doc = compileCpDocument(this.core.jobs.revealOperations(job));
     const p = previewCpPush(doc, {
       sec: SEC[policy],
       imsi: a.imsi ?? '000000000000000',
-      pin,
+      pin: userPin ?? (policy === 'netwpin' ? undefined : '0000'),
       reveal: options.reveal,
+      // the SMS side allocates a reference per destination when it sends; 0 stands for it here
+      concatRef: 0,
     });
+    const signedWith = placeholders.length
+      ? `, MAC made with placeholder ${placeholders.join(' and ')}: the device has none`
+      : '';
     return [
       {
         kind: 'xml',
-        title: `wap-provisioningdoc (${p.sec}, MAC ${p.mac ?? '-'})`,
+        title: `wap-provisioningdoc (${p.sec}, MAC ${p.mac ?? '-'}${signedWith})`,
         content: p.xml ?? '',
       },
       { kind: 'wbxml-hex', title: 'WBXML', content: p.wbxmlHex ?? '' },
       { kind: 'wsp-hex', title: `WSP push PDU (${p.contentType})`, content: p.wspPduHex },
       ...p.segments.map((seg) => ({
         kind: 'sms-segment-hex' as const,
-        title: `SMS ${seg.index}/${seg.total} TP-UD (${seg.length} octets)`,
+        title: `SMS ${seg.index}/${seg.total} TP-UD (${seg.length} octets${seg.total > 1 ? ', concatenation reference 0 here, allocated when sent' : ''})`,
         content: seg.udHex,
       })),
     ];

@@ -129,15 +129,16 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
   }
 
   /**
-   * A notification the SMSC refused for good (e.g. an invalid destination) fails the job; until
-   * the handset calls, the other outcomes change nothing.
+   * A notification the SMSC refused for good at submission (e.g. an invalid destination: codes
+   * `smsc-*`, `invalid-push`) fails the job. A failed delivery receipt (`delivery-*`: the handset
+   * was off until the SMS expired) or the push's deadline changes nothing: the next wake-up is
+   * due anyway.
    */
   async deliveryStatus(job: Job): Promise<DeliveryStatus> {
     const last = job.attempts.filter((a) => a.outcome === 'sent').pop();
     const s = last && (await this.sms.status(notificationPushId(job.id, last.n)));
-    // past its deadline the job itself expires: that is not the SMSC refusing it
-    if (s?.state === 'failed' && s.code !== 'expired')
-      return { state: 'failed', code: s.code ?? 'sms-refused', detail: s.error };
+    if (s?.state === 'failed' && s.code && /^(smsc-|invalid-push)/.test(s.code))
+      return { state: 'failed', code: s.code, detail: s.error };
     return { state: 'pending' };
   }
 

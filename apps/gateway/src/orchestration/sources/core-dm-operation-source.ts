@@ -8,10 +8,17 @@ import {
   event,
   parseDmOperationId,
 } from '@dm-bridge/core';
-import type { DmEvent, DmOperation, DmOperationResult } from '@dm-bridge/omadm';
-import type { DmOperationSource } from '../../dm/dm-operation-source';
+import {
+  statusText,
+  type DmEvent,
+  type DmOperation,
+  type DmOperationResult,
+} from '@dm-bridge/omadm';
+import type { DmOperationSource, DmReleaseCause } from '../../dm/dm-operation-source';
 
 const DESIRED = 'desired:';
+/** sessions in which the device refused the server's credentials before the job fails */
+const SERVER_AUTH_REJECTIONS = 3;
 
 /**
  * The OMA DM engine's work source over core's jobs. The engine's device id is the DevId the
@@ -93,23 +100,49 @@ export class CoreDmOperationSource implements DmOperationSource {
       return;
     }
     const ref = parseDmOperationId(result.operationId);
-    if (ref)
-      await this.core.jobs.recordOperationResult(
-        ref.jobId,
-        ref.index,
-        dmResultToOperationResult(result),
-      );
+    if (!ref) return;
+    const out = dmResultToOperationResult(result);
+    if (out.status === 'failed' && !out.message) {
+      // Readable: `404 Not Found: ./Vendor/SIP/Registrar`, not only the code.
+      const job = await this.core.jobs.find(ref.jobId);
+      const op = job?.operations[ref.index];
+      const path = op?.target?.path ?? op?.path;
+      out.message = path ? `${statusText(result.status)}: ${path}` : statusText(result.status);
+    }
+    await this.core.jobs.recordOperationResult(ref.jobId, ref.index, out);
   }
 
-  async release(_deviceId: string, operations: DmOperation[]): Promise<void> {
+  async release(
+    _deviceId: string,
+    operations: DmOperation[],
+    cause: DmReleaseCause = {
+      code: 'session-ended',
+      message: 'the DM session ended before every command was answered',
+    },
+  ): Promise<void> {
     const jobIds = new Set(
       operations.map((o) => parseDmOperationId(o.id)?.jobId).filter((j): j is string => !!j),
     );
-    for (const id of jobIds)
-      await this.core.jobs.releaseJob(id, {
-        code: 'session-ended',
-        message: 'the DM session ended before every command was answered',
-      });
+    for (const id of jobIds) {
+      await this.core.jobs.releaseJob(id, cause);
+      if (cause.code === 'server-auth-rejected') await this.failWhenRefusedAgain(id, cause);
+    }
+  }
+
+  /**
+   * A device that refused the server's credentials in SERVER_AUTH_REJECTIONS sessions will not
+   * change its mind by itself (wrong server password or auth type): the job fails for good.
+   */
+  private async failWhenRefusedAgain(jobId: string, cause: DmReleaseCause): Promise<void> {
+    const job = await this.core.jobs.find(jobId);
+    if (!job || job.state !== 'awaiting-contact') return;
+    const refusals = job.faults.filter((f) => f.code === 'server-auth-rejected').length;
+    if (refusals < SERVER_AUTH_REJECTIONS) return;
+    await this.core.jobs.completeJob(
+      jobId,
+      job.operations.map(() => ({ status: 'failed', code: cause.code, message: cause.message })),
+      cause,
+    );
   }
 
   async event(e: DmEvent): Promise<void> {
