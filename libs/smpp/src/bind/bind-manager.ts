@@ -10,6 +10,12 @@ export interface BindOwnershipHooks {
   /** Ownership ends (shutdown or lease lost): stop consuming before the connection closes. */
   onReleased?(bind: SmppBind, reason: 'shutdown' | 'lease-lost'): Promise<void> | void;
   onReceipt?(receipt: ReceiptEvent): void;
+  /**
+   * Asked before taking a free lease: false when this configuration is no longer wanted (the bind
+   * was paused, removed or changed elsewhere and this process has not heard yet), so a released
+   * lease is not picked up by a process that is about to stop the bind anyway.
+   */
+  mayAcquire?(config: BindConfig): Promise<boolean> | boolean;
   log?(level: 'info' | 'warn', msg: string): void;
 }
 
@@ -75,7 +81,7 @@ class BindSupervisor {
         const kept = await this.lease.renew();
         if (!kept) await this.release('lease-lost');
         else this.renewed(asked);
-      } else if (await this.lease.tryAcquire()) {
+      } else if ((await this.mayAcquire()) && (await this.lease.tryAcquire())) {
         this.lastRenewed = asked;
         await this.own();
       } else {
@@ -94,6 +100,11 @@ class BindSupervisor {
       this.busy = false;
       this.schedule();
     }
+  }
+
+  private async mayAcquire(): Promise<boolean> {
+    if (!this.hooks.mayAcquire) return true;
+    return this.hooks.mayAcquire(this.config);
   }
 
   /**
@@ -262,6 +273,11 @@ function canonical(v: unknown): string {
     .sort()
     .map((k) => `${k}:${canonical(o[k])}`)
     .join(',')}}`;
+}
+
+/** Whether two configurations are the same (key order aside). */
+export function sameBindConfig(a: BindConfig, b: BindConfig): boolean {
+  return sameConfig(a, b);
 }
 
 function sameConfig(a: BindConfig, b: BindConfig): boolean {
