@@ -8,7 +8,10 @@ export interface BindOwnershipHooks {
   /** This process now owns the bind (lease taken, connection started): start consuming its queue. */
   onOwned?(bind: SmppBind): Promise<void> | void;
   /** Ownership ends (shutdown or lease lost): stop consuming before the connection closes. */
-  onReleased?(bind: SmppBind, reason: 'shutdown' | 'lease-lost'): Promise<void> | void;
+  onReleased?(
+    bind: SmppBind,
+    reason: 'shutdown' | 'lease-lost' | 'reconfigured',
+  ): Promise<void> | void;
   onReceipt?(receipt: ReceiptEvent): void;
   /**
    * Asked before taking a free lease: false when this configuration is no longer wanted (the bind
@@ -128,11 +131,18 @@ class BindSupervisor {
     await this.hooks.onOwned?.(bind);
   }
 
-  private async release(reason: 'shutdown' | 'lease-lost'): Promise<void> {
+  private async release(reason: 'shutdown' | 'lease-lost' | 'reconfigured'): Promise<void> {
     const bind = this.bind;
     if (!bind) return;
     this.bind = undefined;
     this.hooks.log?.('warn', `releasing bind ${this.config.id}: ${reason}`);
+    if (reason === 'reconfigured') {
+      // Paused, removed or changed: stop sending now (submits not yet written fail over to a
+      // rerun of their queue job), give those written a moment for their answers, then unbind.
+      await bind.close(2_000);
+      await this.hooks.onReleased?.(bind, reason);
+      return;
+    }
     if (reason === 'lease-lost') {
       // Another process may already own the bind: stop sending at once; the consumer's jobs
       // fail with BindClosedError and are retried by whoever owns the bind now.
@@ -145,12 +155,12 @@ class BindSupervisor {
     await bind.close(5_000);
   }
 
-  async stop(): Promise<void> {
+  async stop(reason: 'shutdown' | 'reconfigured' = 'shutdown'): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
     if (this.bind) {
-      await this.release('shutdown');
+      await this.release(reason);
       await this.lease.release().catch(() => undefined);
     }
   }
@@ -219,7 +229,7 @@ export class BindManager {
         const want = next.get(id);
         if (want && sameConfig(want, s.config)) continue;
         this.supervisors.delete(id);
-        stopping.push(s.stop());
+        stopping.push(s.stop('reconfigured'));
       }
       await Promise.all(stopping);
       this.binds = binds;
