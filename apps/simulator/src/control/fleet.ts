@@ -1,4 +1,4 @@
-import { DmHandset, dmServerNonces } from '../dm-handset/dm-handset';
+import { DmHandset, dmServerNonce } from '../dm-handset/dm-handset';
 import { OmaCpHandset } from '../handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../handsets/oma-dm-handset';
 import { OpenStagePhone } from '../phone/openstage-phone';
@@ -45,6 +45,7 @@ export class ResilienceFleet {
     dmSessionsCompleted: 0,
     dmSessionErrors: 0,
     dmOwedSessions: 0,
+    wpContactMe: 0,
     wpInteractions: 0,
     wpInteractionErrors: 0,
     cpDocuments: 0,
@@ -73,6 +74,9 @@ export class ResilienceFleet {
   }
 
   private noteError(msg: string): void {
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'warn', context: 'Fleet', msg })}\n`,
+    );
     this.errors.push(msg);
     if (this.errors.length > 200) this.errors.shift();
   }
@@ -101,7 +105,7 @@ export class ResilienceFleet {
       serverId: spec.serverId,
       serverPassword: spec.serverPassword,
       // the handset's own rule: its newest nonce, or the one the server last proved it holds
-      nonce: dmServerNonces(handset),
+      nonce: dmServerNonce(handset),
       onTrigger: (pkg0) => this.onDmTrigger(dev, pkg0),
     });
     const dev: DmDevice = { spec, handset, front, running: false };
@@ -183,6 +187,7 @@ export class ResilienceFleet {
     };
     // counted only once the factory items are loaded (start() loads them)
     items.set = counting;
+    phone.on('contact-me', () => this.stats.wpContactMe++);
     phone.on('interaction', (l: { error?: string }) => {
       this.stats.wpInteractions++;
       if (l.error) {
