@@ -6,13 +6,18 @@ import { CORE } from '../orchestration/orchestration.tokens';
 import type { Request } from 'express';
 import { authorize, presentedKey } from './api-key.guard';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
+import { WWW_AUTHENTICATE } from './problem-details.filter';
 
 const JOB_PATH = /^\/v1\/jobs\/([A-Za-z0-9_-]{1,64})$/;
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    ...(status === 401 ? { 'www-authenticate': WWW_AUTHENTICATE } : {}),
+  });
   res.end(body);
 }
 

@@ -3,6 +3,7 @@ import { Core, JOB_STATES } from '@dm-bridge/core';
 import { MetricsRegistry } from '../orchestration/metrics.registry';
 import { CORE } from '../orchestration/orchestration.tokens';
 import { QueuesService } from '../orchestration/queues.service';
+import { ApiRoute } from './route-doc';
 
 /** Prometheus metrics (no key: scrapers are configured by the operator's network). */
 @Controller('metrics')
@@ -15,6 +16,18 @@ export class MetricsController {
 
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiRoute({
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics (no key: restrict by network)',
+    tag: 'Service',
+    access: 'public',
+    responses: {
+      '200': {
+        description: 'Prometheus text exposition format 0.0.4',
+        content: { 'text/plain': { type: 'string' } },
+      },
+    },
+  })
   async scrape(): Promise<string> {
     const [states, depths, devices] = await Promise.all([
       this.core.jobs.countByState(),
