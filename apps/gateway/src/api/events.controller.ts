@@ -13,9 +13,9 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { CORE_EVENT_TYPES, Core, CoreEvent, ValidationError } from '@dm-bridge/core';
+import { CORE_EVENT_TYPES, Core, ValidationError } from '@dm-bridge/core';
 import type { Request, Response } from 'express';
-import { EventBus } from '../orchestration/event-bus';
+import { EventBus, StreamedEvent, streamIdAfter } from '../orchestration/event-bus';
 import { CORE, EVENT_BUS } from '../orchestration/orchestration.tokens';
 import { QueuesService } from '../orchestration/queues.service';
 import { ApiKeyGuard, RequireScope } from './api-key.guard';
@@ -81,6 +81,13 @@ export class EventsController {
   })
   async stream(@Req() req: Request, @Res() res: Response, @Query('types') types?: string) {
     const wanted = parseEventTypes(types);
+    const lastRaw = req.headers['last-event-id'];
+    const last = typeof lastRaw === 'string' && lastRaw !== '' ? lastRaw.trim() : undefined;
+    if (last !== undefined && !/^\d{1,15}-\d{1,15}$/.test(last))
+      throw new ValidationError(
+        'invalid-last-event-id',
+        'Last-Event-ID must be an id this stream sent (<ms>-<seq>)',
+      );
     await this.bus.ready();
     res.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -89,16 +96,33 @@ export class EventsController {
       'x-accel-buffering': 'no',
     });
     res.write(': connected\n\n');
-    const send = (e: CoreEvent) => {
-      if (!wanted || wanted.has(e.type))
-        res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    let sentUpTo = last;
+    const send = ({ id, event }: StreamedEvent) => {
+      if (sentUpTo && id && !streamIdAfter(id, sentUpTo)) return; // already sent from the log
+      if (id) sentUpTo = id;
+      if (!wanted || wanted.has(event.type))
+        res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     };
-    const sub = this.bus.stream().subscribe({ next: send, complete: () => res.end() });
+    // Live events that arrive while the missed ones are read wait, then go out in order.
+    let backlog: StreamedEvent[] | undefined = last ? [] : undefined;
+    const sub = this.bus.stream().subscribe({
+      next: (e) => (backlog ? backlog.push(e) : send(e)),
+      complete: () => res.end(),
+    });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
     req.on('close', () => {
       sub.unsubscribe();
       clearInterval(heartbeat);
     });
+    if (last) {
+      try {
+        for (const e of await this.bus.since(last)) send(e);
+      } finally {
+        const held = backlog ?? [];
+        backlog = undefined;
+        for (const e of held) send(e);
+      }
+    }
   }
 
   @Post('webhooks')

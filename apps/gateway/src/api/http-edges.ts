@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { CONTROL_CHARS } from '@dm-bridge/core';
 import type { NextFunction, Request, Response } from 'express';
+import { MetricsRegistry } from '../orchestration/metrics.registry';
 import { sendProblem } from './problem-details.filter';
 import { HttpProblem } from './problem-details';
 
@@ -14,6 +15,27 @@ const BODY_TYPES: [RegExp, string[]][] = [
   ],
   [/^\/v1\//, ['application/json']],
 ];
+
+/** The route template that answered (`/v1/devices/:id`), never the raw path (unbounded labels). */
+function routeOf(req: Request): string {
+  const route = (req as Request & { route?: { path?: unknown } }).route?.path;
+  return typeof route === 'string' ? `${req.baseUrl ?? ''}${route}` : 'unmatched';
+}
+
+/** Counts one operator API request in dmb_http_request_duration_seconds. */
+export function observeRequest(
+  metrics: MetricsRegistry,
+  method: string,
+  route: string,
+  status: number,
+  startedMs: number,
+): void {
+  metrics.observe('dmb_http_request_duration_seconds', (performance.now() - startedMs) / 1000, {
+    method,
+    route,
+    status: String(status),
+  });
+}
 
 function hasBody(req: Request): boolean {
   const len = req.headers['content-length'];
@@ -28,10 +50,14 @@ function hasBody(req: Request): boolean {
  */
 @Injectable()
 export class HttpEdges {
-  constructor(host: HttpAdapterHost) {
+  constructor(host: HttpAdapterHost, metrics: MetricsRegistry) {
     const app = host.httpAdapter?.getInstance?.();
     app?.disable?.('x-powered-by');
     app?.use?.((req: Request, res: Response, next: NextFunction) => {
+      const started = performance.now();
+      res.once('finish', () =>
+        observeRequest(metrics, req.method, routeOf(req), res.statusCode, started),
+      );
       const path = req.path;
       if (path !== '/v1' && !path.startsWith('/v1/')) return next();
       let decoded: string;

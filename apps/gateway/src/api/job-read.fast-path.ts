@@ -4,7 +4,9 @@ import { Core, NotFoundError } from '@dm-bridge/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { CORE } from '../orchestration/orchestration.tokens';
 import type { Request } from 'express';
+import { MetricsRegistry } from '../orchestration/metrics.registry';
 import { authorize, presentedKey } from './api-key.guard';
+import { observeRequest } from './http-edges';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
 import { WWW_AUTHENTICATE } from './problem-details.filter';
 
@@ -32,6 +34,7 @@ export class JobReadFastPath implements OnApplicationBootstrap {
   constructor(
     private readonly host: HttpAdapterHost,
     @Inject(CORE) private readonly core: Core,
+    private readonly metrics: MetricsRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -47,6 +50,7 @@ export class JobReadFastPath implements OnApplicationBootstrap {
   }
 
   private async answer(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const started = performance.now();
     try {
       // presentedKey's query fallback never applies: requests with a query go on to Express
       await authorize(this.core, presentedKey(req as Request), 'read');
@@ -57,5 +61,6 @@ export class JobReadFastPath implements OnApplicationBootstrap {
       const p = toProblem(err, req.url);
       send(res, p.status, `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, JSON.stringify(p));
     }
+    observeRequest(this.metrics, 'GET', '/v1/jobs/:id', res.statusCode, started);
   }
 }

@@ -38,14 +38,23 @@ export class MetricsController {
     for (const [queue, counts] of Object.entries(depths)) {
       for (const [state, n] of Object.entries(counts)) queueValues.push([{ queue, state }, n]);
     }
-    return this.metrics.render([
+    const own = this.metrics.render([
       {
         name: 'dmb_jobs',
-        help: 'Jobs by state (current, across the cluster)',
+        help: 'Jobs by state, now, across every gateway process',
         values: JOB_STATES.map((s) => [{ state: s }, Math.max(0, states[s] ?? 0)]),
       },
-      { name: 'dmb_queue_jobs', help: 'BullMQ queue depths', values: queueValues },
-      { name: 'dmb_devices', help: 'Devices registered', values: [[undefined, devices]] },
+      {
+        name: 'dmb_queue_jobs',
+        help: 'BullMQ jobs by queue and state (waiting, active, delayed, failed…), now',
+        values: queueValues,
+      },
+      {
+        name: 'dmb_devices',
+        help: 'Devices registered, across the deployment',
+        values: [[undefined, devices]],
+      },
     ]);
+    return own + (await this.metrics.processMetrics());
   }
 }

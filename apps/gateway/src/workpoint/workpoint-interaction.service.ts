@@ -69,6 +69,8 @@ type LeaseStep =
  */
 export class WorkpointInteractionService {
   private readonly engineConfig: Partial<EngineConfig>;
+  /** told how each phone request went (opened, continued, ended, unidentified, lock-expired, error) */
+  onInteraction?: (outcome: string) => void;
 
   constructor(
     private readonly config: WorkpointConfig,
@@ -110,6 +112,7 @@ export class WorkpointInteractionService {
         config: this.engineConfig,
       });
       await this.emit(out.events);
+      this.onInteraction?.('unidentified');
       return { body: out.reply, endSession: Boolean(req.session) };
     }
     const [locked, work] = await Promise.all([
@@ -134,6 +137,7 @@ export class WorkpointInteractionService {
         config: this.engineConfig,
       });
     } catch (err) {
+      this.onInteraction?.('error');
       await this.store.saveAndUnlock(locked, undefined);
       if (work?.lease) await this.source.endSession(work.lease, newSession);
       throw err;
@@ -151,6 +155,7 @@ export class WorkpointInteractionService {
       // The reply must not carry what the stored state does not know (a write chunk, a
       // certificate): end the phone's session instead; its next opening request starts afresh.
       this.log.warn({ msg: 'phone lock expired before the state was written', mac });
+      this.onInteraction?.('lock-expired');
       if (work?.lease) await this.source.endSession(work.lease, newSession);
       return {
         body: buildDlsMessage({
@@ -169,6 +174,7 @@ export class WorkpointInteractionService {
     // CleanUp + send-solicited went out (busy phone, or more jobs chained): watch for its return
     if (out.state?.sendSolicitedAt === now) await this.timers.busyCheck(mac);
     await this.emit(out.events);
+    this.onInteraction?.(out.session ? (req.session ? 'continued' : 'opened') : 'ended');
     return {
       body: out.reply,
       session: out.session,

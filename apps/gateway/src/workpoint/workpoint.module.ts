@@ -22,6 +22,7 @@ import { ensureServerCertificate } from './tls-material';
 import { WORKPOINT_CONFIG, WorkpointConfig, loadWorkpointConfig } from './workpoint.config';
 import { WorkpointListener } from './workpoint-https.server';
 import { WorkpointInteractionService } from './workpoint-interaction.service';
+import { MetricsRegistry } from '../orchestration/metrics.registry';
 import { WORKPOINT_JOB_SOURCE, WorkpointJobSource } from './workpoint-job-source';
 import { closeRedis } from '../redis/redis-clients';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from '../orchestration/orchestration.config';
@@ -45,10 +46,13 @@ export class WorkpointRuntime
     @Inject(DeviceHttpServer) private readonly http: DeviceHttpServer,
     @Inject(WORKPOINT_JOB_SOURCE) private readonly source: WorkpointJobSource,
     @Inject(WP_REDIS) private readonly redis: Redis,
+    @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
   ) {}
 
   onModuleInit(): void {
     if (!this.config.enabled) return;
+    this.interactions.onInteraction = (outcome) =>
+      this.metrics.inc('dmb_workpoint_interactions_total', { outcome });
     this.http.register({
       method: 'GET',
       path: DCMP_PATH,
