@@ -5,6 +5,7 @@ import { ApiKeysController } from './api-keys.controller';
 import { API_CONFIG, loadApiConfig } from './api.config';
 import { CampaignsController } from './campaigns.controller';
 import { CatalogController } from './catalog.controller';
+import { ConsoleController, RootRedirectController } from './console.controller';
 import { DevicesController } from './devices.controller';
 import { DocsController } from './docs.controller';
 import { EventsController } from './events.controller';
@@ -13,7 +14,7 @@ import { JobReadFastPath } from './job-read.fast-path';
 import { JobsController } from './jobs.controller';
 import { MetricsController } from './metrics.controller';
 
-/** The operator REST API under /v1, with /metrics and /docs. Needs OrchestrationModule (global). */
+/** The operator REST API under /v1, with /metrics, /docs and the console (/console). Needs OrchestrationModule (global). */
 @Module({
   controllers: [
     DevicesController,
@@ -24,6 +25,8 @@ import { MetricsController } from './metrics.controller';
     ApiKeysController,
     MetricsController,
     DocsController,
+    ConsoleController,
+    RootRedirectController,
   ],
   providers: [
     { provide: API_CONFIG, useFactory: loadApiConfig },
