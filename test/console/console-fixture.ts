@@ -1,10 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { consoleDir } from '../../apps/gateway/src/api/console.controller';
 
 const ROOT = join(__dirname, '..', '..');
+
+/**
+ * With CONSOLE_SCREENSHOTS=<dir> (npm run docs:console), the tests save the views they pass
+ * through as PNGs there: docs/console.md's pictures come from the same runs as the checks.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.CONSOLE_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false });
+}
 
 /**
  * The console's built files: built once here when missing or older than its sources (the type

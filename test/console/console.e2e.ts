@@ -6,6 +6,7 @@ import {
   chromiumAvailable,
   ensureConsoleBuilt,
   launchChromium,
+  screenshot,
   signIn,
 } from './console-fixture';
 
@@ -28,6 +29,7 @@ suite('operator console in a real browser', () => {
     f = await startApi(PHONE_FLEET_ENV);
     phones = new PhoneFleet(f, 0x5c);
     await phones.add(ids, { tags: ['console'] });
+    await phones.add(['con-wp-silent'], { tags: ['asleep'], silent: true });
     const dm = await f.call('POST', '/v1/devices/import', [
       {
         id: 'con-dm-1',
@@ -78,7 +80,8 @@ suite('operator console in a real browser', () => {
     await page.getByLabel('Protocol').selectOption('');
     await page.getByLabel('Page size').selectOption('25');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await until(rowIds, (r) => r.length === 4);
+    await until(rowIds, (r) => r.length === 5);
+    await screenshot(page, 'fleet');
     // find by MAC, typed the way a label shows it
     const mac = phones.get('con-wp-2').options.mac;
     await page.getByLabel('Find by id, MSISDN, MAC or DevId').fill(mac);
@@ -91,6 +94,18 @@ suite('operator console in a real browser', () => {
     expect(requests.every((p) => p.startsWith('/v1/') || p.startsWith('/console'))).toBe(true);
     const a11y = await checkAccessibility(page);
     expect(a11y).toEqual({ unlabelled: [], unreachable: [], axe: [] });
+    // the check itself finds an unlabelled field and a button kept out of the tab order
+    await page.evaluate(() => {
+      const d = (globalThis as any).document;
+      const input = d.createElement('input');
+      const button = d.createElement('button');
+      button.textContent = 'Hidden from keys';
+      button.tabIndex = -1;
+      d.querySelector('main').append(input, button);
+    });
+    const broken = await checkAccessibility(page);
+    expect(broken.unlabelled).toEqual([expect.stringMatching(/^<input data-a11y="\d+">$/)]);
+    expect(broken.unreachable).toEqual([expect.stringContaining('Hidden from keys')]);
     await context.close();
   });
 
@@ -139,6 +154,7 @@ suite('operator console in a real browser', () => {
     expect(shown.join()).toContain('sip-console.example.net');
     const a11y = await checkAccessibility(page);
     expect(a11y).toEqual({ unlabelled: [], unreachable: [], axe: [] });
+    await screenshot(page, 'device-preview');
 
     await page.getByRole('button', { name: 'Send job' }).click();
     const live = page.locator('[aria-label="Job progress"] .job');
@@ -147,6 +163,7 @@ suite('operator console in a real browser', () => {
       timeout: 20000,
     });
     const jobId = await live.getAttribute('data-job');
+    await screenshot(page, 'device-job');
     expect(phones.get('con-wp-1').items.get('registrar-addr')).toBe('sip-console.example.net');
     const job = await f.call('GET', `/v1/jobs/${jobId}`);
     expect(job.body).toMatchObject({ deviceId: 'con-wp-1', state: 'succeeded' });
@@ -187,8 +204,40 @@ suite('operator console in a real browser', () => {
         .textContent(),
     ).toBe('3');
     await page.locator('.state-completed').waitFor();
+    await screenshot(page, 'campaign');
     await context.close();
   }, 40000);
+
+  it('cancels a waiting job and retries it from the job view', async () => {
+    const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
+    const job = await f.call('POST', '/v1/jobs', {
+      deviceId: 'con-wp-silent',
+      operations: [{ op: 'get', path: 'workpoint:software-version' }],
+    });
+    await page.goto(`${f.gw.apiUrl}/console#/jobs/${job.body.id}`);
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await page.locator(`.job[data-job="${job.body.id}"][data-state="cancelled"]`).waitFor();
+    expect((await f.call('GET', `/v1/jobs/${job.body.id}`)).body.state).toBe('cancelled');
+    expect(await page.getByRole('button', { name: 'Cancel job' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Retry job' }).click();
+    await page.waitForURL((u) => u.hash.startsWith('#/jobs/') && !u.hash.endsWith(job.body.id));
+    const retried = decodeURIComponent(new URL(page.url()).hash.slice('#/jobs/'.length));
+    expect((await f.call('GET', `/v1/jobs/${retried}`)).body).toMatchObject({
+      deviceId: 'con-wp-silent',
+      operations: [{ op: 'get', path: 'workpoint:software-version' }],
+    });
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await page.getByLabel('Device id').fill('con-wp-silent');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await until(
+      () => page.locator('table[aria-label="Jobs"] tbody tr').count(),
+      (n) => n === 2,
+    );
+    await screenshot(page, 'jobs');
+    const a11y = await checkAccessibility(page);
+    expect(a11y).toEqual({ unlabelled: [], unreachable: [], axe: [] });
+    await context.close();
+  });
 
   it('offers a read-only key no write action anywhere', async () => {
     const key = await f.call('POST', '/v1/api-keys', { name: 'console-read', scope: 'read' });
