@@ -82,6 +82,19 @@ suite('operator console in a real browser', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await until(rowIds, (r) => r.length === 5);
     await screenshot(page, 'fleet');
+    // cursor paging, two at a time (the page size comes from the link)
+    await page.goto(`${f.gw.apiUrl}/console#/devices?limit=2`);
+    const pages: string[][] = [];
+    for (let i = 0; i < 3; i++) {
+      await until(rowIds, (r) => r.length === (i < 2 ? 2 : 1) && !pages.flat().includes(r[0]));
+      pages.push(await rowIds());
+      if (i < 2) await page.getByRole('button', { name: 'Next page' }).click();
+    }
+    expect(pages.flat().sort()).toEqual([...ids, 'con-dm-1', 'con-wp-silent'].sort());
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await until(rowIds, (r) => r.join() === pages[1].join());
+    await page.goto(`${f.gw.apiUrl}/console#/devices`);
     // find by MAC, typed the way a label shows it
     const mac = phones.get('con-wp-2').options.mac;
     await page.getByLabel('Find by id, MSISDN, MAC or DevId').fill(mac);
