@@ -13,6 +13,7 @@ import { ImportBodyBypass } from './import-body-bypass';
 import { JobReadFastPath } from './job-read.fast-path';
 import { JobsController } from './jobs.controller';
 import { MetricsController } from './metrics.controller';
+import { SmscBindsController } from './smsc-binds.controller';
 
 /** The operator REST API under /v1, with /metrics, /docs and the console (/console). Needs OrchestrationModule (global). */
 @Module({
@@ -27,6 +28,7 @@ import { MetricsController } from './metrics.controller';
     DocsController,
     ConsoleController,
     RootRedirectController,
+    SmscBindsController,
   ],
   providers: [
     { provide: API_CONFIG, useFactory: loadApiConfig },

@@ -17,9 +17,11 @@ export const startFleetPart: SimulatorPartStarter = async (env) => {
     throw new Error('SIM_CONTROL_PORT must be a port number');
   const spec = (env.SIM_FLEET ? JSON.parse(readFileSync(env.SIM_FLEET, 'utf8')) : {}) as FleetSpec;
   const fleet = new ResilienceFleet(spec);
-  await fleet.start();
   const control = new ControlServer(fleet);
+  // the control port first: the phones' contact-me listeners take ephemeral ports
   const bound = await control.start(port);
+  await fleet.start();
+  control.ready = true;
   return {
     name: 'fleet',
     describe: `control http://127.0.0.1:${bound}; ${spec.dm?.handsets.length ?? 0} DM, ${spec.cp?.length ?? 0} CP, ${spec.phones?.macs.length ?? 0} phones`,

@@ -168,30 +168,65 @@ class BindSupervisor {
  * bind's queue. When the owner dies its lease expires and another process takes the bind over.
  */
 export class BindManager {
-  private readonly supervisors: BindSupervisor[];
+  private readonly supervisors = new Map<string, BindSupervisor>();
+  private binds: BindConfig[];
+  private started = false;
+  /** Reconciliations run one after the other, so a stop and a start of one bind never overlap. */
+  private updating: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: BindManagerOptions,
-    hooks: BindOwnershipHooks = {},
+    private readonly hooks: BindOwnershipHooks = {},
   ) {
-    const ids = new Set<string>();
-    for (const b of options.binds) {
-      if (ids.has(b.id)) throw new Error(`two SMPP binds are named "${b.id}"`);
-      ids.add(b.id);
-    }
-    this.supervisors = options.binds.map((b) => new BindSupervisor(b, options, hooks));
+    checkUnique(options.binds);
+    this.binds = options.binds;
+    for (const b of options.binds)
+      this.supervisors.set(b.id, new BindSupervisor(b, options, hooks));
   }
 
   get bindIds(): string[] {
-    return this.options.binds.map((b) => b.id);
+    return this.binds.map((b) => b.id);
   }
 
   start(): void {
-    for (const s of this.supervisors) s.start();
+    this.started = true;
+    for (const s of this.supervisors.values()) s.start();
+  }
+
+  /**
+   * Runs exactly these binds from now on: a bind no longer listed (removed or paused) is stopped
+   * as at shutdown (its jobs finish, it unbinds, its lease is released so no one waits a TTL);
+   * a bind whose settings changed is stopped and started again with the new ones; a new bind
+   * starts competing for its lease.
+   */
+  update(binds: BindConfig[]): Promise<void> {
+    checkUnique(binds);
+    const run = async () => {
+      const next = new Map(binds.map((b) => [b.id, b]));
+      const stopping: Promise<void>[] = [];
+      for (const [id, s] of this.supervisors) {
+        const want = next.get(id);
+        if (want && sameConfig(want, s.config)) continue;
+        this.supervisors.delete(id);
+        stopping.push(s.stop());
+      }
+      await Promise.all(stopping);
+      this.binds = binds;
+      for (const b of binds) {
+        if (this.supervisors.has(b.id)) continue;
+        const s = new BindSupervisor(b, this.options, this.hooks);
+        this.supervisors.set(b.id, s);
+        if (this.started) s.start();
+      }
+    };
+    this.updating = this.updating.then(run, run);
+    return this.updating;
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.supervisors.map((s) => s.stop()));
+    this.started = false;
+    await this.updating.catch(() => undefined);
+    await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
   }
 
   /**
@@ -199,15 +234,36 @@ export class BindManager {
    * crash (the leases expire after their TTL). For failover drills and tests.
    */
   halt(): void {
-    for (const s of this.supervisors) s.halt();
+    for (const s of this.supervisors.values()) s.halt();
   }
 
   /** The local connection of a bind this process owns. */
   owned(bindId: string): SmppBind | undefined {
-    return this.supervisors.find((s) => s.config.id === bindId)?.current;
+    return this.supervisors.get(bindId)?.current;
   }
 
   health(): ManagedBindHealth[] {
-    return this.supervisors.map((s) => s.health());
+    return [...this.supervisors.values()].map((s) => s.health());
   }
+}
+
+function checkUnique(binds: BindConfig[]): void {
+  const ids = new Set<string>();
+  for (const b of binds) {
+    if (ids.has(b.id)) throw new Error(`two SMPP binds are named "${b.id}"`);
+    ids.add(b.id);
+  }
+}
+
+function canonical(v: unknown): string {
+  if (!v || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined';
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${k}:${canonical(o[k])}`)
+    .join(',')}}`;
+}
+
+function sameConfig(a: BindConfig, b: BindConfig): boolean {
+  return canonical(a) === canonical(b);
 }

@@ -8,7 +8,12 @@ import {
   event,
   parseDmOperationId,
 } from '@dm-bridge/core';
-import type { DmEvent, DmOperation, DmOperationResult } from '@dm-bridge/omadm';
+import {
+  statusText,
+  type DmEvent,
+  type DmOperation,
+  type DmOperationResult,
+} from '@dm-bridge/omadm';
 import type { DmOperationSource, DmReleaseCause } from '../../dm/dm-operation-source';
 
 const DESIRED = 'desired:';
@@ -95,12 +100,16 @@ export class CoreDmOperationSource implements DmOperationSource {
       return;
     }
     const ref = parseDmOperationId(result.operationId);
-    if (ref)
-      await this.core.jobs.recordOperationResult(
-        ref.jobId,
-        ref.index,
-        dmResultToOperationResult(result),
-      );
+    if (!ref) return;
+    const out = dmResultToOperationResult(result);
+    if (out.status === 'failed' && !out.message) {
+      // Readable: `404 Not Found: ./Vendor/SIP/Registrar`, not only the code.
+      const job = await this.core.jobs.find(ref.jobId);
+      const op = job?.operations[ref.index];
+      const path = op?.target?.path ?? op?.path;
+      out.message = path ? `${statusText(result.status)}: ${path}` : statusText(result.status);
+    }
+    await this.core.jobs.recordOperationResult(ref.jobId, ref.index, out);
   }
 
   async release(

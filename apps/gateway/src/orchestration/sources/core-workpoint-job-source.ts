@@ -161,6 +161,7 @@ export class CoreWorkpointJobSource implements WorkpointJobSource {
       case 'phone-busy':
       case 'interaction-aborted':
       case 'request-rejected':
+      case 'device-conflict':
         await this.core.jobs.events.publish([
           event('device.alert', { deviceId: device.id, protocol: 'workpoint', alert: e.type }),
         ]);
