@@ -11,7 +11,7 @@ import {
 } from './console-fixture';
 
 const WRITE_ACTIONS =
-  /^(Preview|Send job|New campaign|Start campaign|Cancel job|Retry job|Pause campaign|Resume campaign|Cancel campaign|Create key)/;
+  /^(Preview|Send job|New campaign|Start campaign|Cancel job|Retry job|Pause campaign|Resume campaign|Cancel campaign|Create key|Pause bind|Resume bind|Add bind)/;
 
 /**
  * The operator console in headless Chromium against the real gateway (in-process, real Redis)
@@ -252,22 +252,50 @@ suite('operator console in a real browser', () => {
     await context.close();
   });
 
+  it('shows SMSC binds with their status; pauses and resumes one', async () => {
+    const created = await f.call('POST', '/v1/smsc-binds', {
+      id: 'con-smsc',
+      url: 'smpp://console@127.0.0.1:9?window=3&rate=7',
+      password: 'bind-secret-1',
+      paused: true,
+    });
+    expect(created.status).toBe(201);
+    const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
+    await page.getByRole('link', { name: 'SMSC binds' }).click();
+    const row = page.locator('tr[data-bind="con-smsc"]');
+    await row.waitFor();
+    const text = (await row.textContent()) ?? '';
+    expect(text).toContain('7/s');
+    expect(text).not.toContain('bind-secret-1');
+    await page.getByRole('button', { name: 'Resume bind con-smsc' }).click();
+    await page.locator('tr[data-bind="con-smsc"][data-paused="false"]').waitFor();
+    expect((await f.call('GET', '/v1/smsc-binds/con-smsc')).body.paused).toBe(false);
+    await page.getByRole('button', { name: 'Pause bind con-smsc' }).click();
+    await page.locator('tr[data-bind="con-smsc"][data-paused="true"]').waitFor();
+    expect((await f.call('GET', '/v1/smsc-binds/con-smsc')).body.paused).toBe(true);
+    await screenshot(page, 'binds');
+    const a11y = await checkAccessibility(page);
+    expect(a11y).toEqual({ unlabelled: [], unreachable: [], axe: [] });
+    await context.close();
+  });
+
   it('offers a read-only key no write action anywhere', async () => {
     const key = await f.call('POST', '/v1/api-keys', { name: 'console-read', scope: 'read' });
     const { context, page } = await signIn(browser, f.gw.apiUrl, key.body.key);
     const job = (await f.call('GET', '/v1/jobs?deviceId=con-wp-1')).body.items[0];
     const campaign = (await f.call('GET', '/v1/campaigns')).body.items[0];
-    for (const view of [
-      '#/devices',
-      '#/devices/con-wp-1',
-      `#/jobs/${job.id}`,
-      '#/jobs',
-      '#/campaigns?new=1&tag=console',
-      `#/campaigns/${campaign.id}`,
+    // each view with what shows it has loaded (so an absent button is absent, not late)
+    for (const [view, loaded] of [
+      ['#/devices', 'tr[data-device="con-wp-1"]'],
+      ['#/devices/con-wp-1', 'table[aria-label="Inventory"] tbody tr'],
+      [`#/jobs/${job.id}`, `.job[data-job="${job.id}"]`],
+      ['#/jobs', 'table[aria-label="Jobs"] tbody tr'],
+      ['#/campaigns?new=1&tag=console', `tr[data-campaign="${campaign.id}"]`],
+      [`#/campaigns/${campaign.id}`, '.progress-line'],
+      ['#/binds', 'tr[data-bind="con-smsc"]'],
     ]) {
       await page.goto(`${f.gw.apiUrl}/console${view}`);
-      await page.locator('main h1').waitFor();
-      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await page.locator(loaded).first().waitFor();
       const buttons = await page.locator('button, a.button').allTextContents();
       expect({ view, write: buttons.filter((b) => WRITE_ACTIONS.test(b.trim())) }).toEqual({
         view,

@@ -13,6 +13,7 @@ export type Operation = components['schemas']['Operation'];
 export type Protocol = components['schemas']['Protocol'];
 export type Parameter = components['schemas']['Parameter'];
 export type Problem = components['schemas']['Problem'];
+export type { components };
 
 let onUnauthorized: (message: string) => void = () => undefined;
 export function whenUnauthorized(fn: (message: string) => void): void {
