@@ -11,7 +11,7 @@ import {
 } from './console-fixture';
 
 const WRITE_ACTIONS =
-  /^(Preview|Send job|New campaign|Start campaign|Cancel job|Retry job|Pause campaign|Resume campaign|Cancel campaign|Create key|Pause bind|Resume bind|Add bind)/;
+  /^(Preview|Send job|New campaign|Start campaign|Cancel job|Retry job|Pause campaign|Resume campaign|Cancel campaign|Create key|Pause bind|Resume bind|Add bind|Apply tags)/;
 
 /**
  * The operator console in headless Chromium against the real gateway (in-process, real Redis)
@@ -69,11 +69,11 @@ suite('operator console in a real browser', () => {
         .locator('table[aria-label="Devices"] tbody tr')
         .evaluateAll((trs) => trs.map((tr: any) => tr.getAttribute('data-device')).sort());
     await page.getByLabel('Protocol').selectOption('workpoint');
-    await page.getByLabel('Tag').fill('console');
+    await page.getByLabel('Tag', { exact: true }).fill('console');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await until(rowIds, (r) => r.join() === ids.join());
     await page.getByLabel('Protocol').selectOption('omadm');
-    await page.getByLabel('Tag').fill('');
+    await page.getByLabel('Tag', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await until(rowIds, (r) => r.join() === 'con-dm-1');
     // the whole fleet
@@ -100,6 +100,18 @@ suite('operator console in a real browser', () => {
     await page.getByLabel('Find by id, MSISDN, MAC or DevId').fill(mac);
     await page.getByRole('button', { name: 'Find', exact: true }).click();
     await until(rowIds, (r) => r.join() === 'con-wp-2');
+    // bulk tag edit on a selection
+    await page.getByRole('button', { name: 'Clear search' }).click();
+    await page.getByLabel('Select con-wp-1').check();
+    await page.getByLabel('Select con-wp-3').check();
+    await page.getByLabel('Add tags').fill('bulk, floor-2');
+    await page.getByRole('button', { name: 'Apply tags to 2 selected' }).click();
+    await page.locator('tr[data-device="con-wp-3"] td', { hasText: 'bulk' }).waitFor();
+    for (const id of ['con-wp-1', 'con-wp-2', 'con-wp-3'])
+      expect([id, (await f.call('GET', `/v1/devices/${id}`)).body.tags.sort()]).toEqual([
+        id,
+        id === 'con-wp-2' ? ['console'] : ['bulk', 'console', 'floor-2'],
+      ]);
     expect(await page.evaluate(() => (globalThis as any).sessionStorage.length)).toBe(2);
     // a reload keeps the session (sessionStorage), no second sign-in
     await page.reload();
@@ -303,6 +315,9 @@ suite('operator console in a real browser', () => {
       });
     }
     expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    await page.goto(`${f.gw.apiUrl}/console#/devices`);
+    await page.locator('tr[data-device="con-wp-1"]').waitFor();
+    expect(await page.locator('input[type="checkbox"]').count()).toBe(0);
     expect(await page.locator('.scope').textContent()).toContain('read');
     await context.close();
   });

@@ -47,6 +47,8 @@ export function Fleet({ params }: { params: URLSearchParams }) {
   const [olderThanHours, setOlderThan] = useState('');
   const [search, setSearch] = useState('');
   const [found, setFound] = useState<{ q: string; device?: Device } | undefined>();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const writer = canWrite(session);
   const cursor = cursors[cursors.length - 1];
 
   const page = useLoad(async () => {
@@ -85,6 +87,13 @@ export function Fleet({ params }: { params: URLSearchParams }) {
     const limit = Date.now() - hours * 3600_000;
     rows = rows.filter((d) => !d.lastContact || Date.parse(d.lastContact) < limit);
   }
+  const toggle = (id: string) => {
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
+  };
+  const allOnPage = rows.length > 0 && rows.every((d) => selected.has(d.id ?? ''));
   const selection = new URLSearchParams(
     Object.entries(applied).filter(([k, v]) => v && k !== 'limit'),
   );
@@ -155,17 +164,50 @@ export function Fleet({ params }: { params: URLSearchParams }) {
           )}
         </form>
       </div>
-      {canWrite(session) && (
+      {writer && (
         <p>
           <a class="button" href={`#/campaigns?new=1&${selection.toString()}`}>
             New campaign on these filters
           </a>
+          {selected.size > 0 && (
+            <a
+              class="button"
+              href={`#/campaigns?new=1&deviceIds=${encodeURIComponent([...selected].join(','))}`}
+            >
+              New campaign on the {selected.size} selected
+            </a>
+          )}
         </p>
+      )}
+      {writer && (
+        <BulkTags
+          ids={[...selected]}
+          onDone={() => {
+            setSelected(new Set());
+            page.reload();
+          }}
+        />
       )}
       <ErrorLine error={page.error} />
       <table aria-label="Devices" aria-busy={page.loading}>
         <thead>
           <tr>
+            {writer && (
+              <th scope="col">
+                <input
+                  type="checkbox"
+                  aria-label="Select all devices on this page"
+                  checked={allOnPage}
+                  onChange={() =>
+                    setSelected(
+                      allOnPage
+                        ? new Set()
+                        : new Set([...selected, ...rows.map((d) => d.id ?? '')]),
+                    )
+                  }
+                />
+              </th>
+            )}
             <th scope="col">Id</th>
             <th scope="col">Protocol</th>
             <th scope="col">Model</th>
@@ -178,6 +220,16 @@ export function Fleet({ params }: { params: URLSearchParams }) {
         <tbody>
           {rows.map((d) => (
             <tr key={d.id} data-device={d.id}>
+              {writer && (
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${d.id}`}
+                    checked={selected.has(d.id ?? '')}
+                    onChange={() => toggle(d.id ?? '')}
+                  />
+                </td>
+              )}
               <td>
                 <a href={`#/devices/${encodeURIComponent(d.id ?? '')}`}>{d.id}</a>
               </td>
@@ -217,3 +269,62 @@ export function Fleet({ params }: { params: URLSearchParams }) {
 }
 
 export const openDevice = (id: string) => go(`/devices/${encodeURIComponent(id)}`);
+
+/** Adds and removes tags on the selected devices, one POST /v1/devices/{id}/tags each. */
+function BulkTags({ ids, onDone }: { ids: string[]; onDone: () => void }) {
+  const { client } = useApp();
+  const [add, setAdd] = useState('');
+  const [remove, setRemove] = useState('');
+  const [done, setDone] = useState<number | undefined>();
+  const [errors, setErrors] = useState<string[]>([]);
+  const split = (s: string) =>
+    s
+      .split(/[\s,]+/)
+      .map((t) => t.trim())
+      .filter(Boolean);
+  const apply = async (e: Event) => {
+    e.preventDefault();
+    const failures: string[] = [];
+    setErrors([]);
+    setDone(0);
+    for (const [i, id] of ids.entries()) {
+      const { error } = await client.POST('/v1/devices/{id}/tags', {
+        params: { path: { id } },
+        body: { add: split(add), remove: split(remove) },
+      });
+      if (error) failures.push(`${id}: ${problemText(error)}`);
+      setDone(i + 1);
+    }
+    setErrors(failures);
+    setAdd('');
+    setRemove('');
+    onDone();
+  };
+  return (
+    <form class="filters" onSubmit={apply} aria-label="Tags of the selected devices">
+      <Field label="Add tags">
+        <input
+          name="add-tags"
+          value={add}
+          onInput={(e) => setAdd((e.target as HTMLInputElement).value)}
+        />
+      </Field>
+      <Field label="Remove tags">
+        <input
+          name="remove-tags"
+          value={remove}
+          onInput={(e) => setRemove((e.target as HTMLInputElement).value)}
+        />
+      </Field>
+      <button type="submit" disabled={ids.length === 0 || (!add.trim() && !remove.trim())}>
+        Apply tags to {ids.length} selected
+      </button>
+      {done !== undefined && (
+        <progress max={Math.max(ids.length, done)} value={done} aria-label="Tags applied" />
+      )}
+      {errors.map((m) => (
+        <ErrorLine error={m} />
+      ))}
+    </form>
+  );
+}
