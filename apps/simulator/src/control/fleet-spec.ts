@@ -1,3 +1,5 @@
+import type { DeviceFault } from './device-faults';
+
 /**
  * SIM_FLEET: the devices one simulator process plays for a resilience run, as JSON.
  * Every part is optional.
@@ -8,9 +10,11 @@ export interface FleetSpec {
   /** OMA DM handsets: the SMS side (package #0) and the DM client (sessions to `serverUrl`) */
   dm?: { serverUrl: string; handsets: DmHandsetSpec[] };
   /** OMA CP handsets behind the SMSC */
-  cp?: Array<{ msisdn: string; imsi: string }>;
+  cp?: Array<{ msisdn: string; imsi: string; pin?: string }>;
   /** OpenStage phones calling `gatewayUrl` (the Workpoint HTTPS URL) */
   phones?: { gatewayUrl: string; macs: string[] };
+  /** misbehaving devices, keyed by MAC, devId or MSISDN (see device-faults.ts) */
+  faults?: Record<string, DeviceFault>;
 }
 
 export interface DmHandsetSpec {
