@@ -61,7 +61,8 @@ export class ResilienceFleet {
 
   async start(): Promise<void> {
     const s = this.spec;
-    if (s.smsc) this.smsc = new FleetSmsc(s.smsc.port, s.smsc.accounts, s.smsc.receiptDelayMs);
+    if (s.smsc)
+      this.smsc = new FleetSmsc(s.smsc.port, s.smsc.accounts, s.smsc.receiptDelayMs, s.smsc.host);
     if (s.dm) {
       const agent = latencyHttpAgent(this.dmLatency);
       for (const spec of s.dm.handsets) this.addDm(spec, s.dm.serverUrl, agent);
@@ -72,7 +73,8 @@ export class ResilienceFleet {
       if (f.receiptStat) this.smsc?.smsc?.setReceiptStat(msisdn, f.receiptStat);
     if (s.phones) {
       const agent = latencyHttpsAgent(this.wpLatency);
-      for (const mac of s.phones.macs) await this.addPhone(mac, s.phones.gatewayUrl, agent);
+      for (const mac of s.phones.macs)
+        await this.addPhone(mac, s.phones.gatewayUrl, agent, s.phones.contactHost);
     }
   }
 
@@ -181,10 +183,12 @@ export class ResilienceFleet {
     mac: string,
     gatewayUrl: string,
     agent: ReturnType<typeof latencyHttpsAgent>,
+    contactHost?: string,
   ): Promise<void> {
     const phone = await new OpenStagePhone({
       gatewayUrl,
       mac,
+      contactHost,
       keepLog: false,
       agent: phoneAgent(this.spec.faults?.[mac], agent),
     }).start();
