@@ -37,7 +37,8 @@ export function reason(job: JobView): string {
   if (failed) {
     const code = failed.code === undefined ? '' : String(failed.code);
     const text = failed.message ?? (job.protocol === 'omadm' ? DM_STATUS[code] : undefined) ?? '';
-    return `${code ? `status ${code}` : ''}${code && text ? ': ' : ''}${text}`;
+    const head = /^\d+$/.test(code) ? `status ${code}` : code;
+    return `${head}${head && text ? ': ' : ''}${text}`;
   }
   const fault = job.faults?.at(-1);
   // the attempt count differs from device to device; the reason is the same
