@@ -308,11 +308,19 @@ describe('DCMP and contact-me', () => {
         .end();
     });
 
-  it('DCMP answers 202 while jobs wait and 200 otherwise (WIKI-DCMP)', async () => {
-    const mac = '00:1A:E8:99:00:07';
+  it('DCMP answers 202 to the phone while jobs wait, 200 otherwise and to anyone else (WIKI-DCMP)', async () => {
+    const phone = await g.phone();
+    await phone.startUp(); // it calls from 127.0.0.1
+    phone.ignoreContactMe = true;
+    const mac = phone.options.mac;
     expect(await dcmp(mac)).toBe(200);
     await g.source.enqueue(mac, { id: 'd', operations: [{ kind: 'read-all' }] });
     expect(await dcmp(mac.replace(/:/g, '').toLowerCase())).toBe(202);
+    // a phone never seen calling (or seen from another address): nothing is told
+    const stranger = '00:1A:E8:99:00:07';
+    await g.source.enqueue(stranger, { id: 'd2', operations: [{ kind: 'read-all' }] });
+    expect(await g.source.hasPending(stranger)).toBe(true);
+    expect(await dcmp(stranger)).toBe(200);
     expect(await dcmp('not-a-mac')).toBe(400);
   });
 

@@ -12,6 +12,7 @@ import { ImportBodyBypass } from './import-body-bypass';
 import { JobReadFastPath } from './job-read.fast-path';
 import { JobsController } from './jobs.controller';
 import { MetricsController } from './metrics.controller';
+import { SmscBindsController } from './smsc-binds.controller';
 
 /** The operator REST API under /v1, with /metrics and /docs. Needs OrchestrationModule (global). */
 @Module({
@@ -24,6 +25,7 @@ import { MetricsController } from './metrics.controller';
     ApiKeysController,
     MetricsController,
     DocsController,
+    SmscBindsController,
   ],
   providers: [
     { provide: API_CONFIG, useFactory: loadApiConfig },

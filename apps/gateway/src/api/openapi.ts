@@ -4,6 +4,7 @@
  * what the handlers do.
  */
 import { CAMPAIGN_STATES, JOB_STATES, OPERATION_KINDS, PROTOCOLS } from '@dm-bridge/core';
+import { SMSC_BIND_PATHS, SMSC_BIND_SCHEMAS } from './smsc-binds.openapi';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -70,6 +71,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         bearer: { type: 'http', scheme: 'bearer' },
       },
       schemas: {
+        ...SMSC_BIND_SCHEMAS,
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'code'],
@@ -286,6 +288,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
     },
     paths: {
+      ...SMSC_BIND_PATHS,
       '/v1/devices': {
         post: op(
           'Create a device',

@@ -1,3 +1,5 @@
+import { contactNetworks } from './contact-me-uri';
+import { DEFAULT_TRUSTED_NETWORKS } from './registration-guard';
 import { envBool, envEnum, envInt, envPort, envString } from '../config/env';
 
 export const WORKPOINT_CONFIG = Symbol('WORKPOINT_CONFIG');
@@ -48,6 +50,14 @@ export interface WorkpointConfig {
   contactAttempts: number;
   contactBackoffMs: number;
   contactTimeoutMs: number;
+  /** secrets in plain mode: only to a corroborated caller (default), or to any */
+  plainSecrets: 'corroborated' | 'always';
+  /** plug & play defences: new phones an hour per source / in all; expected networks */
+  registrationLimits: { perSource: number; total: number; trustedNetworks: string[] };
+  /** CIDR blocks a reported contact-me-uri host may lie in besides the phone's own address */
+  contactNetworks: string[];
+  /** ports contact-me may go to ([] = any) */
+  contactPorts: number[];
   /** dls_ip_addr / dls_ip_port sent with contact-me (optional) */
   callbackHost?: string;
   callbackPort?: number;
@@ -108,7 +118,42 @@ export function loadWorkpointConfig(deviceHttpPort?: number): WorkpointConfig {
     contactAttempts: envInt('WORKPOINT_CONTACT_ATTEMPTS', 5, { min: 1, max: 100 }),
     contactBackoffMs: envInt('WORKPOINT_CONTACT_BACKOFF_MS', 60_000, { min: 10 }),
     contactTimeoutMs: envInt('WORKPOINT_CONTACT_TIMEOUT_MS', 5_000, { min: 100 }),
+    plainSecrets: envEnum(
+      'WORKPOINT_PLAIN_SECRETS',
+      ['corroborated', 'always'] as const,
+      'corroborated',
+    ),
+    registrationLimits: {
+      perSource: envInt('WORKPOINT_REGISTRATION_BUDGET_PER_SOURCE', 500, { min: 1 }),
+      total: envInt('WORKPOINT_REGISTRATION_BUDGET', 10_000, { min: 1 }),
+      trustedNetworks: checked(
+        envString('WORKPOINT_TRUSTED_NETWORKS') === undefined
+          ? DEFAULT_TRUSTED_NETWORKS
+          : list('WORKPOINT_TRUSTED_NETWORKS'),
+        (l) => contactNetworks(l),
+      ),
+    },
+    contactNetworks: checked(list('WORKPOINT_CONTACT_NETWORKS'), (l) => contactNetworks(l)),
+    contactPorts: list('WORKPOINT_CONTACT_PORTS').map((p) => {
+      const n = Number(p);
+      if (!Number.isInteger(n) || n < 1 || n > 65535)
+        throw new Error(`WORKPOINT_CONTACT_PORTS: '${p}' is not a TCP port`);
+      return n;
+    }),
     callbackHost: envString('WORKPOINT_CALLBACK_HOST'),
     callbackPort: callbackPort || undefined,
   };
+}
+
+function list(name: string): string[] {
+  return (envString(name) ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/** `values` once `check` accepted them (it throws a configuration error otherwise). */
+function checked<T>(values: T, check: (v: T) => unknown): T {
+  check(values);
+  return values;
 }

@@ -19,6 +19,7 @@ import type { Core } from '@dm-bridge/core';
 import { CORE } from '../orchestration/orchestration.tokens';
 import { CoreWorkpointJobSource } from '../orchestration/sources/core-workpoint-job-source';
 import { ensureServerCertificate } from './tls-material';
+import { RegistrationGuard } from './registration-guard';
 import { WORKPOINT_CONFIG, WorkpointConfig, loadWorkpointConfig } from './workpoint.config';
 import { WorkpointListener } from './workpoint-https.server';
 import { WorkpointInteractionService } from './workpoint-interaction.service';
@@ -57,6 +58,7 @@ export class WorkpointRuntime
     @Inject(DeviceHttpServer) private readonly http: DeviceHttpServer,
     @Inject(WORKPOINT_JOB_SOURCE) private readonly source: WorkpointJobSource,
     @Inject(WP_REDIS) private readonly redis: Redis,
+    @Inject(PhoneStateStore) private readonly store: PhoneStateStore,
   ) {}
 
   onModuleInit(): void {
@@ -64,7 +66,7 @@ export class WorkpointRuntime
     this.http.register({
       method: 'GET',
       path: DCMP_PATH,
-      handler: (req, res) => handleDcmpPoll(this.source, req, res),
+      handler: (req, res) => handleDcmpPoll(this.source, this.store, req, res),
     });
   }
 
@@ -223,6 +225,8 @@ export class WorkpointRuntime
         source: WorkpointJobSource,
         timers: ContactMeService,
         orchestration: OrchestrationConfig,
+        redis: Redis,
+        core: Core,
       ) => {
         const logger = new Logger('WorkpointInteraction');
         return new WorkpointInteractionService(
@@ -237,6 +241,7 @@ export class WorkpointRuntime
             solicitedReturnMs: config.busyReturnTimeoutMs + orchestration.sessionLockTtlMs,
             deferredMs: config.deferredTimeoutMs + orchestration.sessionLockTtlMs,
           },
+          new RegistrationGuard(redis, core.shards, config.registrationLimits),
         );
       },
       inject: [
@@ -245,6 +250,8 @@ export class WorkpointRuntime
         WORKPOINT_JOB_SOURCE,
         ContactMeService,
         ORCHESTRATION_CONFIG,
+        WP_REDIS,
+        CORE,
       ],
     },
     WorkpointRuntime,

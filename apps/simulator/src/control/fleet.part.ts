@@ -22,9 +22,11 @@ export const startFleetPart: SimulatorPartStarter = async (env) => {
     env.SIM_FLEET ? JSON.parse(fillPlaceholders(readFileSync(env.SIM_FLEET, 'utf8'), env)) : {}
   ) as FleetSpec;
   const fleet = new ResilienceFleet(spec);
-  await fleet.start();
   const control = new ControlServer(fleet);
+  // the control port first: the phones' contact-me listeners take ephemeral ports
   const bound = await control.start(port);
+  await fleet.start();
+  control.ready = true;
   const startUp = env.SIM_FLEET_START_UP === '1' ? startUpUntilRegistered(fleet) : undefined;
   return {
     name: 'fleet',

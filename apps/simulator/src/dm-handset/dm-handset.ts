@@ -232,8 +232,9 @@ export function dmServerNonce(handset: DmHandset): () => Uint8Array[] {
 
 export function dmClientTrigger(handset: DmHandset): (pkg0: NotificationPackage0) => void {
   return (pkg0) => {
-    handset
-      .startFromNotification(pkg0)
-      .catch((err: Error) => handset.rejectedNotifications.push(err.message));
+    const running = handset.lastSession;
+    const session = handset.startFromNotification(pkg0);
+    if (session === running) return; // folded into the session already running (and watched)
+    session.catch((err: Error) => handset.rejectedNotifications.push(err.message));
   };
 }

@@ -173,6 +173,8 @@ export interface PhoneState {
   last?: { session: string; nonce: string; hash: string; reply: string; connection?: string };
   finishedNonces: string[];
   lastContactAt: number;
+  /** the address the phone registered from (set by the adapter; corroborates its identity) */
+  home?: string;
   /** the address the phone last spoke from (set by the adapter; contact-me fallback) */
   addr?: string;
   /** jobs interrupted by a busy phone: where to resume and what was obtained so far */
@@ -197,7 +199,9 @@ export type WorkpointEvent =
   | { type: 'phone-clean-up'; mac: string; reason: string }
   | { type: 'interaction-aborted'; mac: string; reason: string }
   | { type: 'secure-mode-active'; mac: string }
-  | { type: 'request-rejected'; mac?: string; reason: string };
+  | { type: 'request-rejected'; mac?: string; reason: string }
+  /** the MAC called from another address while its session from the known one was open */
+  | { type: 'device-conflict'; mac: string; reason: string };
 
 /** How the request reached the gateway (the adapter knows, the engine decides). */
 export interface Transport {
@@ -205,6 +209,12 @@ export interface Transport {
   secure: boolean;
   /** the verified client certificate's SHA-256 fingerprint (Node's `fingerprint256` form) */
   clientCertFingerprint?: string;
+  /**
+   * The adapter believes the caller is the phone (secure mode, the address recorded when it
+   * registered, or a deployment that allows secrets in plain mode). When false, nothing secret
+   * (passwords, keys, certificates) is written: `secure-mode-required`. Default true.
+   */
+  corroborated?: boolean;
 }
 
 export interface EngineInput {
