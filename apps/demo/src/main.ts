@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: the whole product in one command. A private Redis, the gateway and the fleet
  * simulator (SMSC, OpenStage phones, OMA DM and OMA CP handsets, a few of each misbehaving) as
- * separate processes; the fleet imported and provisioned through the REST API by one campaign per
- * protocol; a summary; exit 0 only when every device ended as its behaviour says it must.
+ * separate processes; the SMSC bind, the fleet and one campaign per protocol created through the
+ * REST API; a summary; exit 0 only when every device ended as its behaviour says it must.
  *   --keep   leave everything running (Ctrl-C stops it)
  */
 import { spawnSync } from 'node:child_process';
@@ -36,7 +36,7 @@ import {
 import { portOr } from './ports';
 import { ProgressView, type ProtocolProgress } from './progress';
 import { compare, compareApplied, summarise, TERMINAL, type JobView } from './report';
-import { BIND_PARAMS, CAMPAIGN, DEMO_GATEWAY_ENV } from './settings';
+import { BIND, CAMPAIGN, DEMO_GATEWAY_ENV } from './settings';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -150,17 +150,26 @@ async function main(argv: string[]): Promise<number> {
       `simulator   SMSC smpp://127.0.0.1:${smscPort}, phones and handsets up (control ${running.simulator.controlUrl})`,
     );
 
-    const bind = `smpp://${SMSC_ACCOUNT.id}:${SMSC_ACCOUNT.password}@127.0.0.1:${smscPort}?${BIND_PARAMS}`;
-    gateway.options.env = { ...DEMO_GATEWAY_ENV, SMPP_BINDS: bind };
+    gateway.options.env = { ...DEMO_GATEWAY_ENV };
     say('gateway     settings chosen for a short run:');
     for (const [k, v] of Object.entries(DEMO_GATEWAY_ENV)) say(`              ${k}=${v}`);
-    say(
-      `              SMPP_BINDS=smpp://${SMSC_ACCOUNT.id}:****@127.0.0.1:${smscPort}?${BIND_PARAMS}`,
-    );
     running.gateway = gateway;
     await gateway.start({ ready: true, timeoutMs: 60_000 });
-    say(`gateway     up (pid ${gateway.pid}); /readyz says Redis and the SMSC bind are usable`);
+    say(`gateway     up (pid ${gateway.pid}) on ${gateway.apiUrl}`);
     const api = gateway.api;
+
+    // the bind is a resource: every gateway process picks it up, no restart
+    const url = `smpp://${SMSC_ACCOUNT.id}@127.0.0.1:${smscPort}?${BIND.params}`;
+    await api.ok('POST', '/v1/smsc-binds', {
+      id: BIND.id,
+      url,
+      password: SMSC_ACCOUNT.password,
+    });
+    await until('SMSC bind up', 30_000, async () => {
+      const b = await api.ok('GET', `/v1/smsc-binds/${BIND.id}`);
+      return b.status?.bound === true;
+    });
+    say(`bind        POST /v1/smsc-binds ${BIND.id} ${url} (password apart): bound`);
 
     const imported = await api.ok('POST', '/v1/devices/import', deviceRecords(fleet));
     if (imported.failed) throw new Error(`device import: ${JSON.stringify(imported.errors)}`);

@@ -24,5 +24,5 @@ export const DEMO_GATEWAY_ENV: Record<string, string> = {
 /** Campaign settings: the deadline bounds the run (silent devices expire at it). */
 export const CAMPAIGN = { ratePerSecond: 50, deadlineSeconds: 30 };
 
-/** SMSC bind parameters (docs/smpp.md): throughput and window of the demo bind. */
-export const BIND_PARAMS = 'id=demo-smsc&rate=100&window=10';
+/** The SMSC bind (docs/smpp.md): its id, throughput and window. */
+export const BIND = { id: 'demo-smsc', params: 'rate=100&window=10' };
