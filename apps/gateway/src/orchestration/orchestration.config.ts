@@ -52,7 +52,8 @@ export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
     wakeBackoffBaseMs: envInt('WAKE_BACKOFF_BASE_MS', 30000, { min: 10 }),
     wakeBackoffMaxMs: envInt('WAKE_BACKOFF_MAX_MS', 900000, { min: 10 }),
     wakeJitter: envNumber('WAKE_JITTER', 0.2, { min: 0, max: 1 }),
-    sessionLockTtlMs: envInt('SESSION_LOCK_TTL_MS', 120000, { min: 100 }),
+    // renewed at every message: a lapse means the session stopped; short, so a cut one is seen soon
+    sessionLockTtlMs: envInt('SESSION_LOCK_TTL_MS', 20000, { min: 100 }),
     cpReceiptWindowMs: envInt('CP_RECEIPT_WINDOW_MS', 600000, { min: 10 }),
     cpReceiptPollMs: envInt('CP_RECEIPT_POLL_MS', 5000, { min: 10 }),
     fanOutBatch: envInt('CAMPAIGN_FANOUT_BATCH', 1000, { min: 1, max: 10000 }),

@@ -68,7 +68,9 @@ export class WakeupProcessor {
     if (job.state === 'in-session') {
       // The engine serving the device holds its session lock and renews it while the session
       // makes progress; a lock that lapsed means the session stopped.
-      if (await this.core.locks.holder(job.deviceId)) return now + this.config.sessionLockTtlMs;
+      // looked at twice a lock lifetime: a cut session is seen within 1.5 lifetimes
+      if (await this.core.locks.holder(job.deviceId))
+        return now + Math.ceil(this.config.sessionLockTtlMs / 2);
       await this.core.jobs.releaseJob(job.id, {
         code: 'session-lost',
         message: 'the session stopped before the job was served',
