@@ -291,6 +291,47 @@ suite('operator console in a real browser', () => {
     await context.close();
   });
 
+  it('lets an admin create and revoke API keys and manage webhooks', async () => {
+    const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Key name').fill('console-made');
+    await page.getByLabel('Key scope').selectOption('read');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = await page.getByRole('status').locator('code').textContent();
+    const made = (await f.call('GET', '/v1/api-keys')).body.items.find(
+      (k: { name: string }) => k.name === 'console-made',
+    );
+    expect(made).toMatchObject({ scope: 'read' });
+    expect((await f.call('GET', '/v1/devices?limit=1', undefined, { key: shown })).status).toBe(
+      200,
+    );
+    expect(await checkAccessibility(page)).toEqual({ unlabelled: [], unreachable: [], axe: [] });
+    await page.getByRole('button', { name: 'Revoke key console-made' }).click();
+    await until(
+      () => f.call('GET', '/v1/api-keys'),
+      (r) => !r.body.items.some((k: { name: string }) => k.name === 'console-made'),
+    );
+
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/console-hook');
+    await page.getByLabel('Signing secret').fill('console-signing-secret-0001');
+    await page.getByLabel('job.state').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.locator('tr[data-webhook]').first().waitFor();
+    const hooks = (await f.call('GET', '/v1/webhooks')).body.items;
+    expect(hooks).toEqual([
+      expect.objectContaining({ url: 'http://127.0.0.1:9/console-hook', events: ['job.state'] }),
+    ]);
+    expect(await page.locator('main').textContent()).not.toContain('console-signing-secret-0001');
+    expect(await checkAccessibility(page)).toEqual({ unlabelled: [], unreachable: [], axe: [] });
+    await page.getByRole('button', { name: 'Unsubscribe http://127.0.0.1:9/console-hook' }).click();
+    await until(
+      () => f.call('GET', '/v1/webhooks'),
+      (r) => r.body.items.length === 0,
+    );
+    await context.close();
+  });
+
   it('offers a read-only key no write action anywhere', async () => {
     const key = await f.call('POST', '/v1/api-keys', { name: 'console-read', scope: 'read' });
     const { context, page } = await signIn(browser, f.gw.apiUrl, key.body.key);
@@ -315,6 +356,7 @@ suite('operator console in a real browser', () => {
       });
     }
     expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
     await page.goto(`${f.gw.apiUrl}/console#/devices`);
     await page.locator('tr[data-device="con-wp-1"]').waitFor();
     expect(await page.locator('input[type="checkbox"]').count()).toBe(0);
