@@ -11,7 +11,7 @@ import {
 } from './console-fixture';
 
 const WRITE_ACTIONS =
-  /^(Preview|Send job|New campaign|Start campaign|Cancel job|Retry job|Pause campaign|Resume campaign|Cancel campaign|Create key|Pause bind|Resume bind|Add bind|Apply tags)/;
+  /^(Preview|Send job|New campaign|Start campaign|Cancel job|Retry job|Pause campaign|Resume campaign|Cancel campaign|Create key|Pause bind|Resume bind|Add bind|Apply tags|Import devices)/;
 
 /**
  * The operator console in headless Chromium against the real gateway (in-process, real Redis)
@@ -131,6 +131,32 @@ suite('operator console in a real browser', () => {
     const broken = await checkAccessibility(page);
     expect(broken.unlabelled).toEqual([expect.stringMatching(/^<input data-a11y="\d+">$/)]);
     expect(broken.unreachable).toEqual([expect.stringContaining('Hidden from keys')]);
+    await context.close();
+  });
+
+  it('imports a CSV file and reports its bad rows', async () => {
+    const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
+    const csv = [
+      'id,protocol,msisdn,devId,tags',
+      'con-imp-1,omadm,+491705550301,IMEI:490154203237301,imported',
+      'con-imp-2,telex,+491705550302,IMEI:490154203237302,imported',
+    ].join('\n');
+    await page.getByLabel('Device file').setInputFiles({
+      name: 'fleet.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.getByRole('button', { name: 'Import devices' }).click();
+    const result = page.locator('[data-import-result]');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('1 of 2 rows imported, 1 failed');
+    expect(await page.locator('table[aria-label="Import errors"] tbody tr').count()).toBe(1);
+    expect(await page.locator('table[aria-label="Import errors"] tr[data-row="1"]').count()).toBe(
+      1,
+    );
+    expect((await f.call('GET', '/v1/devices/con-imp-1')).body.protocol).toBe('omadm');
+    expect((await f.call('GET', '/v1/devices/con-imp-2')).status).toBe(404);
+    await page.locator('tr[data-device="con-imp-1"]').waitFor();
     await context.close();
   });
 
