@@ -215,6 +215,12 @@ suite('operator console in a real browser', () => {
     });
     const jobId = await live.getAttribute('data-job');
     await screenshot(page, 'device-job');
+    // the device's timeline saw the job move
+    await page
+      .locator('ol[aria-label="Device events"] li', {
+        hasText: `job ${jobId}: in-session → succeeded`,
+      })
+      .waitFor();
     expect(phones.get('con-wp-1').items.get('registrar-addr')).toBe('sip-console.example.net');
     const job = await f.call('GET', `/v1/jobs/${jobId}`);
     expect(job.body).toMatchObject({ deviceId: 'con-wp-1', state: 'succeeded' });
