@@ -213,11 +213,11 @@ describe('catalog files (CATALOG_DIR) and YAML over the API', () => {
       detail: 'enum must be a non-empty list of strings (quote numbers in YAML)',
     });
     expect((await f.call('GET', '/v1/parameters/site.bad')).status).toBe(404);
-    // a YAML body elsewhere is not parsed (the route wants JSON)
+    // a YAML body elsewhere is refused (the route takes JSON only)
     const elsewhere = await f.call('POST', '/v1/devices', 'protocol: omacp\n', {
       headers: { 'content-type': 'application/yaml' },
     });
-    expect(elsewhere).toMatchObject({ status: 400, body: { code: 'invalid-body' } });
+    expect(elsewhere).toMatchObject({ status: 415, body: { code: 'unsupported-media-type' } });
   });
 
   it('limits YAML bodies like JSON bodies', async () => {

@@ -117,7 +117,7 @@ describe('REST API: auth, devices, import, problem details', () => {
       rows: 121,
       created: 120,
       failed: 1,
-      errors: [{ row: 120, id: 'imp-bad', code: 'invalid-msisdn' }],
+      errors: [{ row: 121, id: 'imp-bad', code: 'invalid-msisdn' }],
     });
     const csv =
       'id,protocol,ip,mac,tags,model\n' +

@@ -35,9 +35,9 @@ describe('REST API: jobs through wake-up, session and results', () => {
     });
     const id = created.body.id;
     expect((await f.call('POST', `/v1/jobs/${id}/cancel`)).status).toBe(200);
-    // a query string sends the request down Nest's own route: the reference
+    // a trailing slash sends the request down Nest's own route: the reference
     const fast = await f.call('GET', `/v1/jobs/${id}`);
-    const routed = await f.call('GET', `/v1/jobs/${id}?via=router`);
+    const routed = await f.call('GET', `/v1/jobs/${id}/`);
     expect(fast.status).toBe(200);
     expect(fast.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(fast.body).toMatchObject({ id, state: 'cancelled' });
@@ -48,7 +48,7 @@ describe('REST API: jobs through wake-up, session and results', () => {
       ['/v1/jobs/j-no-such-job', undefined],
     ] as const) {
       const a = await f.call('GET', path, undefined, { key });
-      const b = await f.call('GET', `${path}?via=router`, undefined, { key });
+      const b = await f.call('GET', `${path}/`, undefined, { key });
       expect(a.status).toBe(b.status);
       expect(a.headers.get('content-type')).toBe(b.headers.get('content-type'));
       expect({ ...a.body, instance: 0 }).toEqual({ ...b.body, instance: 0 });

@@ -12,6 +12,7 @@ import { JsonLogger } from './logging/json-logger';
 import { resolveRedis } from './redis/embedded-redis';
 import { externalRedis } from './redis/redis-clients';
 import { redisErrors } from './redis/redis-errors';
+import { redisUnreachable, RedisUnreachableError } from './redis/redis-unreachable';
 import { shutdownGateway, ShutdownReport } from './shutdown';
 
 export interface RunningGateway {
@@ -64,6 +65,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       else await app.init();
     } catch (err) {
       await redis.release();
+      if (topology.kind === 'single' && (await redisUnreachable(redis.url)))
+        throw new RedisUnreachableError(redis.url);
       throw err;
     }
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -1,6 +1,7 @@
 import { ConfigError } from './config/env';
 import { startGateway, type RunningGateway } from './bootstrap';
 import { RedisUnavailableError } from './redis/embedded-redis';
+import { RedisUnreachableError } from './redis/redis-unreachable';
 import { shutdownDeadlines } from './shutdown';
 
 function line(level: string, msg: string, fields: Record<string, unknown> = {}): void {
@@ -55,7 +56,11 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     // Configuration and missing-Redis errors are the operator's to fix: one line, no stack.
-    if (err instanceof ConfigError || err instanceof RedisUnavailableError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof RedisUnavailableError ||
+      err instanceof RedisUnreachableError
+    ) {
       process.stderr.write(`dm-bridge: ${err.message}\n`);
     } else {
       process.stderr.write(`dm-bridge: start-up failed: ${(err as Error).stack ?? err}\n`);

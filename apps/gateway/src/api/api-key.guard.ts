@@ -14,12 +14,16 @@ export interface AuthedRequest extends Request {
   apiKey?: { id: string; scope: ApiScope };
 }
 
+/** The one route that takes `?api_key=` (browsers' EventSource cannot send headers). */
+export const SSE_PATH = '/v1/events';
+
 export function presentedKey(req: Request): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   const header = req.headers['x-api-key'];
   if (typeof header === 'string') return header;
-  // EventSource cannot send headers: SSE clients may pass the key as a query parameter.
+  // EventSource cannot send headers: the SSE route alone takes the key as a query parameter.
+  if (req.path !== SSE_PATH) return undefined;
   const q = (req.query as Record<string, unknown> | undefined)?.api_key;
   return typeof q === 'string' ? q : undefined;
 }

@@ -1,40 +1,34 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApiKeyBootstrap } from './api-key.bootstrap';
 import { ApiKeyGuard } from './api-key.guard';
-import { ApiKeysController } from './api-keys.controller';
+import { apiControllers } from './api.controllers';
 import { API_CONFIG, loadApiConfig } from './api.config';
-import { CampaignsController } from './campaigns.controller';
-import { CatalogController } from './catalog.controller';
+import { HttpEdges } from './http-edges';
 import { ConsoleController, RootRedirectController } from './console.controller';
-import { DevicesController } from './devices.controller';
-import { DocsController } from './docs.controller';
-import { EventsController } from './events.controller';
 import { ImportBodyBypass } from './import-body-bypass';
 import { JobReadFastPath } from './job-read.fast-path';
-import { JobsController } from './jobs.controller';
-import { MetricsController } from './metrics.controller';
+import { ProblemDetailsFilter } from './problem-details.filter';
 import { SmscBindsController } from './smsc-binds.controller';
+import { RequestSchemaInterceptor } from './request-schema.interceptor';
 
 /** The operator REST API under /v1, with /metrics, /docs and the console (/console). Needs OrchestrationModule (global). */
 @Module({
   controllers: [
-    DevicesController,
-    JobsController,
-    CampaignsController,
-    CatalogController,
-    EventsController,
-    ApiKeysController,
-    MetricsController,
-    DocsController,
+    ...apiControllers(),
+    SmscBindsController,
     ConsoleController,
     RootRedirectController,
-    SmscBindsController,
   ],
   providers: [
     { provide: API_CONFIG, useFactory: loadApiConfig },
     ApiKeyGuard,
     ApiKeyBootstrap,
+    HttpEdges,
     ImportBodyBypass,
+    // unknown routes and errors outside controllers answer problem details too
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_INTERCEPTOR, useClass: RequestSchemaInterceptor },
     JobReadFastPath,
   ],
 })

@@ -23,6 +23,11 @@ import { CORE } from '../orchestration/orchestration.tokens';
 import { ApiKeyGuard } from './api-key.guard';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { requireObject } from './query';
+import { ApiRoute } from './route-doc';
+import { answer, NOT_FOUND } from './route-helpers';
+import { ref } from './schema/api-schemas';
+
+const TAG = 'Catalog';
 
 /** How YAML syntax errors name the body. */
 const BODY = 'request body';
@@ -43,11 +48,25 @@ export class CatalogController {
   constructor(@Inject(CORE) private readonly core: Core) {}
 
   @Get('parameters')
+  @ApiRoute({
+    operationId: 'listParameters',
+    summary: 'The parameter catalog',
+    tag: TAG,
+    access: 'read',
+    responses: { '200': answer('Every parameter', 'ParameterList') },
+  })
   parameters() {
     return { items: this.core.catalog.current().listParameters() };
   }
 
   @Get('parameters/:name')
+  @ApiRoute({
+    operationId: 'getParameter',
+    summary: 'One parameter definition',
+    tag: TAG,
+    access: 'read',
+    responses: { '200': answer('The parameter', 'Parameter'), ...NOT_FOUND('parameter') },
+  })
   parameter(@Param('name') name: string) {
     const p = this.core.catalog.current().getParameter(name);
     if (!p) throw new NotFoundError('parameter', name);
@@ -56,11 +75,35 @@ export class CatalogController {
 
   @Post('parameters')
   @HttpCode(201)
+  @ApiRoute({
+    operationId: 'createParameter',
+    summary: 'Add a parameter definition (JSON or YAML)',
+    tag: TAG,
+    access: 'write',
+    body: ref('Parameter'),
+    bodyContent: Object.fromEntries(
+      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('Parameter')]),
+    ),
+    validateBody: false,
+    responses: { '201': answer('The parameter', 'Parameter') },
+  })
   createParameter(@Body() body: unknown) {
     return this.core.catalog.saveParameter(entryBody(body));
   }
 
   @Put('parameters/:name')
+  @ApiRoute({
+    operationId: 'saveParameter',
+    summary: 'Create or replace a parameter definition (JSON or YAML)',
+    tag: TAG,
+    access: 'write',
+    body: ref('Parameter'),
+    bodyContent: Object.fromEntries(
+      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('Parameter')]),
+    ),
+    validateBody: false,
+    responses: { '200': answer('The parameter', 'Parameter') },
+  })
   updateParameter(@Param('name') name: string, @Body() body: unknown) {
     const b = entryBody(body);
     if (b.name !== undefined && b.name !== name)
@@ -69,22 +112,60 @@ export class CatalogController {
   }
 
   @Get('profiles')
+  @ApiRoute({
+    operationId: 'listProfiles',
+    summary: 'Device profiles',
+    tag: TAG,
+    access: 'read',
+    responses: { '200': answer('Every profile', 'ProfileList') },
+  })
   profiles() {
     return { items: this.core.catalog.current().listProfiles() };
   }
 
   @Get('profiles/:id')
+  @ApiRoute({
+    operationId: 'getProfile',
+    summary: 'One profile',
+    tag: TAG,
+    access: 'read',
+    responses: { '200': answer('The profile', 'Profile'), ...NOT_FOUND('profile') },
+  })
   profile(@Param('id') id: string) {
     return this.core.catalog.current().requireProfile(id);
   }
 
   @Post('profiles')
   @HttpCode(201)
+  @ApiRoute({
+    operationId: 'createProfile',
+    summary: 'Add a profile (JSON or YAML)',
+    tag: TAG,
+    access: 'write',
+    body: ref('Profile'),
+    bodyContent: Object.fromEntries(
+      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('Profile')]),
+    ),
+    validateBody: false,
+    responses: { '201': answer('The profile', 'Profile') },
+  })
   createProfile(@Body() body: unknown) {
     return this.core.catalog.saveProfile(entryBody(body));
   }
 
   @Put('profiles/:id')
+  @ApiRoute({
+    operationId: 'saveProfile',
+    summary: 'Create or replace a profile (JSON or YAML)',
+    tag: TAG,
+    access: 'write',
+    body: ref('Profile'),
+    bodyContent: Object.fromEntries(
+      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('Profile')]),
+    ),
+    validateBody: false,
+    responses: { '200': answer('The profile', 'Profile') },
+  })
   updateProfile(@Param('id') id: string, @Body() body: unknown) {
     const b = entryBody(body);
     if (b.id !== undefined && b.id !== id)
@@ -98,6 +179,18 @@ export class CatalogController {
    */
   @Post('catalog')
   @HttpCode(200)
+  @ApiRoute({
+    operationId: 'importCatalog',
+    summary: 'Upsert a whole catalog file (JSON or YAML), all or nothing',
+    tag: TAG,
+    access: 'write',
+    body: ref('CatalogFile'),
+    bodyContent: Object.fromEntries(
+      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('CatalogFile')]),
+    ),
+    validateBody: false,
+    responses: { '200': answer('How many entries were saved', 'CatalogSaved') },
+  })
   async importCatalog(@Body() body: unknown) {
     const file: CatalogFile =
       typeof body === 'string'

@@ -2,6 +2,7 @@ import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/
 import type { Response } from 'express';
 import { join } from 'node:path';
 import { buildOpenApiDocument } from './openapi';
+import { ApiRoute } from './route-doc';
 
 const ASSETS = new Set([
   'swagger-ui.css',
@@ -25,16 +26,43 @@ export class DocsController {
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
+  @ApiRoute({
+    operationId: 'getDocsPage',
+    summary: 'Swagger UI for this document',
+    tag: 'Service',
+    access: 'public',
+    responses: { '200': { description: 'HTML', content: { 'text/html': { type: 'string' } } } },
+  })
   page(): string {
     return PAGE;
   }
 
   @Get('openapi.json')
+  @ApiRoute({
+    operationId: 'getOpenApiDocument',
+    summary: 'This OpenAPI document',
+    tag: 'Service',
+    access: 'public',
+    responses: { '200': { description: 'OpenAPI 3.1', schema: { type: 'object' } } },
+  })
   openapi() {
     return this.document;
   }
 
   @Get('assets/:file')
+  @ApiRoute({
+    operationId: 'getDocsAsset',
+    summary: 'Swagger UI assets',
+    tag: 'Service',
+    access: 'public',
+    responses: {
+      '200': {
+        description: 'The file',
+        content: { 'application/octet-stream': { type: 'string' } },
+      },
+      '404': { description: 'No such asset' },
+    },
+  })
   asset(@Param('file') file: string, @Res() res: Response) {
     if (!ASSETS.has(file)) throw new NotFoundException();
     // eslint-disable-next-line @typescript-eslint/no-require-imports

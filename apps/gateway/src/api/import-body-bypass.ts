@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
+import { HttpEdges } from './http-edges';
+import { sendProblem } from './problem-details.filter';
 
 const IMPORT_PATH = '/v1/devices/import';
 
@@ -19,7 +20,8 @@ const YAML_PATHS = /^\/v1\/(parameters|profiles|catalog)(\/|$)/;
  */
 @Injectable()
 export class ImportBodyBypass {
-  constructor(host: HttpAdapterHost) {
+  // HttpEdges is injected so that its middleware is installed first.
+  constructor(host: HttpAdapterHost, _edges: HttpEdges) {
     const app = host.httpAdapter?.getInstance?.();
     const limit = process.env.API_JSON_LIMIT ?? '1mb';
     const parseJson = express.json({ limit });
@@ -28,8 +30,7 @@ export class ImportBodyBypass {
       if (req.method === 'POST' && req.path === IMPORT_PATH) return next();
       const done = (err?: unknown) => {
         if (!err || !req.path.startsWith('/v1/')) return next(err as Error);
-        const p = toProblem(err, req.path);
-        res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
+        sendProblem(req, res, err);
       };
       parseJson(req, res, (err?: unknown) => {
         if (err || !YAML_PATHS.test(req.path)) return done(err);

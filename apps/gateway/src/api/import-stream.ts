@@ -1,4 +1,25 @@
 import { ValidationError } from '@dm-bridge/core';
+import { HttpProblem } from './problem-details';
+
+/** Bounds on one row and one field, so a hostile body cannot make the splitter hold megabytes. */
+export interface SplitLimits {
+  /** characters of one row (a JSON array element, a CSV record) */
+  maxRowChars: number;
+  /** characters of one CSV field */
+  maxFieldChars: number;
+}
+
+export const DEFAULT_SPLIT_LIMITS: SplitLimits = { maxRowChars: 65536, maxFieldChars: 4096 };
+
+/** The 413 for an oversized row or field; it never echoes the data. */
+function rowTooLarge(what: string, line: number, limit: number): HttpProblem {
+  return new HttpProblem(
+    413,
+    'import-row-too-large',
+    `line ${line}: ${what} is longer than ${limit} characters; the import was stopped there`,
+    { line, limit },
+  );
+}
 
 /**
  * Incremental splitters for bulk imports: feed chunks, get complete rows, never hold the whole
@@ -11,6 +32,9 @@ export interface RowSplitter {
 }
 
 export class JsonArraySplitter implements RowSplitter {
+  constructor(private readonly limits: SplitLimits = DEFAULT_SPLIT_LIMITS) {}
+  private line = 1;
+  private rowChars = 0;
   private started = false;
   private finished = false;
   private depth = 0;
@@ -23,6 +47,9 @@ export class JsonArraySplitter implements RowSplitter {
     let start = 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
+      if (c === '\n') this.line++;
+      if (this.started && !this.finished && ++this.rowChars > this.limits.maxRowChars)
+        throw rowTooLarge('an array element', this.line, this.limits.maxRowChars);
       if (!this.started) {
         if (c === '[') {
           this.started = true;
@@ -50,12 +77,14 @@ export class JsonArraySplitter implements RowSplitter {
           this.emit(this.current + chunk.slice(start, i), rows);
           this.current = '';
           this.finished = true;
+          this.rowChars = 0;
           continue;
         }
         this.depth--;
       } else if (c === ',' && this.depth === 0) {
         this.emit(this.current + chunk.slice(start, i), rows);
         this.current = '';
+        this.rowChars = 0;
         start = i + 1;
       }
     }
@@ -104,6 +133,9 @@ const CREDENTIAL_COLUMNS = [
 
 /** CSV with a header row naming columns: id, protocol, profile, model, tags (`;`-separated), addressing and credential fields. */
 export class CsvSplitter implements RowSplitter {
+  constructor(private readonly limits: SplitLimits = DEFAULT_SPLIT_LIMITS) {}
+  private line = 1;
+  private recordChars = 0;
   private header?: string[];
   private field = '';
   private record: string[] = [];
@@ -112,8 +144,12 @@ export class CsvSplitter implements RowSplitter {
 
   push(chunk: string): unknown[] {
     const rows: unknown[] = [];
+    const { maxRowChars, maxFieldChars } = this.limits;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
+      if (++this.recordChars > maxRowChars) throw rowTooLarge('a record', this.line, maxRowChars);
+      if (this.field.length > maxFieldChars) throw rowTooLarge('a field', this.line, maxFieldChars);
+      if (c === '\n') this.line++;
       if (this.quotePending) {
         this.quotePending = false;
         if (c === '"') {
@@ -138,6 +174,9 @@ export class CsvSplitter implements RowSplitter {
   }
 
   private endRecord(rows: unknown[]): void {
+    if (this.field.length > this.limits.maxFieldChars)
+      throw rowTooLarge('a field', this.line, this.limits.maxFieldChars);
+    this.recordChars = 0;
     this.record.push(this.field);
     this.field = '';
     const rec = this.record;

@@ -4,15 +4,22 @@ import { Core, NotFoundError } from '@dm-bridge/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { CORE } from '../orchestration/orchestration.tokens';
 import type { Request } from 'express';
+import { MetricsRegistry } from '../orchestration/metrics.registry';
 import { authorize, presentedKey } from './api-key.guard';
+import { observeRequest } from './http-edges';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
+import { WWW_AUTHENTICATE } from './problem-details.filter';
 
 const JOB_PATH = /^\/v1\/jobs\/([A-Za-z0-9_-]{1,64})$/;
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    ...(status === 401 ? { 'www-authenticate': WWW_AUTHENTICATE } : {}),
+  });
   res.end(body);
 }
 
@@ -27,6 +34,7 @@ export class JobReadFastPath implements OnApplicationBootstrap {
   constructor(
     private readonly host: HttpAdapterHost,
     @Inject(CORE) private readonly core: Core,
+    private readonly metrics: MetricsRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,6 +50,7 @@ export class JobReadFastPath implements OnApplicationBootstrap {
   }
 
   private async answer(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const started = performance.now();
     try {
       // presentedKey's query fallback never applies: requests with a query go on to Express
       await authorize(this.core, presentedKey(req as Request), 'read');
@@ -52,5 +61,6 @@ export class JobReadFastPath implements OnApplicationBootstrap {
       const p = toProblem(err, req.url);
       send(res, p.status, `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, JSON.stringify(p));
     }
+    observeRequest(this.metrics, 'GET', '/v1/jobs/:id', res.statusCode, started);
   }
 }

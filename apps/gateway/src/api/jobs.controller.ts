@@ -28,7 +28,19 @@ import { ApiKeyGuard, AuthedRequest } from './api-key.guard';
 import { API_CONFIG, ApiConfig } from './api.config';
 import { HttpProblem } from './problem-details';
 import { ProblemDetailsFilter } from './problem-details.filter';
-import { decodeCursor, encodeCursor, optionalString, parseLimit, requireObject } from './query';
+import {
+  decodeCursor,
+  encodeCursor,
+  optionalFlag,
+  optionalString,
+  parseLimit,
+  requireObject,
+} from './query';
+import { ApiRoute } from './route-doc';
+import { answer, fails, NOT_FOUND, PAGE_QUERY } from './route-helpers';
+import { ref, SCHEMAS } from './schema/api-schemas';
+
+const TAG = 'Jobs';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,6 +71,23 @@ export class JobsController {
    * `Idempotency-Key` makes a retried request return the first request's job.
    */
   @Post()
+  @ApiRoute({
+    operationId: 'createJob',
+    summary: 'Create a job for one device',
+    description:
+      "With `wait=SECONDS` the request waits for the job to finish: 200 with its results when it did in time, else 202 with the job as it stands. `Idempotency-Key` makes a retried request return the first request's job (with `Idempotent-Replayed: true`).",
+    tag: TAG,
+    access: 'write',
+    body: ref('JobInput'),
+    query: { wait: { type: 'number', minimum: 0, description: 'seconds to wait for the end' } },
+    headers: { 'Idempotency-Key': { type: 'string', maxLength: 200 } },
+    responses: {
+      '200': answer('The job finished within `wait`', 'Job'),
+      '202': answer('The job was accepted', 'Job'),
+      '404': fails('Unknown device'),
+      '409': fails('Idempotency key reused for another request'),
+    },
+  })
   async create(
     @Body() body: unknown,
     @Query('wait') waitRaw: unknown,
@@ -98,12 +127,23 @@ export class JobsController {
    */
   @Post('preview')
   @HttpCode(200)
+  @ApiRoute({
+    operationId: 'previewJob',
+    summary: 'Dry run: exactly what a job would send',
+    description:
+      'Secrets are masked unless an admin key asks `reveal=true`. Nothing is stored or sent.',
+    tag: TAG,
+    access: 'write',
+    body: ref('JobInput'),
+    query: { reveal: { type: 'boolean' } },
+    responses: { '200': answer('What would be sent', 'Preview'), '404': fails('Unknown device') },
+  })
   async preview(
     @Body() body: unknown,
     @Query('reveal') revealRaw: string | undefined,
     @Req() req: AuthedRequest,
   ) {
-    const reveal = revealRaw === 'true';
+    const reveal = optionalFlag(revealRaw, 'reveal');
     if (reveal && req.apiKey?.scope !== 'admin')
       throw new HttpProblem(403, 'insufficient-scope', 'revealing secrets needs an admin key');
     const b = requireObject(body);
@@ -137,6 +177,19 @@ export class JobsController {
   }
 
   @Get()
+  @ApiRoute({
+    operationId: 'listJobs',
+    summary: 'List jobs, newest first',
+    tag: TAG,
+    access: 'read',
+    query: {
+      ...PAGE_QUERY,
+      deviceId: { type: 'string' },
+      campaignId: { type: 'string' },
+      state: { type: 'string', enum: [...(SCHEMAS.Job.properties!.state.enum as string[])] },
+    },
+    responses: { '200': answer('A page of jobs', 'JobPage') },
+  })
   async list(@Query() q: Record<string, unknown>) {
     const state = optionalString(q.state, 'state');
     if (state && !(JOB_STATES as readonly string[]).includes(state)) {
@@ -158,18 +211,47 @@ export class JobsController {
   }
 
   @Get(':id')
+  @ApiRoute({
+    operationId: 'getJob',
+    summary: 'Get a job with its results',
+    tag: TAG,
+    access: 'read',
+    responses: { '200': answer('The job', 'Job'), ...NOT_FOUND('job') },
+  })
   async get(@Param('id') id: string) {
     return this.core.jobs.view(await this.core.jobs.get(id));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiRoute({
+    operationId: 'cancelJob',
+    summary: 'Cancel a job that is not in session',
+    tag: TAG,
+    access: 'write',
+    responses: {
+      '200': answer('The cancelled job', 'Job'),
+      ...NOT_FOUND('job'),
+      '409': fails('The job finished or is in session'),
+    },
+  })
   async cancel(@Param('id') id: string) {
     return this.core.jobs.view(await this.core.jobs.cancel(id));
   }
 
   @Post(':id/retry')
   @HttpCode(202)
+  @ApiRoute({
+    operationId: 'retryJob',
+    summary: 'Run a finished job again, as a new job',
+    tag: TAG,
+    access: 'write',
+    responses: {
+      '202': answer('The new job', 'Job'),
+      ...NOT_FOUND('job'),
+      '409': fails('The job has not finished'),
+    },
+  })
   async retry(@Param('id') id: string) {
     return this.core.jobs.view(await this.core.jobs.retry(id));
   }

@@ -1,4 +1,4 @@
-import { ValidationError } from '@dm-bridge/core';
+import { CONTROL_CHARS, ValidationError } from '@dm-bridge/core';
 
 export function parseLimit(raw: unknown, def = 100, max = 1000): number {
   if (raw === undefined) return def;
@@ -10,9 +10,16 @@ export function parseLimit(raw: unknown, def = 100, max = 1000): number {
 
 export function optionalString(raw: unknown, name: string): string | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || raw.length > 256)
+  if (typeof raw !== 'string' || raw.length > 256 || CONTROL_CHARS.test(raw))
     throw new ValidationError('invalid-query', `${name} must be a single string`);
   return raw;
+}
+
+/** `true` or `false` (absent: false). */
+export function optionalFlag(raw: unknown, name: string): boolean {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ValidationError('invalid-query', `${name} must be true or false`);
 }
 
 /** Cursors are opaque to clients: base64url of the last id seen. */

@@ -91,6 +91,8 @@ export class DmHttpEndpoint {
   readonly serverConfig: DmServerConfig;
   /** told when a device's session is open after a message served here, or over (shutdown drain) */
   onSessionState?: (deviceId: string, open: boolean) => void;
+  /** told once per session that ends, with why (completed, timeout, auth-failed…), for metrics */
+  onSessionEnded?: (reason: string) => void;
   /** where nonces come from (tests replaying captures pin the nonce a capture's stub issued) */
   random: (bytes: number) => Uint8Array = pooledRandom;
 
@@ -369,6 +371,7 @@ export class DmHttpEndpoint {
     // Returns first: a superseded session's operations go back before the new one claims its own.
     for (const e of events) {
       if (e.type !== 'session-ended') continue;
+      this.onSessionEnded?.(e.reason);
       const cause = releaseCause(e);
       if (e.reason === 'server-auth-rejected' || e.reason === 'auth-failed')
         this.log?.warn({ msg: 'DM session ended: authentication', deviceId, ...cause });

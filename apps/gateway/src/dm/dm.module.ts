@@ -16,6 +16,7 @@ import {
 } from '../orchestration/orchestration.config';
 import { CoreDmOperationSource } from '../orchestration/sources/core-dm-operation-source';
 import { closeRedis } from '../redis/redis-clients';
+import { MetricsRegistry } from '../orchestration/metrics.registry';
 
 /**
  * The DM hot path's own connection with auto-pipelining: the reads and compare-and-set writes of
@@ -73,9 +74,12 @@ class DmRouteRegistrar implements OnModuleInit {
     @Inject(DeviceHttpServer) private readonly http: DeviceHttpServer,
     @Inject(DmHttpEndpoint) private readonly endpoint: DmHttpEndpoint,
     @Inject(DM_CONFIG) private readonly config: DmConfig,
+    @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
   ) {}
 
   onModuleInit(): void {
+    this.endpoint.onSessionEnded = (reason) =>
+      this.metrics.inc('dmb_dm_sessions_total', { outcome: reason });
     this.http.register({
       method: 'POST',
       path: this.config.path,

@@ -3,19 +3,47 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { Observable, Subject } from 'rxjs';
-import { isCluster } from '../redis/redis-clients';
 import { MetricsRegistry } from './metrics.registry';
 import { closeRedis } from '../redis/redis-clients';
 
+/** An event with its id in the retained event stream (SSE `id:`). */
+export interface StreamedEvent {
+  id: string;
+  event: CoreEvent;
+}
+
 /**
- * Where core's events go: a Redis pub/sub channel (every process's SSE clients see every event)
+ * Appends each event to the retained stream and publishes it with its stream id, in one script:
+ * the id a live subscriber sees is the one a reconnecting client resumes from.
+ */
+const APPEND_AND_PUBLISH = `
+local ids = {}
+for i = 3, #ARGV do
+  local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[i])
+  redis.call('PUBLISH', ARGV[1], '{"streamId":"' .. id .. '",' .. string.sub(ARGV[i], 2))
+  ids[#ids + 1] = id
+end
+return ids
+`;
+
+/** Stream ids are `<ms>-<seq>`; compares two of them. */
+export function streamIdAfter(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am > bm || (am === bm && as > bs);
+}
+
+/**
+ * Where core's events go: a Redis stream (`<channel>:log`, the last EVENT_LOG_MAX events, for SSE
+ * resume by Last-Event-ID) and pub/sub channel (every process's SSE clients see every event),
  * and, per matching webhook subscription, a durable delivery job on the webhook queue.
  */
 export class EventBus implements EventPublisher {
   private core?: Core;
   private webhookQueue?: Queue;
   private subscriptions: { list: WebhookSubscription[]; until: number } = { list: [], until: 0 };
-  private readonly local = new Subject<CoreEvent>();
+  private readonly local = new Subject<StreamedEvent>();
+  readonly logKey: string;
   private subscriber?: Redis;
   private subscribed?: Promise<unknown>;
 
@@ -23,7 +51,10 @@ export class EventBus implements EventPublisher {
     private readonly redis: Redis,
     private readonly channel: string,
     private readonly metrics?: MetricsRegistry,
-  ) {}
+    private readonly logMax = Number(process.env.EVENT_LOG_MAX ?? 10000),
+  ) {
+    this.logKey = `${channel}:log`;
+  }
 
   attach(core: Core): void {
     this.core = core;
@@ -65,12 +96,15 @@ export class EventBus implements EventPublisher {
   async publish(events: CoreEvent[]): Promise<void> {
     if (!events.length) return;
     for (const e of events) this.count(e);
-    const pipe = this.redis.pipeline();
-    // A cluster pipeline without keys goes to a random master, and messages from different masters
-    // reach a subscriber out of order. A keyed no-op pins every publish to the channel's master.
-    if (isCluster(this.redis)) pipe.exists(this.channel);
-    for (const e of events) pipe.publish(this.channel, JSON.stringify(e));
-    await pipe.exec();
+    // Keyed by the log, the script always runs on one master, so subscribers see events in order.
+    await this.redis.eval(
+      APPEND_AND_PUBLISH,
+      1,
+      this.logKey,
+      this.channel,
+      this.logMax,
+      ...events.map((e) => JSON.stringify(e)),
+    );
     const subs = await this.currentSubscriptions();
     if (!subs.length || !this.webhookQueue) return;
     const deliveries = [];
@@ -92,14 +126,32 @@ export class EventBus implements EventPublisher {
     await this.subscribed;
   }
 
+  /** Retained events after `afterId` (at most `count`), oldest first. */
+  async since(afterId: string, count = 1000): Promise<StreamedEvent[]> {
+    const rows = (await this.redis.xrange(this.logKey, `(${afterId}`, '+', 'COUNT', count)) as [
+      string,
+      string[],
+    ][];
+    const out: StreamedEvent[] = [];
+    for (const [id, fields] of rows) {
+      try {
+        out.push({ id, event: JSON.parse(fields[1]) as CoreEvent });
+      } catch {
+        // not ours: skip
+      }
+    }
+    return out;
+  }
+
   /** Events from every gateway process, for SSE. One Redis subscription per process. */
-  stream(): Observable<CoreEvent> {
+  stream(): Observable<StreamedEvent> {
     if (!this.subscriber) {
       this.subscriber = this.redis.duplicate();
       this.subscribed = this.subscriber.subscribe(this.channel);
       this.subscriber.on('message', (_channel: string, message: string) => {
         try {
-          this.local.next(JSON.parse(message) as CoreEvent);
+          const { streamId, ...event } = JSON.parse(message) as CoreEvent & { streamId: string };
+          this.local.next({ id: streamId, event });
         } catch {
           // a foreign message on our channel: ignore it
         }

@@ -1,4 +1,5 @@
 import { Core, CoreEvent, signWebhook, SIGNATURE_HEADER } from '@dm-bridge/core';
+import { userAgent } from '../version';
 import { MetricsRegistry } from './metrics.registry';
 
 export interface WebhookDelivery {
@@ -37,6 +38,7 @@ export class WebhookProcessor {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
+          'user-agent': userAgent(),
           [SIGNATURE_HEADER]: signature,
           'x-dmb-event': d.event.type,
           'x-dmb-delivery': d.deliveryId,
@@ -53,6 +55,7 @@ export class WebhookProcessor {
       if (last) {
         await this.core.webhooks.addDeadLetter({
           webhookId: sub.id,
+          deliveryId: d.deliveryId,
           event: d.event,
           error: (err as Error).message,
           attempts: attemptsMade + 1,

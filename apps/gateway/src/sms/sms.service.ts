@@ -158,6 +158,7 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     this.metricsTimer.unref();
     await this.transport.setBinds(this.registry.activeConfigs());
     this.transport.start({
+      mayAcquire: (config) => this.registry.stillWanted(config),
       onOwned: (bind) => this.startWorker(bind),
       onReleased: (bind) => this.stopWorker(bind.id),
     });

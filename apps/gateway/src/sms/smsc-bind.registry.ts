@@ -7,6 +7,7 @@ import {
   describeBind,
   openStoredBind,
   parseSmscUrl,
+  sameBindConfig,
   StoredBind,
   toStoredBind,
 } from '@dm-bridge/smpp';
@@ -105,6 +106,21 @@ export class SmscBindRegistry implements OnModuleInit, OnApplicationShutdown {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether this exact configuration is still wanted (exists, not paused, same settings), after a
+   * look at the version in Redis: asked by the bind manager before it takes a free lease.
+   */
+  async stillWanted(config: BindConfig): Promise<boolean> {
+    await this.refresh();
+    const b = this.get(config.id);
+    if (!b || b.paused) return false;
+    try {
+      return sameBindConfig(openStoredBind(b, this.core.box), config);
+    } catch {
+      return false;
+    }
   }
 
   async refresh(force = false): Promise<void> {
@@ -230,8 +246,7 @@ export class SmscBindRegistry implements OnModuleInit, OnApplicationShutdown {
 
 function sameStored(old: StoredBind, config: BindConfig, core: Core): boolean {
   try {
-    const a = JSON.stringify(openStoredBind(old, core.box));
-    return old.origin === 'env' && a === JSON.stringify(config);
+    return old.origin === 'env' && sameBindConfig(openStoredBind(old, core.box), config);
   } catch {
     return false;
   }

@@ -102,6 +102,11 @@ export class ContactMeService implements WorkpointTimers {
         prefix: this.bullPrefix,
         concurrency: 8,
         limiter: { max: this.config.contactRatePerSecond, duration: 1000 },
+        // A request in flight when its process died blocks the phone's later ones (they collapse
+        // onto its id) until it is found stalled: look often, and never give up on a stall.
+        lockDuration: Math.max(10_000, 2 * this.config.contactTimeoutMs),
+        stalledInterval: 5_000,
+        maxStalledCount: Number.MAX_SAFE_INTEGER,
       },
     );
     this.worker.on('failed', (job, err) => {

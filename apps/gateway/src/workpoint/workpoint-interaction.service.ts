@@ -72,6 +72,8 @@ type LeaseStep =
  */
 export class WorkpointInteractionService {
   private readonly engineConfig: Partial<EngineConfig>;
+  /** told how each phone request went (opened, continued, ended, unidentified, lock-expired, error) */
+  onInteraction?: (outcome: string) => void;
 
   constructor(
     private readonly config: WorkpointConfig,
@@ -115,6 +117,7 @@ export class WorkpointInteractionService {
         config: this.engineConfig,
       });
       await this.emit(out.events);
+      this.onInteraction?.('unidentified');
       return { body: out.reply, endSession: Boolean(req.session) };
     }
     const [locked, work] = await Promise.all([
@@ -191,6 +194,7 @@ export class WorkpointInteractionService {
         config,
       });
     } catch (err) {
+      this.onInteraction?.('error');
       await this.store.saveAndUnlock(locked, undefined);
       if (work?.lease) await this.source.endSession(work.lease, newSession);
       throw err;
@@ -212,6 +216,7 @@ export class WorkpointInteractionService {
       // The reply must not carry what the stored state does not know (a write chunk, a
       // certificate): end the phone's session instead; its next opening request starts afresh.
       this.log.warn({ msg: 'phone lock expired before the state was written', mac });
+      this.onInteraction?.('lock-expired');
       if (work?.lease) await this.source.endSession(work.lease, newSession);
       return {
         body: buildDlsMessage({
@@ -230,6 +235,7 @@ export class WorkpointInteractionService {
     // CleanUp + send-solicited went out (busy phone, or more jobs chained): watch for its return
     if (out.state?.sendSolicitedAt === now) await this.timers.busyCheck(mac);
     await this.emit(out.events);
+    this.onInteraction?.(out.session ? (req.session ? 'continued' : 'opened') : 'ended');
     return {
       body: out.reply,
       session: out.session,

@@ -23,6 +23,7 @@ import { RegistrationGuard } from './registration-guard';
 import { WORKPOINT_CONFIG, WorkpointConfig, loadWorkpointConfig } from './workpoint.config';
 import { WorkpointListener } from './workpoint-https.server';
 import { WorkpointInteractionService } from './workpoint-interaction.service';
+import { MetricsRegistry } from '../orchestration/metrics.registry';
 import { WORKPOINT_JOB_SOURCE, WorkpointJobSource } from './workpoint-job-source';
 import { closeRedis } from '../redis/redis-clients';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from '../orchestration/orchestration.config';
@@ -59,10 +60,13 @@ export class WorkpointRuntime
     @Inject(WORKPOINT_JOB_SOURCE) private readonly source: WorkpointJobSource,
     @Inject(WP_REDIS) private readonly redis: Redis,
     @Inject(PhoneStateStore) private readonly store: PhoneStateStore,
+    @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
   ) {}
 
   onModuleInit(): void {
     if (!this.config.enabled) return;
+    this.interactions.onInteraction = (outcome) =>
+      this.metrics.inc('dmb_workpoint_interactions_total', { outcome });
     this.http.register({
       method: 'GET',
       path: DCMP_PATH,

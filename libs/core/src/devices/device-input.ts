@@ -22,6 +22,16 @@ export interface DeviceInput {
 }
 
 const ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/**
+ * devId, serverId, bind and imsi: printable ASCII without spaces. Addresses become Redis index
+ * entries (newline-separated in scripts), so control characters must never reach them.
+ */
+export const ADDRESS_TOKEN = /^[\x21-\x7e]{1,128}$/;
+/** ip: an IPv4/IPv6 literal or a host name. */
+export const ADDRESS_HOST = /^[A-Za-z0-9.:%_[\]-]{1,128}$/;
+/** C0 controls and DEL: never accepted in ids, addresses, names or query values. */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
 const TAG = /^[A-Za-z0-9._:-]{1,64}$/;
 const ADDRESS_FIELDS = [
   'msisdn',
@@ -97,8 +107,25 @@ export function normaliseAddressing(
     if (a[k] !== undefined) {
       if (typeof a[k] !== 'string' || (a[k] as string).length > 128)
         fail('invalid-addressing', `addressing.${k} must be a string`, `addressing.${k}`);
+      const grammar = k === 'ip' ? ADDRESS_HOST : ADDRESS_TOKEN;
+      if (!grammar.test(a[k] as string))
+        fail(
+          'invalid-addressing',
+          k === 'ip'
+            ? 'addressing.ip must be an IP address or host name'
+            : `addressing.${k} must be printable ASCII without spaces or control characters`,
+          `addressing.${k}`,
+        );
       out[k] = a[k] as string;
     }
+  }
+  for (const k of ['msisdn', 'mac'] as const) {
+    if (typeof a[k] === 'string' && CONTROL_CHARS.test(a[k] as string))
+      fail(
+        'invalid-addressing',
+        `addressing.${k} must be a string without control characters`,
+        `addressing.${k}`,
+      );
   }
   if (a.msisdn !== undefined) out.msisdn = normaliseMsisdn(a.msisdn as string, defaultCountryCode);
   if (a.mac !== undefined) out.mac = normaliseMac(a.mac as string);
@@ -179,6 +206,17 @@ export function checkCredentials(input: unknown): DeviceCredentials {
     if (v === null || v === undefined) continue;
     if (typeof v !== 'string' || v.length > 256)
       fail('invalid-credentials', `credentials.${k} must be a string`, `credentials.${k}`);
+    if (
+      k !== 'clientPassword' &&
+      k !== 'serverPassword' &&
+      k !== 'password' &&
+      CONTROL_CHARS.test(v)
+    )
+      fail(
+        'invalid-credentials',
+        `credentials.${k} must not hold control characters`,
+        `credentials.${k}`,
+      );
     out[k] = v;
   }
   return out as DeviceCredentials;

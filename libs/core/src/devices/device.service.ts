@@ -171,7 +171,11 @@ export class DeviceService {
   }
 
   /** Validates and writes one batch of an import; bad rows are reported, never fatal. */
-  async importBatch(rows: { row: number; input: DeviceInput }[]): Promise<ImportRowResult[]> {
+  /** `dryRun`: validate only (conflicts with stored devices are found only by a real import). */
+  async importBatch(
+    rows: { row: number; input: DeviceInput }[],
+    options: { dryRun?: boolean } = {},
+  ): Promise<ImportRowResult[]> {
     const now = Date.now();
     const results: ImportRowResult[] = [];
     const valid: { row: number; device: Device }[] = [];
@@ -189,7 +193,9 @@ export class DeviceService {
         });
       }
     }
-    const outcomes = await this.repo.createMany(valid.map((v) => v.device));
+    const outcomes = options.dryRun
+      ? valid.map(() => ({ ok: true as const }))
+      : await this.repo.createMany(valid.map((v) => v.device));
     outcomes.forEach((o, i) => {
       const { row, device } = valid[i];
       results.push(

@@ -1,12 +1,14 @@
 /** Events core emits; the gateway fans them out to SSE clients and webhooks. */
-export type CoreEventType =
-  | 'job.state'
-  | 'device.contact'
-  | 'device.registered'
-  | 'device.alert'
-  | 'sms.receipt'
-  | 'campaign.state'
-  | 'campaign.progress';
+export const CORE_EVENT_TYPES = [
+  'job.state',
+  'device.contact',
+  'device.registered',
+  'device.alert',
+  'sms.receipt',
+  'campaign.state',
+  'campaign.progress',
+] as const;
+export type CoreEventType = (typeof CORE_EVENT_TYPES)[number];
 
 export interface CoreEvent {
   type: CoreEventType;

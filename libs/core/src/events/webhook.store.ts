@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../errors';
 import { MASKED, SecretBox } from '../secrets/secret-box';
 import { newId } from '../util/ids';
 import { CoreKeys } from '../util/redis-keys';
-import { CoreEvent, CoreEventType } from './core-event';
+import { CORE_EVENT_TYPES, CoreEvent, CoreEventType } from './core-event';
 
 export interface WebhookSubscription {
   id: string;
@@ -18,6 +18,8 @@ export interface WebhookSubscription {
 
 export interface DeadLetter {
   id: string;
+  /** the delivery's id, kept when it is replayed (receivers de-duplicate by it) */
+  deliveryId?: string;
   webhookId: string;
   event: CoreEvent;
   error: string;
@@ -63,6 +65,13 @@ export class WebhookStore {
     if (!Array.isArray(events) || events.some((e) => typeof e !== 'string')) {
       throw new ValidationError('invalid-events', 'events must be an array of event types');
     }
+    const unknown = events.filter((e) => !(CORE_EVENT_TYPES as readonly string[]).includes(e));
+    if (unknown.length)
+      throw new ValidationError(
+        'invalid-events',
+        `unknown event types: ${unknown.join(', ')} (known: ${CORE_EVENT_TYPES.join(', ')})`,
+        { unknown },
+      );
     const sub: WebhookSubscription = {
       id: newId('w'),
       url: input.url,

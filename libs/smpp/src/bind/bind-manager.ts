@@ -8,8 +8,17 @@ export interface BindOwnershipHooks {
   /** This process now owns the bind (lease taken, connection started): start consuming its queue. */
   onOwned?(bind: SmppBind): Promise<void> | void;
   /** Ownership ends (shutdown or lease lost): stop consuming before the connection closes. */
-  onReleased?(bind: SmppBind, reason: 'shutdown' | 'lease-lost'): Promise<void> | void;
+  onReleased?(
+    bind: SmppBind,
+    reason: 'shutdown' | 'lease-lost' | 'reconfigured',
+  ): Promise<void> | void;
   onReceipt?(receipt: ReceiptEvent): void;
+  /**
+   * Asked before taking a free lease: false when this configuration is no longer wanted (the bind
+   * was paused, removed or changed elsewhere and this process has not heard yet), so a released
+   * lease is not picked up by a process that is about to stop the bind anyway.
+   */
+  mayAcquire?(config: BindConfig): Promise<boolean> | boolean;
   log?(level: 'info' | 'warn', msg: string): void;
 }
 
@@ -75,7 +84,7 @@ class BindSupervisor {
         const kept = await this.lease.renew();
         if (!kept) await this.release('lease-lost');
         else this.renewed(asked);
-      } else if (await this.lease.tryAcquire()) {
+      } else if ((await this.mayAcquire()) && (await this.lease.tryAcquire())) {
         this.lastRenewed = asked;
         await this.own();
       } else {
@@ -94,6 +103,11 @@ class BindSupervisor {
       this.busy = false;
       this.schedule();
     }
+  }
+
+  private async mayAcquire(): Promise<boolean> {
+    if (!this.hooks.mayAcquire) return true;
+    return this.hooks.mayAcquire(this.config);
   }
 
   /**
@@ -117,11 +131,18 @@ class BindSupervisor {
     await this.hooks.onOwned?.(bind);
   }
 
-  private async release(reason: 'shutdown' | 'lease-lost'): Promise<void> {
+  private async release(reason: 'shutdown' | 'lease-lost' | 'reconfigured'): Promise<void> {
     const bind = this.bind;
     if (!bind) return;
     this.bind = undefined;
     this.hooks.log?.('warn', `releasing bind ${this.config.id}: ${reason}`);
+    if (reason === 'reconfigured') {
+      // Paused, removed or changed: stop sending now (submits not yet written fail over to a
+      // rerun of their queue job), give those written a moment for their answers, then unbind.
+      await bind.close(2_000);
+      await this.hooks.onReleased?.(bind, reason);
+      return;
+    }
     if (reason === 'lease-lost') {
       // Another process may already own the bind: stop sending at once; the consumer's jobs
       // fail with BindClosedError and are retried by whoever owns the bind now.
@@ -134,12 +155,12 @@ class BindSupervisor {
     await bind.close(5_000);
   }
 
-  async stop(): Promise<void> {
+  async stop(reason: 'shutdown' | 'reconfigured' = 'shutdown'): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
     if (this.bind) {
-      await this.release('shutdown');
+      await this.release(reason);
       await this.lease.release().catch(() => undefined);
     }
   }
@@ -208,7 +229,7 @@ export class BindManager {
         const want = next.get(id);
         if (want && sameConfig(want, s.config)) continue;
         this.supervisors.delete(id);
-        stopping.push(s.stop());
+        stopping.push(s.stop('reconfigured'));
       }
       await Promise.all(stopping);
       this.binds = binds;
@@ -262,6 +283,11 @@ function canonical(v: unknown): string {
     .sort()
     .map((k) => `${k}:${canonical(o[k])}`)
     .join(',')}}`;
+}
+
+/** Whether two configurations are the same (key order aside). */
+export function sameBindConfig(a: BindConfig, b: BindConfig): boolean {
+  return sameConfig(a, b);
 }
 
 function sameConfig(a: BindConfig, b: BindConfig): boolean {

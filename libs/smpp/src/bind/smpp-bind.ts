@@ -178,8 +178,10 @@ export class SmppBind extends EventEmitter {
   start(): void {
     if (this.state !== 'idle') return;
     if (this.config.mode === 'transmitter-receiver') {
-      this.receiver = new ReceiverLink(this.config, (session, pdu) =>
-        this.onDeliverSm(session, pdu),
+      this.receiver = new ReceiverLink(
+        this.config,
+        (session, pdu) => this.onDeliverSm(session, pdu),
+        (level, msg) => this.log(level, msg),
       );
       this.receiver.start();
     }

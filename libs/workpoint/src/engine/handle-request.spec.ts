@@ -506,6 +506,37 @@ describe('workpoint interaction engine', () => {
     );
   });
 
+  it('secure listener, no bootstrap by us: the first certificate pins the phone, another and plain mode are refused', () => {
+    const d = known({ jobs: [] });
+    const fp = (c: string) => `${c}:${c}`.repeat(16).slice(0, 95);
+    const send = (nonce: string, secure: boolean, cert?: string) =>
+      handleWorkpointRequest({
+        body: open('start-up', nonce),
+        state: d.state,
+        newSession: 'S',
+        now: 2000,
+        transport: { secure, clientCertFingerprint: cert },
+        work: { jobs: [] },
+      });
+    const first = send('P1', true, fp('aa'));
+    expect(first.state!.secureMode).toEqual({
+      state: 'active',
+      securePort: 0,
+      certFingerprint: fp('AA'),
+    });
+    d.state = first.state!;
+    expect(send('P2', true, fp('bb')).events).toContainEqual(
+      expect.objectContaining({
+        reason: "client certificate is not the one installed in this phone's secure mode",
+      }),
+    );
+    expect(send('P3', false).events).toContainEqual(
+      expect.objectContaining({
+        reason: 'phone is in secure mode; requests on the default port are refused',
+      }),
+    );
+  });
+
   it("jobsPerInteraction 'one': chains jobs with send-solicited until the last (DG p.74-75)", () => {
     const jobs: WorkpointJob[] = ['a', 'b'].map((id) => ({
       id,

@@ -183,6 +183,17 @@ export function handleWorkpointRequest(input: EngineInput): EngineOutput {
     state.maxItems = msg.maxItems;
     state.lastContactAt = input.now;
     state.last = { session, nonce: msg.nonce, hash, reply, connection: input.connection };
+    // A phone served over mutual TLS is bound to the first certificate it shows (one bootstrapped
+    // by us is bound to ours already): another one is refused, and so is plain mode, from now on.
+    const fp = input.transport.clientCertFingerprint?.toUpperCase();
+    if (input.transport.secure && fp && !state.secureMode?.certFingerprint) {
+      state.secureMode = {
+        state: 'active',
+        securePort: state.secureMode?.securePort ?? 0,
+        certFingerprint: fp,
+      };
+      events.push({ type: 'secure-mode-active', mac });
+    }
   }
   return { reply, state, events, session: state?.interaction?.id, mac };
 }

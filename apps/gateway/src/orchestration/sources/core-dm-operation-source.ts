@@ -62,7 +62,8 @@ export class CoreDmOperationSource implements DmOperationSource {
       try {
         out.push(...compileDmOperations(job.id, this.core.jobs.revealOperations(job)));
       } catch (err) {
-        await this.core.jobs.addFault(job.id, 'compile-failed', (err as Error).message);
+        // permanent: it could never be served, so it ends now instead of at its deadline
+        await this.core.jobs.failJob(job.id, 'compile-failed', (err as Error).message);
       }
     }
     const inventory = await this.core.devices.inventory(device.id);
@@ -138,11 +139,7 @@ export class CoreDmOperationSource implements DmOperationSource {
     if (!job || job.state !== 'awaiting-contact') return;
     const refusals = job.faults.filter((f) => f.code === 'server-auth-rejected').length;
     if (refusals < SERVER_AUTH_REJECTIONS) return;
-    await this.core.jobs.completeJob(
-      jobId,
-      job.operations.map(() => ({ status: 'failed', code: cause.code, message: cause.message })),
-      cause,
-    );
+    await this.core.jobs.failJob(jobId, cause.code, cause.message);
   }
 
   async event(e: DmEvent): Promise<void> {
