@@ -151,7 +151,7 @@ suite('operator console in a real browser', () => {
     await result.waitFor();
     expect(await result.textContent()).toContain('1 of 2 rows imported, 1 failed');
     expect(await page.locator('table[aria-label="Import errors"] tbody tr').count()).toBe(1);
-    expect(await page.locator('table[aria-label="Import errors"] tr[data-row="1"]').count()).toBe(
+    expect(await page.locator('table[aria-label="Import errors"] tr[data-row="2"]').count()).toBe(
       1,
     );
     expect((await f.call('GET', '/v1/devices/con-imp-1')).body.protocol).toBe('omadm');
