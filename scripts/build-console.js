@@ -31,6 +31,7 @@ async function openApiDocument() {
     tsconfig: join(root, 'tsconfig.json'),
     write: false,
     logLevel: 'error',
+    preserveSymlinks: true, // node_modules may be a symlink into another checkout
   });
   const m = new Module('openapi-document');
   m.paths = Module._nodeModulePaths(root);
@@ -72,6 +73,7 @@ async function main() {
     outfile: join(out, 'assets/console.js'),
     legalComments: 'none',
     logLevel: 'error',
+    preserveSymlinks: true, // node_modules may be a symlink into another checkout
   });
   copyFileSync(join(app, 'src/console.css'), join(out, 'assets/console.css'));
   writeFileSync(join(out, 'index.html'), readFileSync(join(app, 'index.html')));

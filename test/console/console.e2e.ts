@@ -11,7 +11,7 @@ import {
 } from './console-fixture';
 
 const WRITE_ACTIONS =
-  /^(Preview|Send job|New campaign|Start campaign|Cancel job|Retry job|Pause campaign|Resume campaign|Cancel campaign|Create key|Pause bind|Resume bind|Add bind|Apply tags)/;
+  /^(Preview|Send job|New campaign|Start campaign|Cancel job|Retry job|Pause campaign|Resume campaign|Cancel campaign|Create key|Pause bind|Resume bind|Add bind|Apply tags|Import devices)/;
 
 /**
  * The operator console in headless Chromium against the real gateway (in-process, real Redis)
@@ -134,6 +134,32 @@ suite('operator console in a real browser', () => {
     await context.close();
   });
 
+  it('imports a CSV file and reports its bad rows', async () => {
+    const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
+    const csv = [
+      'id,protocol,msisdn,devId,tags',
+      'con-imp-1,omadm,+491705550301,IMEI:490154203237301,imported',
+      'con-imp-2,telex,+491705550302,IMEI:490154203237302,imported',
+    ].join('\n');
+    await page.getByLabel('Device file').setInputFiles({
+      name: 'fleet.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.getByRole('button', { name: 'Import devices' }).click();
+    const result = page.locator('[data-import-result]');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('1 of 2 rows imported, 1 failed');
+    expect(await page.locator('table[aria-label="Import errors"] tbody tr').count()).toBe(1);
+    expect(await page.locator('table[aria-label="Import errors"] tr[data-row="2"]').count()).toBe(
+      1,
+    );
+    expect((await f.call('GET', '/v1/devices/con-imp-1')).body.protocol).toBe('omadm');
+    expect((await f.call('GET', '/v1/devices/con-imp-2')).status).toBe(404);
+    await page.locator('tr[data-device="con-imp-1"]').waitFor();
+    await context.close();
+  });
+
   it('shows a device with secrets masked and inventory provenance; a previewed job succeeds live', async () => {
     const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
     await page.goto(`${f.gw.apiUrl}/console#/devices/con-dm-1`);
@@ -189,6 +215,12 @@ suite('operator console in a real browser', () => {
     });
     const jobId = await live.getAttribute('data-job');
     await screenshot(page, 'device-job');
+    // the device's timeline saw the job move
+    await page
+      .locator('ol[aria-label="Device events"] li', {
+        hasText: `job ${jobId}: in-session → succeeded`,
+      })
+      .waitFor();
     expect(phones.get('con-wp-1').items.get('registrar-addr')).toBe('sip-console.example.net');
     const job = await f.call('GET', `/v1/jobs/${jobId}`);
     expect(job.body).toMatchObject({ deviceId: 'con-wp-1', state: 'succeeded' });
@@ -291,6 +323,47 @@ suite('operator console in a real browser', () => {
     await context.close();
   });
 
+  it('lets an admin create and revoke API keys and manage webhooks', async () => {
+    const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Key name').fill('console-made');
+    await page.getByLabel('Key scope').selectOption('read');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = await page.getByRole('status').locator('code').textContent();
+    const made = (await f.call('GET', '/v1/api-keys')).body.items.find(
+      (k: { name: string }) => k.name === 'console-made',
+    );
+    expect(made).toMatchObject({ scope: 'read' });
+    expect((await f.call('GET', '/v1/devices?limit=1', undefined, { key: shown })).status).toBe(
+      200,
+    );
+    expect(await checkAccessibility(page)).toEqual({ unlabelled: [], unreachable: [], axe: [] });
+    await page.getByRole('button', { name: 'Revoke key console-made' }).click();
+    await until(
+      () => f.call('GET', '/v1/api-keys'),
+      (r) => !r.body.items.some((k: { name: string }) => k.name === 'console-made'),
+    );
+
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/console-hook');
+    await page.getByLabel('Signing secret').fill('console-signing-secret-0001');
+    await page.getByLabel('job.state').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.locator('tr[data-webhook]').first().waitFor();
+    const hooks = (await f.call('GET', '/v1/webhooks')).body.items;
+    expect(hooks).toEqual([
+      expect.objectContaining({ url: 'http://127.0.0.1:9/console-hook', events: ['job.state'] }),
+    ]);
+    expect(await page.locator('main').textContent()).not.toContain('console-signing-secret-0001');
+    expect(await checkAccessibility(page)).toEqual({ unlabelled: [], unreachable: [], axe: [] });
+    await page.getByRole('button', { name: 'Unsubscribe http://127.0.0.1:9/console-hook' }).click();
+    await until(
+      () => f.call('GET', '/v1/webhooks'),
+      (r) => r.body.items.length === 0,
+    );
+    await context.close();
+  });
+
   it('offers a read-only key no write action anywhere', async () => {
     const key = await f.call('POST', '/v1/api-keys', { name: 'console-read', scope: 'read' });
     const { context, page } = await signIn(browser, f.gw.apiUrl, key.body.key);
@@ -315,6 +388,7 @@ suite('operator console in a real browser', () => {
       });
     }
     expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
     await page.goto(`${f.gw.apiUrl}/console#/devices`);
     await page.locator('tr[data-device="con-wp-1"]').waitFor();
     expect(await page.locator('input[type="checkbox"]').count()).toBe(0);

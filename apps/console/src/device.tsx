@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { problemText } from './api';
+import { useEvents, type DmbEvent } from './events';
 import { JobSummary, JobTable, useLiveJob } from './jobs';
 import { newRow, OperationsEditor, toOperations, useCatalog, type OpRow } from './operations';
 import { canWrite } from './session';
@@ -121,6 +122,7 @@ export function DeviceView({ id }: { id: string }) {
           }}
         />
       )}
+      <Timeline deviceId={id} />
       <h2>Jobs of this device</h2>
       <ErrorLine error={jobs.error} />
       <JobTable jobs={jobs.data ?? []} />
@@ -196,5 +198,37 @@ function LiveJob({ id }: { id: string }) {
       <ErrorLine error={job.error} />
       {job.data && <JobSummary job={job.data} />}
     </div>
+  );
+}
+
+/** Contacts, alerts, SMS receipts and job state changes of this device, live from /v1/events. */
+function Timeline({ deviceId }: { deviceId: string }) {
+  const { client } = useApp();
+  const [events, setEvents] = useState<DmbEvent[]>([]);
+  useEvents(client, ['device.contact', 'device.alert', 'sms.receipt', 'job.state'], (batch) => {
+    const mine = batch.filter((e) => e.data.deviceId === deviceId);
+    if (mine.length) setEvents((old) => [...mine.reverse(), ...old].slice(0, 100));
+  });
+  const describe = (e: DmbEvent) => {
+    const d = e.data;
+    if (e.type === 'job.state')
+      return `job ${String(d.jobId)}: ${String(d.from ?? '')} → ${String(d.state)}`;
+    if (e.type === 'sms.receipt')
+      return `SMS receipt for job ${String(d.jobId)}: ${String(d.outcome)}`;
+    if (e.type === 'device.alert') return `alert ${String(d.code ?? '')}`;
+    return `contact${d.initiator ? ` (${String(d.initiator)})` : ''}`;
+  };
+  return (
+    <section aria-labelledby="timeline-title">
+      <h2 id="timeline-title">Events since this page opened</h2>
+      {events.length === 0 && <p>None yet.</p>}
+      <ol class="timeline" aria-label="Device events">
+        {events.map((e) => (
+          <li data-event={e.type}>
+            {when(e.at)} · {e.type} · {describe(e)}
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }

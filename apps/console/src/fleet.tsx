@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { problemText, type Device } from './api';
+import { DeviceImport } from './import';
 import { canWrite } from './session';
 import { ErrorLine, Field, go, useApp, useLoad, when } from './ui';
 
@@ -179,6 +180,7 @@ export function Fleet({ params }: { params: URLSearchParams }) {
           )}
         </p>
       )}
+      {writer && <DeviceImport onDone={page.reload} />}
       {writer && (
         <BulkTags
           ids={[...selected]}

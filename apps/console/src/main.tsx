@@ -9,6 +9,7 @@ import { Fleet } from './fleet';
 import { ApiKeys } from './keys';
 import { JobDetail, Jobs } from './jobs';
 import { Login } from './login';
+import { Webhooks } from './webhooks';
 import { clearSession, isAdmin, loadSession, type Session } from './session';
 import { AppContext } from './ui';
 
@@ -39,6 +40,8 @@ function Route({ path }: { path: string }) {
       return <Catalog />;
     case 'keys':
       return <ApiKeys />;
+    case 'webhooks':
+      return <Webhooks />;
     default:
       return <p>Nothing here. Choose a view above.</p>;
   }
@@ -82,6 +85,7 @@ function App() {
           {link('binds', 'SMSC binds')}
           {link('catalog', 'Catalog')}
           {isAdmin(session) && link('keys', 'API keys')}
+          {isAdmin(session) && link('webhooks', 'Webhooks')}
         </nav>
         <span class="scope" data-scope={session.scope}>
           key scope: {session.scope}
