@@ -166,7 +166,9 @@ export function generateOpenApi(
     security: [{ bearer: [] }, { apiKey: [] }],
     // the SMSC binds controller still carries its document beside it (smsc-binds.openapi.ts)
     paths: Object.fromEntries(
-      Object.entries({ ...paths, ...SMSC_BIND_PATHS }).sort(([a], [b]) => a.localeCompare(b)),
+      Object.entries({ ...paths, ...operationLevel(SMSC_BIND_PATHS) }).sort(([a], [b]) =>
+        a.localeCompare(b),
+      ),
     ),
     components: {
       securitySchemes: {
@@ -177,6 +179,23 @@ export function generateOpenApi(
     },
   };
   return { document, undocumented };
+}
+
+/** Path-level `parameters` moved into each operation, as the generated paths have them. */
+function operationLevel(paths: Record<string, object>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [path, item] of Object.entries(paths)) {
+    const { parameters, ...ops } = item as { parameters?: unknown[] } & Record<string, unknown>;
+    out[path] = Object.fromEntries(
+      Object.entries(ops).map(([method, op]) => [
+        method,
+        parameters
+          ? { ...(op as object), parameters: [...parameters, ...((op as any).parameters ?? [])] }
+          : op,
+      ]),
+    );
+  }
+  return out;
 }
 
 export function buildOpenApiDocument(): Record<string, unknown> {
