@@ -34,7 +34,7 @@ async function main(): Promise<void> {
           `${JSON.stringify({ bench: 'resilience', case: c.name, metric, value: v[key], unit })}\n`,
         );
       process.stderr.write(
-        `${c.name}: ${JSON.stringify({ byState: v.byState, extra: v.extra, broken: v.broken, samples: v.samples.slice(0, 3), logDir: v.stuck || v.transientFailures ? v.logDir : undefined })}\n`,
+        `${c.name}: ${JSON.stringify({ unfinished: v.unfinished, byState: v.byState, extra: v.extra, broken: v.broken, samples: v.samples.slice(0, 3), logDir: v.unfinished || v.transientFailures ? v.logDir : undefined })}\n`,
       );
     } catch (err) {
       process.stdout.write(

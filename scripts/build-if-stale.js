@@ -2,7 +2,7 @@
 /**
  * `npm start` runs this first: it builds only when a source is newer than the build, so a restart
  * with a current build takes seconds instead of a full `tsc` run. The stamp is written after a
- * successful build; sources are apps/, libs/, bench/, the tsconfig files and package.json.
+ * successful build; sources are apps/ (the console too), libs/, bench/, the tsconfigs and package.json.
  */
 const { execSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
@@ -18,7 +18,7 @@ function newest(path) {
   } catch {
     return 0;
   }
-  if (!s.isDirectory()) return /\.(ts|json)$/.test(path) ? s.mtimeMs : 0;
+  if (!s.isDirectory()) return /\.(ts|tsx|json|html|css)$/.test(path) ? s.mtimeMs : 0;
   let max = 0;
   for (const name of readdirSync(path)) {
     if (name === 'node_modules' || name.startsWith('.')) continue;

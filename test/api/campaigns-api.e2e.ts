@@ -8,6 +8,9 @@ import { PHONE_FLEET_ENV, PhoneFleet } from './phone-fleet';
  * Workpoint engine) and simulated OMA DM handsets (SMS wake-up through the simulated SMSC, the
  * DM engine).
  */
+// real devices answer in their own time; the machine may be shared
+jest.setTimeout(60_000);
+
 describe('REST API: campaigns over a mixed fleet', () => {
   let f: ApiFixture;
   let smsc: SimulatedSmsc;
@@ -53,13 +56,13 @@ describe('REST API: campaigns over a mixed fleet', () => {
       name: 'registrar move',
       selection: { tag: 'mixed' },
       operations: [{ op: 'set', path: 'sip.registrar', value: 'sip.example.net' }],
-      ratePerSecond: 10,
+      ratePerSecond: 5,
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
     await until(
       () => f.call('GET', `/v1/campaigns/${id}`),
-      (r) => r.body.progress.done >= 5,
+      (r) => r.body.progress.done >= 2,
     );
     expect((await f.call('POST', `/v1/campaigns/${id}/pause`)).body.state).toBe('paused');
     // Devices woken before the pause still call in and finish; then nothing moves.
@@ -112,11 +115,19 @@ describe('REST API: campaigns over a mixed fleet', () => {
     const stopped = await until(
       () => f.call('GET', `/v1/campaigns/${created.body.id}`),
       (r) => r.body.state === 'stopped',
-      10000,
+      20000,
     );
     expect(stopped.body.stopReason).toMatch(/failure ratio 1.00 exceeded 0.5/);
-    await new Promise((r) => setTimeout(r, 300));
-    const after = (await f.call('GET', `/v1/campaigns/${created.body.id}`)).body.progress;
+    // jobs already in a session when it stopped finish there (real phones answer in their time)
+    const after = (
+      await until(
+        () => f.call('GET', `/v1/campaigns/${created.body.id}`),
+        (r) =>
+          (r.body.progress.byState.cancelled ?? 0) + (r.body.progress.byState.failed ?? 0) ===
+          r.body.progress.jobs,
+        15000,
+      )
+    ).body.progress;
     expect(after.byState.failed).toBeLessThan(30);
     expect((after.byState.cancelled ?? 0) + after.byState.failed).toBe(after.jobs);
   });

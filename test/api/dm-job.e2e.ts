@@ -151,7 +151,7 @@ describe('REST API: an OMA DM job end to end (SMS wake-up, SyncML session)', () 
       expect(read.body.state).toBe('partial');
       expect(read.body.results).toEqual([
         { status: 'ok', code: 200, value: '7' },
-        { status: 'failed', code: 404 },
+        { status: 'failed', code: 404, message: '404 Not Found: ./Vendor/dmbridge/NoSuchNode' },
       ]);
       const session = await handset.lastSession!;
       expect(session).toMatchObject({ initiator: 'server', ended: 'completed' });

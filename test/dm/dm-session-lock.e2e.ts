@@ -9,14 +9,15 @@ import { addDmDevice, startCoreDm, type CoreDmFixture } from './support/core-dm'
  */
 describe('OMA DM sessions hold core session lock while they make progress', () => {
   let fx: CoreDmFixture;
-  const TTL = 400;
+  const TTL = 1000;
 
   beforeAll(async () => {
     fx = await startCoreDm({
       SESSION_LOCK_TTL_MS: String(TTL),
-      // the watchdog looks at in-session jobs about once a second during the session
-      WAKE_BACKOFF_BASE_MS: '1000',
-      WAKE_BACKOFF_MAX_MS: '1000',
+      // no second wake-up while the first one's session gets going, even on a loaded machine
+      // (the watchdog looks at in-session jobs every lock lifetime regardless)
+      WAKE_BACKOFF_BASE_MS: '3000',
+      WAKE_BACKOFF_MAX_MS: '3000',
       WAKE_JITTER: '0',
     });
   });
@@ -29,11 +30,12 @@ describe('OMA DM sessions hold core session lock while they make progress', () =
     const holders: (string | null)[] = [];
     fx.proxy.decide = async (m): Promise<CutAction> => {
       holders.push(await fx.f.core.locks.holder(d.id));
-      // every message after the first is slower than half a lock lifetime
-      if (m.n > 1) await new Promise((r) => setTimeout(r, TTL * 0.75));
+      // every message after the first takes half a lock lifetime more (the rest of the lifetime
+      // is the margin for a loaded machine)
+      if (m.n > 1) await new Promise((r) => setTimeout(r, TTL / 2));
       return 'forward';
     };
-    const values = Array.from({ length: 6 }, (_, i) => `${i}`.repeat(500));
+    const values = Array.from({ length: 3 }, (_, i) => `${i}`.repeat(500));
     const started = Date.now();
     const res = await fx.f.call('POST', '/v1/jobs?wait=20', {
       deviceId: d.id,
@@ -50,13 +52,13 @@ describe('OMA DM sessions hold core session lock while they make progress', () =
     expect(d.handset.sessions).toHaveLength(1);
     expect(d.handset.sessions[0].ended).toBe('completed');
     expect(Date.now() - started).toBeGreaterThan(3 * TTL);
-    expect(fx.proxy.messages).toBeGreaterThanOrEqual(5);
+    expect(fx.proxy.messages).toBeGreaterThanOrEqual(7);
     // before the first message nobody held the lock; from the second on, this session did
     expect(holders[0]).toBeNull();
     const owner = holders[1];
     expect(owner).toMatch(/^dm:[0-9A-F]+:\d+$/);
     expect(holders.slice(1).every((h) => h === owner)).toBe(true);
-    for (let i = 0; i < 6; i++)
+    for (let i = 0; i < 3; i++)
       expect(d.handset.tree.get(`./Vendor/dmbridge/Note${i}`).value).toBe(values[i]);
     // the session ended: its lock is released at once, not left to lapse
     expect(await fx.f.core.locks.holder(d.id)).toBeNull();

@@ -1,5 +1,8 @@
 import { encodeDmMessage, type DmMessage, type DmOperation } from '@dm-bridge/omadm';
-import { serializeXml } from '@dm-bridge/wbxml';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseProvisioningXml, serializeProvisioningXml } from '@dm-bridge/omacp';
+import { parseXml, serializeXml } from '@dm-bridge/wbxml';
 import { DeviceHttpServer } from '../../apps/gateway/src/device-http/device-http.server';
 import { CutProxy } from './support/cut-proxy';
 import { startDmGateway, type DmGateway } from './support/gateway';
@@ -55,6 +58,20 @@ describe('OMA DM XML output is well-formed for xmllint and expat', () => {
     });
     expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?><Doc/>');
     expect(notWellFormed([xml])).toEqual([]);
+  });
+
+  it('every shared XML vector, parsed and written again by our serializer, and its CP form', () => {
+    const dir = resolve(__dirname, '../../../shared/vectors');
+    const texts = readdirSync(dir)
+      .filter((n) => n.endsWith('.xml'))
+      .map((n) => readFileSync(join(dir, n), 'utf8'));
+    expect(texts.length).toBeGreaterThan(4);
+    const written = texts.map((t) => serializeXml(parseXml(t)));
+    const cp = texts
+      .filter((t) => t.includes('wap-provisioningdoc'))
+      .map((t) => serializeProvisioningXml(parseProvisioningXml(t)));
+    expect(cp.length).toBeGreaterThan(0);
+    expect(notWellFormed([...written, ...cp])).toEqual([]);
   });
 
   describe('generated sessions through the gateway', () => {

@@ -195,4 +195,38 @@ describe('SIGTERM (gateway OS process)', () => {
       'Redis unavailable during shutdown: closing without it',
     ]);
   }, 60_000);
+  it('with its SMSC not answering, exits within the grace period and sends nothing more', async () => {
+    const silent = new SimulatedSmsc({ accounts: { gw: 'pw' } });
+    await silent.start();
+    try {
+      silent.stall(true); // submit_sm recorded, never answered: the bind's window stays full
+      const deployment = newDeployment(TEST_REDIS_URL, uniquePrefix('sigterm-smsc'));
+      prefixes.push(deployment.prefix);
+      const gw = await startGateway(
+        gateway('smsc-stalled', deployment, {
+          SHUTDOWN_GRACE_MS: '3000',
+          SMPP_BINDS: `${silent.url('gw', 'pw')}?id=stalled&window=2`,
+        }),
+      );
+      for (let i = 0; i < 4; i++) {
+        const d = await addDmDevice(gw.api, silent, 200 + i, {
+          serverUrl: `http://127.0.0.1:${gw.devicePort}/dm`,
+          reachable: false,
+        });
+        await gw.api.ok('POST', '/v1/jobs', setVolumeJob(d, String(i)));
+      }
+      // the window (2) is full and unanswered; the other two wait in the bind
+      await waitFor(async () => silent.received.length === 2, 'two submits unanswered', 10_000);
+      const signalled = Date.now();
+      const exit = await gw.stop('SIGTERM');
+      const elapsed = Date.now() - signalled;
+
+      expect(elapsed).toBeLessThan(3000);
+      expect(exit?.signal).toBeNull();
+      expect(silent.received.length).toBe(2);
+      expect(logOf(gw).other).toEqual([]);
+    } finally {
+      await silent.stop();
+    }
+  }, 60_000);
 });

@@ -271,7 +271,7 @@ export async function runCase(c: ResilienceCase): Promise<CaseVerdict> {
   } finally {
     const clean =
       !!verdict &&
-      verdict.stuck === 0 &&
+      verdict.unfinished === 0 &&
       verdict.transientFailures === 0 &&
       verdict.missingApplications === 0 &&
       verdict.broken.length === 0;

@@ -1,7 +1,8 @@
 import { CASES, runCase } from './cases';
 
 /**
- * One jest test per case: every job terminal, none failed for a transient cause, every succeeded
+ * One jest test per case: every job terminal within the run (none without a next step), none
+ * failed for a transient cause, every succeeded
  * job applied on its device, and no duplicate application unless the case cuts sessions.
  */
 export function resilienceTests(names: string[]): void {
@@ -13,13 +14,15 @@ export function resilienceTests(names: string[]): void {
       process.stdout.write(`${JSON.stringify({ resilience: v })}\n`);
       expect({
         stuck: v.stuck,
+        unfinished: v.unfinished,
         transientFailures: v.transientFailures,
         missingApplications: v.missingApplications,
         duplicateApplications: c.atLeastOnce ? 'counted' : v.duplicateApplications,
-        samples: v.stuck || v.transientFailures || v.missingApplications ? v.samples : [],
+        samples: v.unfinished || v.transientFailures || v.missingApplications ? v.samples : [],
         broken: v.broken,
       }).toEqual({
         stuck: 0,
+        unfinished: 0,
         transientFailures: 0,
         missingApplications: 0,
         duplicateApplications: c.atLeastOnce ? 'counted' : 0,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import {
   ApiClient,
   Deployment,
-  freePort,
+  freeListenPort,
   GatewayProcess,
   GatewayRole,
   newDeployment,
@@ -13,6 +13,7 @@ import {
   SimulatorProcess,
   TcpBalancer,
 } from '../support/processes';
+import { redisCall } from '../support/redis-processes';
 import { deviceRecords, FleetPlan, planFleet, simulatorFleet } from './fleet-plan';
 
 /**
@@ -111,7 +112,7 @@ export class ResilienceRun {
     this.redis = await new RedisAofProcess(this.logDir).start();
     this.deviceLb = await new TcpBalancer([]).start();
     this.workpointLb = await new TcpBalancer([]).start();
-    this.smscPort = await freePort();
+    this.smscPort = await freeListenPort();
     this.deployment = {
       ...newDeployment(this.redis.url),
       publicBaseUrl: `http://${this.deviceLb.host}`,
@@ -297,7 +298,6 @@ export class ResilienceRun {
 
   /** The gateway whose process holds the SMPP bind's lease (the token starts with its pid). */
   async bindOwner(): Promise<GatewayProcess | undefined> {
-    const { redisCall } = await import('../support/redis-processes');
     const token = (await redisCall(
       this.redis.port,
       'GET',

@@ -7,14 +7,16 @@ export interface CaseVerdict {
   case: string;
   jobs: number;
   byState: Record<string, number>;
-  /**
-   * not terminal when the run ended (every device of a run answers, so every job should finish);
-   * `extra.unscheduled` counts those of them without a next step due before their deadline
-   */
+  /** not terminal and without a next step due before the deadline (or overdue by over 15 s) */
   stuck: number;
+  /** not terminal when the run ended: every device of a run answers, so every job should finish */
+  unfinished: number;
   /** failed, expired or partial: every device of a run is valid, so any such end has a transient cause */
   transientFailures: number;
-  /** from the end of the fault (restart, SMSC back, …) to the last job turning terminal */
+  /**
+   * from the end of the fault (restart, SMSC back, …) to the last job turning terminal; with
+   * unfinished jobs, to the end of the run (a lower bound)
+   */
   recoveryS: number;
   /** applications beyond the first, summed over devices */
   duplicateApplications: number;
@@ -44,13 +46,12 @@ export async function judge(
   for (const d of run.plan.cp) deviceKey.set(d.id, [d.msisdn, 'document']);
   for (const d of run.plan.wp) deviceKey.set(d.id, [d.mac, WP_ITEM]);
   const byState: Record<string, number> = {};
-  let stuck = 0;
+  let unfinished = 0;
   let transientFailures = 0;
   let duplicates = 0;
   let missing = 0;
   let lastTerminal = recoveredAt;
-  // not terminal and no next step due before the deadline (overdue by more than 15 s counts too)
-  let unscheduled = 0;
+  let stuck = 0;
   const now = Date.now();
   const samples: string[] = [];
   const sample = (j: JobView, why: string) => {
@@ -64,10 +65,11 @@ export async function judge(
     const [dev, key] = deviceKey.get(j.deviceId) ?? ['', ''];
     const applied = counts.applied[dev]?.[key]?.[run.value] ?? 0;
     if (!TERMINAL.includes(j.state)) {
-      stuck++;
+      unfinished++;
       const next = ms(j.nextStepAt);
-      if (!(next <= ms(j.deadline)) || next < now - 15_000) unscheduled++;
-      sample(j, 'stuck');
+      const scheduled = next <= ms(j.deadline) && next >= now - 15_000;
+      if (!scheduled) stuck++;
+      sample(j, scheduled ? 'unfinished' : 'stuck');
     } else lastTerminal = Math.max(lastTerminal, ms(j.updatedAt));
     if (['failed', 'expired', 'partial'].includes(j.state)) {
       transientFailures++;
@@ -86,11 +88,12 @@ export async function judge(
     jobs: jobs.length,
     byState,
     stuck: stuck + Math.max(0, missingJobs),
+    unfinished,
     transientFailures,
-    recoveryS: Math.round((lastTerminal - recoveredAt) / 100) / 10,
+    recoveryS: Math.round(((unfinished ? now : lastTerminal) - recoveredAt) / 100) / 10,
     duplicateApplications: duplicates,
     missingApplications: missing,
-    extra: { ...extra, unscheduled },
+    extra,
     samples,
     deviceErrors: counts.errors.slice(-5),
     broken: [],

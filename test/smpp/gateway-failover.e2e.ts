@@ -1,89 +1,106 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { startGateway, RunningGateway } from '../../apps/gateway/src/bootstrap';
-import { SmsService } from '../../apps/gateway/src/sms/sms.service';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OmaCpHandset } from '../../apps/simulator/src/handsets/oma-cp-handset';
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
-import { createTestRedis, testRedisEnv } from '../support/redis';
+import { GatewayProcess, newDeployment, waitFor } from '../support/processes';
+import {
+  deleteKeysWithPrefix,
+  TEST_REDIS_URL,
+  testRedisClient,
+  uniquePrefix,
+} from '../support/redis';
+import { startGateway } from '../gateway/support/start-gateway';
 
-const CP_WBXML = readFileSync(
-  resolve(__dirname, '../../../shared/vectors/cp_bootstrap.nostrtbl.wbxml'),
-);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Two gateway processes on one Redis and one SMSC: one bind owner at a time, handover on stop. */
-describe('two gateways sharing one bind', () => {
-  let smsc: SimulatedSmsc;
-  let a: RunningGateway | undefined;
-  let b: RunningGateway | undefined;
-  // the test's own prefix (hash-tagged on a cluster); cleanup() deletes its keys
-  const t = createTestRedis('smsfo');
+interface BindView {
+  owner: 'this' | 'other' | 'none';
+  connection?: { state: string };
+}
 
-  const start = () =>
-    startGateway({
-      env: {
-        API_PORT: '0',
-        DEVICE_HTTP_PORT: '0',
-        HOST: '127.0.0.1',
-        ...testRedisEnv(),
-        REDIS_PREFIX: t.prefix,
-        SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=shared`,
-        SMPP_LEASE_TTL_MS: '1000',
-      },
-      logger: false,
+/** The bind as one gateway process sees it (its /readyz names the owner: this process or another). */
+async function bindOf(g: GatewayProcess): Promise<BindView> {
+  const res = await fetch(`${g.apiUrl}/readyz`);
+  const body = (await res.json()) as { checks: { smpp: { detail: BindView[] } } };
+  return body.checks.smpp.detail[0];
+}
+
+/**
+ * Two gateway OS processes on one Redis and one SMSC: one bind owner at a time, CP jobs created
+ * through either go out through the owner, and the other takes over when the owner is stopped.
+ */
+describe('two gateways sharing one bind', () => {
+  const logDir = mkdtempSync(join(tmpdir(), 'dmb-smsfo-'));
+  const deployment = newDeployment(TEST_REDIS_URL, uniquePrefix('smsfo'));
+  let smsc: SimulatedSmsc;
+  const gateways: GatewayProcess[] = [];
+
+  const start = (name: string) => {
+    const g = new GatewayProcess({
+      name,
+      deployment,
+      logDir,
+      env: { SMPP_BINDS: `${smsc.url('gw', 'pw')}?id=shared`, SMPP_LEASE_TTL_MS: '1000' },
     });
+    gateways.push(g);
+    return startGateway(g);
+  };
+  const cpJob = async (g: GatewayProcess, handset: OmaCpHandset, imsi: string) => {
+    await g.api.ok('POST', '/v1/devices', {
+      id: `cp-${handset.msisdn}`,
+      protocol: 'omacp',
+      addressing: { msisdn: `+${handset.msisdn}`, imsi, pinPolicy: 'netwpin' },
+    });
+    return g.api.ok('POST', '/v1/jobs', {
+      deviceId: `cp-${handset.msisdn}`,
+      operations: [{ op: 'set', path: 'network.apn', value: `apn-${handset.msisdn}` }],
+    });
+  };
 
   beforeAll(async () => {
     smsc = new SimulatedSmsc();
     await smsc.start();
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
+    await Promise.all(gateways.map((g) => g.stop('SIGTERM')));
     await smsc.stop();
-    await t.cleanup();
-  });
+    const redis = testRedisClient();
+    await deleteKeysWithPrefix(redis, deployment.prefix);
+    await redis.quit();
+  }, 30_000);
 
-  it('only the owner binds; pushes queued anywhere go out; the other takes over after a stop', async () => {
-    a = await start();
-    const smsA = a.app.get(SmsService);
-    for (let i = 0; i < 200 && !smsA.transport.owned('shared')?.isBound(); i++) await sleep(10);
-    b = await start();
-    const smsB = b.app.get(SmsService);
+  it('only the owner binds; jobs created anywhere go out; the other takes over after a stop', async () => {
+    const a = await start('a');
+    await waitFor(async () => (await bindOf(a)).connection?.state === 'bound', 'a binds', 10_000);
+    const b = await start('b');
     await sleep(400);
-    expect(smsA.transport.owned('shared')?.isBound()).toBe(true);
-    expect(smsB.transport.owned('shared')).toBeUndefined();
+    expect((await bindOf(a)).owner).toBe('this');
+    expect((await bindOf(b)).owner).toBe('other');
     expect(smsc.boundCount).toBe(1);
 
-    const h1 = new OmaCpHandset({ msisdn: '491706000001', pin: '1234' });
+    // Created through B, sent by A (the owner): the queue is per bind, not per process.
+    const h1 = new OmaCpHandset({ msisdn: '491706000001', imsi: '262019000000001' });
     smsc.addHandset(h1);
-    // Queued through B, sent by A (the owner): the queue is per bind, not per process.
-    await smsB.enqueueCpPush({
-      pushId: 'fo-1',
-      jobId: 'j',
-      to: h1.msisdn,
-      wbxml: CP_WBXML,
-      sec: 'USERPIN',
-      pin: '1234',
-    });
-    await h1.waitForDocuments(1);
+    await cpJob(b, h1, '262019000000001');
+    await h1.waitForDocuments(1, 10_000);
 
-    await a.close();
-    a = undefined;
-    for (let i = 0; i < 300 && !smsB.transport.owned('shared')?.isBound(); i++) await sleep(10);
-    expect(smsB.transport.owned('shared')?.isBound()).toBe(true);
+    const exit = await a.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    await waitFor(
+      async () => {
+        const seen = await bindOf(b);
+        return seen.owner === 'this' && seen.connection?.state === 'bound';
+      },
+      'b takes the bind over',
+      10_000,
+    );
 
-    const h2 = new OmaCpHandset({ msisdn: '491706000002', pin: '1234' });
+    const h2 = new OmaCpHandset({ msisdn: '491706000002', imsi: '262019000000002' });
     smsc.addHandset(h2);
-    await smsB.enqueueCpPush({
-      pushId: 'fo-2',
-      jobId: 'j',
-      to: h2.msisdn,
-      wbxml: CP_WBXML,
-      sec: 'USERPIN',
-      pin: '1234',
-    });
-    await h2.waitForDocuments(1);
+    await cpJob(b, h2, '262019000000002');
+    await h2.waitForDocuments(1, 10_000);
     expect(h1.documents).toHaveLength(1);
-  });
+    expect(smsc.boundCount).toBe(2); // binds in all: A's, then B's
+  }, 60_000);
 });

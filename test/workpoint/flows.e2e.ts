@@ -219,6 +219,31 @@ describe('workpoint flows against the simulated OpenStage phone', () => {
     expect((await g.source.job('b1')).state).toBe('succeeded');
   });
 
+  it("seed 000: a 'Busy' reply without ItemList; the cached send-solicited survives a failed reconnect", async () => {
+    const phone = await g.phone({ busyStatus: 'Busy' });
+    await phone.startUp();
+    phone.setBusy(700);
+    const failed = new Promise<string>((r) => phone.once('solicited-failed', r));
+    const first = await serveJob(g, phone, {
+      id: 'b3',
+      operations: [{ kind: 'write', items: [{ name: 'hostname', value: 'after-call' }] }],
+    });
+    expect(first.steps.map((s) => s.action)).toEqual(['WriteItems', 'CleanUp']);
+    // only the phone's own reconnect from here on (the gateway's busy-return contact-me is ignored)
+    phone.ignoreContactMe = true;
+    // the call ends; the reconnect is cut before it could answer: the indication is kept
+    phone.cutAfterAction = 'WriteItems';
+    expect(first.cleanUp).toEqual([{ name: 'send-solicited', value: 'true' }]);
+    expect(await failed).toBe('session cut after WriteItems');
+    expect(phone.owesSolicited).toBe(true);
+    const back = phone.nextInteraction((l) => l.reason === 'solicited' && !l.error);
+    phone.retryOwedSolicited();
+    expect((await back).steps.map((s) => s.action)).toEqual(['WriteItems', 'CleanUp']);
+    await waitFor(() => !phone.owesSolicited || undefined);
+    expect((await outcome(phone.options.mac, 'b3')).status).toBe('succeeded');
+    expect(phone.items.get('hostname')).toBe('after-call');
+  });
+
   it('busy without return (old firmware) → contact-me again after the timeout → job served', async () => {
     const phone = await g.phone({ honourSendSolicited: false });
     await phone.startUp();

@@ -56,4 +56,42 @@ describe('workpoint plug & play policies', () => {
       await g.close();
     }
   });
+
+  it('a first start-up from outside the trusted networks is quarantined', async () => {
+    const g = await startWorkpointGateway({ WORKPOINT_TRUSTED_NETWORKS: '10.0.0.0/8' });
+    try {
+      const phone = await g.phone(); // calls from 127.0.0.1, outside 10/8
+      await phone.startUp();
+      expect(await g.store.get(phone.options.mac)).toMatchObject({ registration: 'quarantined' });
+      expect((await g.core.devices.get(deviceIdOf(phone.options.mac))).tags).toEqual([
+        'quarantine',
+      ]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('registration budget per source: beyond it, unknown phones get CleanUp and nothing is stored', async () => {
+    const g = await startWorkpointGateway({ WORKPOINT_REGISTRATION_BUDGET_PER_SOURCE: '2' });
+    try {
+      const [a, b, c] = [await g.phone(), await g.phone(), await g.phone()];
+      expect((await a.startUp()).steps.map((s) => s.action)).toEqual(['ReadAllItems', 'CleanUp']);
+      expect((await b.startUp()).steps.map((s) => s.action)).toEqual(['ReadAllItems', 'CleanUp']);
+      expect((await c.startUp()).steps.map((s) => s.action)).toEqual(['CleanUp']);
+      expect(await g.store.get(c.options.mac)).toBeUndefined();
+      expect(await g.core.devices.find(deviceIdOf(c.options.mac))).toBeNull();
+      expect(await g.source.events()).toContainEqual({
+        type: 'request-rejected',
+        mac: c.options.mac,
+        reason: 'registration budget of 2 new phones an hour from 127.0.0.1 spent',
+      });
+      // known phones are not counted: a registered one, and one an operator created
+      expect((await a.startUp()).error).toBeUndefined();
+      const announced = await g.phone();
+      await g.source.setDesired(announced.options.mac, []);
+      expect((await announced.startUp()).steps[0].action).toBe('ReadAllItems');
+    } finally {
+      await g.close();
+    }
+  });
 });

@@ -83,6 +83,21 @@ describe('workpoint listener robustness', () => {
     expect((await phone.startUp()).steps.map((s) => s.action)).toEqual(['ReadAllItems', 'CleanUp']);
   });
 
+  it('characters XML cannot carry, as a reference or raw, get CleanUp, never a 500', async () => {
+    const raw = (nonce: string, value: string) =>
+      `<WorkpointMessage><Message nonce="${nonce}" maxItems="-1"><ReasonForContact>start-up</ReasonForContact><ItemList><Item name="mac-addr">00:1A:E8:99:00:0B</Item><Item name="e164">${value}</Item></ItemList></Message></WorkpointMessage>`;
+    for (const bad of ['&#1;', 'A\u0001B']) {
+      // in the nonce: the message cannot be answered with it, a CleanUp without it goes back
+      const n = await post(raw(bad, '1'));
+      expect(n.status).toBe(200);
+      expect(parseDlsMessage(n.body)).toEqual({ nonce: '', action: 'CleanUp', items: [] });
+      // in an item value
+      const v = await post(raw('C1', bad));
+      expect(v.status).toBe(200);
+      expect(parseDlsMessage(v.body).nonce).toBe('C1');
+    }
+  });
+
   it('an unknown reason gets a CleanUp', async () => {
     const a = await post(
       buildWorkpointMessage({
@@ -143,6 +158,26 @@ describe('workpoint listener robustness', () => {
     expect((await g.store.get(mac))!.inventory.e164).toBe('5');
   });
 
+  it('every phone-state key expires: short before the inventory was read, long after', async () => {
+    const mac = '00:1A:E8:99:00:0A';
+    expect(parseDlsMessage((await post(startUp(mac, 'T1'))).body).action).toBe('ReadAllItems');
+    const key = g.store.stateKey(mac);
+    const probe = await g.redis.redis.pttl(key);
+    expect(probe).toBeGreaterThan(500_000);
+    expect(probe).toBeLessThanOrEqual(600_000);
+    const reply = buildWorkpointMessage({
+      nonce: 'T1',
+      maxItems: -1,
+      fragment: 'final',
+      reason: 'reply-to',
+      action: 'ReadAllItems',
+      status: 'accepted',
+      items: [{ name: 'e164', value: '1' }],
+    });
+    expect(parseDlsMessage((await post(reply)).body).action).toBe('CleanUp');
+    expect(await g.redis.redis.pttl(key)).toBeGreaterThan(89 * 86_400_000);
+  });
+
   it('oversize bodies get 413 and the listener keeps working', async () => {
     const big = startUp('00:1A:E8:99:00:04', 'O1').replace(
       '</ItemList>',
@@ -190,8 +225,8 @@ describe('workpoint listener robustness', () => {
     agent.destroy();
   });
 
-  it('accepts TLS 1.2 and refuses TLS 1.0 unless configured', async () => {
-    const tryVersion = (v: 'TLSv1' | 'TLSv1.2') =>
+  it('accepts TLS 1.2 with forward-secret suites only, and refuses TLS 1.0 unless configured', async () => {
+    const tryVersion = (v: 'TLSv1' | 'TLSv1.2', ciphers = 'DEFAULT:@SECLEVEL=0') =>
       new Promise<boolean>((resolve) => {
         const s = connect(
           {
@@ -200,7 +235,7 @@ describe('workpoint listener robustness', () => {
             minVersion: v,
             maxVersion: v,
             rejectUnauthorized: false,
-            ciphers: 'DEFAULT:@SECLEVEL=0',
+            ciphers,
           },
           () => {
             s.end();
@@ -211,6 +246,9 @@ describe('workpoint listener robustness', () => {
       });
     expect(await tryVersion('TLSv1.2')).toBe(true);
     expect(await tryVersion('TLSv1')).toBe(false);
+    // RSA key exchange (no forward secrecy) is refused, ECDHE accepted
+    expect(await tryVersion('TLSv1.2', 'AES128-SHA:AES256-GCM-SHA384')).toBe(false);
+    expect(await tryVersion('TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256')).toBe(true);
   });
 });
 
@@ -270,11 +308,19 @@ describe('DCMP and contact-me', () => {
         .end();
     });
 
-  it('DCMP answers 202 while jobs wait and 200 otherwise (WIKI-DCMP)', async () => {
-    const mac = '00:1A:E8:99:00:07';
+  it('DCMP answers 202 to the phone while jobs wait, 200 otherwise and to anyone else (WIKI-DCMP)', async () => {
+    const phone = await g.phone();
+    await phone.startUp(); // it calls from 127.0.0.1
+    phone.ignoreContactMe = true;
+    const mac = phone.options.mac;
     expect(await dcmp(mac)).toBe(200);
     await g.source.enqueue(mac, { id: 'd', operations: [{ kind: 'read-all' }] });
     expect(await dcmp(mac.replace(/:/g, '').toLowerCase())).toBe(202);
+    // a phone never seen calling (or seen from another address): nothing is told
+    const stranger = '00:1A:E8:99:00:07';
+    await g.source.enqueue(stranger, { id: 'd2', operations: [{ kind: 'read-all' }] });
+    expect(await g.source.hasPending(stranger)).toBe(true);
+    expect(await dcmp(stranger)).toBe(200);
     expect(await dcmp('not-a-mac')).toBe(400);
   });
 

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, string> = {
   devices: 'manage devices through the REST API',
   jobs: 'manage jobs through the REST API',
   campaigns: 'manage campaigns through the REST API',
+  binds: 'manage SMSC binds (SMPP connections) through the REST API',
 };
 
 function usage(): string {

@@ -12,7 +12,7 @@ import { WorkpointRuntime } from './workpoint/workpoint.module';
 /** Time kept at the end of the grace period for closing listeners and connections. */
 const CLOSE_RESERVE_MAX_MS = 2000;
 /** Time kept after the sequence's own deadline for the process to exit (see shutdownDeadlines). */
-const EXIT_MARGIN_MAX_MS = 300;
+const EXIT_MARGIN_MAX_MS = 1000;
 /** How long submits already written to the SMSC may wait for their answers. */
 const SMS_DRAIN_MAX_MS = 5000;
 
@@ -104,7 +104,8 @@ export async function shutdownGateway(
  * grace period ends, so a supervisor's SIGKILL at SHUTDOWN_GRACE_MS finds nothing left to kill.
  */
 export function shutdownDeadlines(graceMs: number): { sequenceMs: number; hardExitMs: number } {
-  const margin = Math.min(EXIT_MARGIN_MAX_MS, Math.floor(graceMs / 10));
+  // a loaded machine stalls the event loop for hundreds of ms: the margin absorbs that
+  const margin = Math.min(EXIT_MARGIN_MAX_MS, Math.floor(graceMs / 5));
   return { sequenceMs: graceMs - margin, hardExitMs: graceMs - Math.floor(margin / 2) };
 }
 

@@ -16,3 +16,4 @@ export * from './push/push-submitter';
 export * from './smpp-transport';
 export * from './smpp.module';
 export * from './rate/jitter-estimator';
+export * from './registry/bind-store';

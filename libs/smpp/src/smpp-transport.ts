@@ -40,8 +40,21 @@ export class SmppTransport extends EventEmitter {
     this.submitter = new PushSubmitter(this.correlator);
   }
 
+  /** The binds this process runs (competes for), as last set. */
   get bindIds(): string[] {
-    return this.options.binds.map((b) => b.id);
+    return this.manager?.bindIds ?? this.options.binds.map((b) => b.id);
+  }
+
+  /**
+   * Changes the set of binds at run time (added, removed, paused, settings changed); see
+   * BindManager.update. Before start() it only replaces the initial list.
+   */
+  async setBinds(binds: BindConfig[]): Promise<void> {
+    if (!this.manager) {
+      this.options.binds = binds;
+      return;
+    }
+    await this.manager.update(binds);
   }
 
   start(hooks: Omit<BindOwnershipHooks, 'onReceipt' | 'log'> = {}): void {

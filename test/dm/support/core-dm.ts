@@ -3,7 +3,7 @@ import { OmaDmHandsetFront } from '../../../apps/simulator/src/handsets/oma-dm-h
 import {
   DmHandset,
   dmClientTrigger,
-  dmServerNonces,
+  dmServerNonce,
   type DmHandsetOptions,
 } from '../../../apps/simulator/src/dm-handset/dm-handset';
 import { SimulatedSmsc } from '../../../apps/simulator/src/smsc/simulated-smsc';
@@ -82,7 +82,7 @@ export async function addDmDevice(
     msisdn,
     serverId: 'gw.example',
     serverPassword: 'srv-secret',
-    nonce: dmServerNonces(handset),
+    nonce: dmServerNonce(handset),
     onTrigger: dmClientTrigger(handset),
   });
   fx.smsc.addHandset(front);

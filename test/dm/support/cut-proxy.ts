@@ -42,7 +42,12 @@ export class CutProxy {
           if (action === 'drop-request') return req.socket.destroy();
           const upstream = request(
             `${this.target}${m.path}`,
-            { method: req.method, headers: { ...req.headers, host: new URL(this.target).host } },
+            {
+              method: req.method,
+              headers: { ...req.headers, host: new URL(this.target).host },
+              // the gateway sees the handset's own (loopback) address, as without the hop
+              localAddress: req.socket.remoteAddress,
+            },
             (up) => {
               const back: Buffer[] = [];
               up.on('data', (c: Buffer) => back.push(c));

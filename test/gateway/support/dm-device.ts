@@ -29,6 +29,7 @@ export async function addDmDevice(
     route?: (m: OutgoingMessage) => OutgoingMessage;
     /** false: the handset is not on the SMSC (its SMS are acknowledged and go nowhere) */
     reachable?: boolean;
+    maxMsgSize?: number;
   },
 ): Promise<DmDevice> {
   const id = `dm-${n}`;
@@ -48,6 +49,7 @@ export async function addDmDevice(
     serverAuth: 'md5',
     clientAuth: 'md5',
     nonces,
+    maxMsgSize: opts.maxMsgSize,
   });
   if (opts.route) {
     const route = opts.route;

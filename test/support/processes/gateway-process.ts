@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from '../redis-processes';
+import { waitFor } from '../redis-processes';
+import { freeListenPort } from './ports';
 import { ApiClient } from './api-client';
 import { baseEnv, ExitInfo, LoggedChild } from './child';
 import { built } from './paths';
@@ -107,9 +108,9 @@ export class GatewayProcess {
   async start(opts: { ready?: boolean; timeoutMs?: number } = {}): Promise<this> {
     if (this.running) throw new Error(`${this.options.name} is already running`);
     if (!this.apiPort) {
-      this.apiPort = await freePort();
-      this.devicePort = await freePort();
-      this.workpointPort = await freePort();
+      this.apiPort = await freeListenPort();
+      this.devicePort = await freeListenPort();
+      this.workpointPort = await freeListenPort();
     }
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const proc = new LoggedChild(

@@ -17,3 +17,4 @@ export { RedisAofProcess } from './redis-aof';
 export { SimulatorProcess } from './simulator-process';
 export { TcpBalancer } from './tcp-balancer';
 export { freePort, waitFor } from '../redis-processes';
+export { freeListenPort } from './ports';

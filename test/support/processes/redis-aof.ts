@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, redisCall, waitFor } from '../redis-processes';
+import { redisCall, waitFor } from '../redis-processes';
+import { freeListenPort } from './ports';
 import { baseEnv, ExitInfo, LoggedChild } from './child';
 
 /**
@@ -27,7 +28,7 @@ export class RedisAofProcess {
   }
 
   async start(): Promise<this> {
-    if (!this.port) this.port = await freePort();
+    if (!this.port) this.port = await freeListenPort();
     this.proc = new LoggedChild(
       'redis-server',
       [

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitFor } from '../redis-processes';
+import { waitFor } from '../redis-processes';
+import { freeListenPort } from './ports';
 import { baseEnv, ExitInfo, LoggedChild } from './child';
 import { built } from './paths';
 
@@ -40,7 +41,7 @@ export class SimulatorProcess {
   }
 
   async start(timeoutMs = 30_000): Promise<this> {
-    if (!this.controlPort) this.controlPort = await freePort();
+    if (!this.controlPort) this.controlPort = await freeListenPort();
     const env: Record<string, string> = {
       ...baseEnv(),
       SIM_CONTROL_PORT: String(this.controlPort),

@@ -1,5 +1,5 @@
 import { createConnection, createServer, Server, Socket } from 'node:net';
-import { freePort } from '../redis-processes';
+import { freeListenPort } from './ports';
 
 /**
  * A TCP load balancer in front of several gateways, as production has one: each connection goes
@@ -18,7 +18,7 @@ export class TcpBalancer {
   }
 
   async start(): Promise<this> {
-    this.port = await freePort();
+    this.port = await freeListenPort();
     this.server = createServer((client) => this.route(client));
     await new Promise<void>((done) => this.server!.listen(this.port, '127.0.0.1', done));
     return this;

@@ -39,6 +39,10 @@ common options:
   --json               machine-readable output
   --smsc URL           smpp://system_id:password@host:port[?source=…&mode=…] (or env DMB_SMSC_URL)
   --wait-receipt       wait for the delivery receipt of every segment
+  --gateway-redis URL  beside a running gateway bound with the same system_id (the SMSC hands
+                       receipts to the gateway's session): also read the receipts the gateway
+                       parked in its Redis (or env DMB_GATEWAY_REDIS_URL; prefix: --gateway-prefix,
+                       default dmb:). A dedicated system_id for the CLI needs none of this
   --timeout MS         how long to wait for the bind, acks and receipts (default 30000)
   --src-port N         WDP source port (default 9200; Kannel uses 2948)
   --ref16              16-bit concatenation reference
@@ -52,6 +56,8 @@ const VALUE_FLAGS = new Set([
   '--imsi',
   '--pin',
   '--smsc',
+  '--gateway-redis',
+  '--gateway-prefix',
   '--server-id',
   '--server-password',
   '--nonce',
@@ -233,6 +239,7 @@ async function send(a: Args, push: BuiltPush, io: CommandIo): Promise<number> {
   });
   const where = `${cfg.systemId}@${cfg.host}:${cfg.port}`; // never the password
   const json = a.flags.has('--json');
+  let stopRelay: (() => void) | undefined;
   try {
     bind.start();
     await bind.waitBound(timeout);
@@ -256,11 +263,23 @@ async function send(a: Args, push: BuiltPush, io: CommandIo): Promise<number> {
     let code = 0;
     if (a.flags.has('--wait-receipt')) {
       const want = results.map((r) => r.canonicalId);
+      stopRelay = await relayGatewayReceipts(a, cfg, want, (r) => {
+        if (!receipts.has(r.canonicalId)) receipts.set(r.canonicalId, r);
+        onReceipt?.();
+      });
       const final = () =>
         want.every((id) => receipts.get(id) && receipts.get(id)!.state !== 'pending');
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(
-          () => reject(new Error(`no final receipt for every segment within ${timeout} ms`)),
+          () =>
+            reject(
+              new Error(
+                `no final receipt for every segment within ${timeout} ms` +
+                  (receipts.size === 0
+                    ? ' (none arrived: if a gateway is bound with the same system_id, the SMSC may hand receipts to it; use a dedicated system_id or --gateway-redis, see docs/smpp.md)'
+                    : ''),
+              ),
+            ),
           timeout,
         );
         onReceipt = () => {
@@ -291,8 +310,62 @@ async function send(a: Args, push: BuiltPush, io: CommandIo): Promise<number> {
     }
     return 1;
   } finally {
+    stopRelay?.();
     await bind.close(2_000);
   }
+}
+
+/**
+ * An SMSC gives a receipt to a receiver bound with the system_id that submitted; when a gateway
+ * is bound with the same system_id it may get ours. The gateway parks receipts it cannot match
+ * under `<prefix>smpp:early:<bind>:<id>` (state:stat); with --gateway-redis we poll those for the
+ * gateway's binds of our system_id. Returns a stop function (or undefined without the option).
+ */
+async function relayGatewayReceipts(
+  a: Args,
+  cfg: BindConfig,
+  want: string[],
+  found: (r: ReceiptEvent) => void,
+): Promise<(() => void) | undefined> {
+  const url = a.values.get('--gateway-redis') ?? process.env.DMB_GATEWAY_REDIS_URL;
+  if (!url) return undefined;
+  const prefix = a.values.get('--gateway-prefix') ?? process.env.DMB_GATEWAY_PREFIX ?? 'dmb:';
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  redis.on('error', () => undefined);
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      try {
+        const binds = Object.values(await redis.hgetall(`${prefix}smpp:binds`))
+          .map((v) => JSON.parse(v) as { config: { id: string; systemId: string } })
+          .filter((b) => b.config.systemId === cfg.systemId)
+          .map((b) => b.config.id);
+        for (const id of want) {
+          for (const bindId of binds) {
+            const v = await redis.get(`${prefix}smpp:early:${bindId}:${id}`);
+            if (!v) continue;
+            const [state, stat] = v.split(':');
+            found({
+              canonicalId: id,
+              bindId,
+              messageId: id,
+              state: state as ReceiptEvent['state'],
+              stat,
+            } as ReceiptEvent);
+          }
+        }
+      } catch {
+        // Redis unreachable: keep waiting for our own session's receipts
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  void poll();
+  return () => {
+    stopped = true;
+    redis.disconnect();
+  };
 }
 
 export async function run(

@@ -12,6 +12,7 @@ import { apiControllers } from './api.controllers';
 import { ROUTE_DOC, RouteDoc, RouteResponse } from './route-doc';
 import { ref, SCHEMAS } from './schema/api-schemas';
 import type { Schema } from './schema/json-schema';
+import { SMSC_BIND_PATHS, SMSC_BIND_SCHEMAS } from './smsc-binds.openapi';
 
 const METHODS: Partial<Record<RequestMethod, string>> = {
   [RequestMethod.GET]: 'get',
@@ -163,13 +164,16 @@ export function generateOpenApi(
     servers: [{ url: '/' }],
     tags: [...tags].sort().map((name) => ({ name, description: `${name} operations` })),
     security: [{ bearer: [] }, { apiKey: [] }],
-    paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
+    // the SMSC binds controller still carries its document beside it (smsc-binds.openapi.ts)
+    paths: Object.fromEntries(
+      Object.entries({ ...paths, ...SMSC_BIND_PATHS }).sort(([a], [b]) => a.localeCompare(b)),
+    ),
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
       },
-      schemas: SCHEMAS,
+      schemas: { ...SCHEMAS, ...SMSC_BIND_SCHEMAS },
     },
   };
   return { document, undocumented };

@@ -10,7 +10,10 @@ import { GatewayConfig } from './gateway.config';
 export interface Preflight {
   /** CATALOG_DIR's files, read and checked (core saves them once Redis is there) */
   catalog?: CatalogDirectory;
-  /** names of the SMSC binds (SMPP_BINDS), so the API can refuse a device naming another */
+  /**
+   * names of the SMSC binds, so the API can refuse a device naming another: SMPP_BINDS at start,
+   * then kept current in place by SmscBindRegistry (binds are added and removed at run time)
+   */
   smsBinds: string[];
 }
 

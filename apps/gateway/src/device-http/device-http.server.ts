@@ -17,6 +17,7 @@ import { AddressInfo } from 'node:net';
 import { GATEWAY_CONFIG, GatewayConfig, runsApi } from '../config/gateway.config';
 import { envString } from '../config/env';
 import { DeviceActivity } from './device-activity';
+import { isConnectionError } from '../redis/redis-errors';
 
 export type DeviceHttpHandler = (
   req: IncomingMessage,
@@ -167,6 +168,14 @@ export class DeviceHttpServer implements OnApplicationBootstrap, BeforeApplicati
       Promise.resolve()
         .then(() => route.handler(req, res, body))
         .catch((err: Error) => {
+          // Redis away: the device should come back shortly, nothing is wrong with its request
+          if (isConnectionError(err)) {
+            if (!res.headersSent) {
+              res.setHeader('retry-after', '5');
+              sendPlain(res, 503, 'temporarily unavailable');
+            } else res.end();
+            return;
+          }
           this.logger.error({ msg: 'device handler failed', path, error: err.message }, err.stack);
           if (!res.headersSent) sendPlain(res, 500, 'internal error');
           else res.end();

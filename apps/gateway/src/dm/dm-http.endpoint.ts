@@ -113,6 +113,10 @@ export class DmHttpEndpoint {
       authLockoutMs: config.authLockoutMs,
       hmacEmptyNonceAfterAuth: config.hmacEmptyNonceAfterAuth,
       sessionTimeoutMs: config.sessionTimeoutMs,
+      authGuessBudget: config.authGuessBudget,
+      authGuessWindowMs: config.authGuessWindowMs,
+      bindSessionToPeer: config.bindSessionToPeer,
+      requireHmac: config.requireHmac,
     };
   }
 
@@ -127,7 +131,7 @@ export class DmHttpEndpoint {
 
   async handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     try {
-      const out = await this.process(req.headers, body);
+      const out = await this.process(req.headers, body, this.peerOf(req));
       const headers: Record<string, string | number> = {
         'content-type': out.contentType,
         'content-length': out.body.length,
@@ -146,10 +150,22 @@ export class DmHttpEndpoint {
     }
   }
 
-  /** The transport-independent part: request headers and body in, reply bytes out. */
+  /**
+   * The request's source: the TCP peer, or the first address of DM_PEER_HEADER (e.g.
+   * `x-forwarded-for`) when a reverse proxy in front of the listener sets it.
+   */
+  private peerOf(req: IncomingMessage): string {
+    const name = this.config.peerHeader;
+    const forwarded = name ? req.headers[name] : undefined;
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    return first || req.socket.remoteAddress || '';
+  }
+
+  /** The transport-independent part: request headers, body and source in, reply bytes out. */
   async process(
     headers: IncomingMessage['headers'],
     body: Buffer,
+    peer?: string,
   ): Promise<{ body: Buffer; contentType: string; hmac?: string }> {
     const ctHeader = headers['content-type'];
     let encoding = encodingOfContentType(ctHeader);
@@ -208,6 +224,7 @@ export class DmHttpEndpoint {
           pending,
           notificationSessionId: loaded.notificationSessionId,
           random: this.random,
+          peer,
           measure,
         },
         serverConfig,

@@ -16,6 +16,15 @@ export interface DmConfig {
   maxAuthFailures: number;
   authLockoutMs: number;
   hmacEmptyNonceAfterAuth: boolean;
+  /** wrong credentials per device (all sources) per window before only its last good source is heard */
+  authGuessBudget: number;
+  authGuessWindowMs: number;
+  /** later messages of a session must come from the source address of its first message */
+  bindSessionToPeer: boolean;
+  /** only accounts with HMAC client auth (every message MACed) may open sessions */
+  requireHmac: boolean;
+  /** header carrying the device's address when a reverse proxy fronts the listener (lower case) */
+  peerHeader?: string;
   /**
    * Where pending operations come from: `core` (jobs and desired state of the unified model, the
    * product's normal mode) or `queue` (a bare per-device Redis queue: DM without core, used by the
@@ -36,6 +45,11 @@ export function loadDmConfig(): DmConfig {
     maxAuthFailures: envInt('DM_MAX_AUTH_FAILURES', 3, { min: 1, max: 100 }),
     authLockoutMs: envInt('DM_AUTH_LOCKOUT_MS', 60_000, { min: 0, max: 86_400_000 }),
     hmacEmptyNonceAfterAuth: envBool('DM_HMAC_EMPTY_NONCE_AFTER_AUTH', true),
+    authGuessBudget: envInt('DM_AUTH_GUESS_BUDGET', 10, { min: 1, max: 10_000 }),
+    authGuessWindowMs: envInt('DM_AUTH_GUESS_WINDOW_MS', 60_000, { min: 1000, max: 86_400_000 }),
+    bindSessionToPeer: envBool('DM_BIND_SESSION_TO_PEER', true),
+    requireHmac: envBool('DM_REQUIRE_HMAC', false),
+    peerHeader: envString('DM_PEER_HEADER')?.toLowerCase(),
     operationSource: envEnum('DM_OPERATION_SOURCE', ['core', 'queue'] as const, 'core'),
   };
 }

@@ -31,8 +31,8 @@ export async function provideCore(
     events,
     devices: {
       defaultCountryCode: config.defaultCountryCode,
-      // a process without binds cannot tell: it accepts any name
-      knownBinds: preflight.smsBinds.length ? preflight.smsBinds : undefined,
+      // the live list (kept current by SmscBindRegistry); no binds at all: any name is accepted
+      knownBinds: () => (preflight.smsBinds.length ? preflight.smsBinds : undefined),
     },
     jobs: { defaultDeadlineSeconds: config.jobDefaultDeadlineSeconds },
     jobRetentionMs: config.jobRetentionMs,

@@ -23,6 +23,10 @@ export interface SmsConfig {
   /** First delay before a queue job with unsent pushes runs again; doubles up to the max. */
   jobBackoffMs: number;
   jobBackoffMaxMs: number;
+  /** How often every process checks Redis for bind changes made elsewhere (SMPP_BINDS_POLL_MS). */
+  pollMs: number;
+  /** How often a bind's owner publishes its live status (and how long it lives: 3×). */
+  statusMs: number;
 }
 
 /**
@@ -69,5 +73,7 @@ export function loadSmsConfig(): SmsConfig {
     jobAttempts: envInt('SMPP_JOB_ATTEMPTS', 10, { min: 1, max: 1000 }),
     jobBackoffMs: envInt('SMPP_JOB_BACKOFF_MS', 1_000, { min: 10, max: 3_600_000 }),
     jobBackoffMaxMs: envInt('SMPP_JOB_BACKOFF_MAX_MS', 30_000, { min: 10, max: 3_600_000 }),
+    pollMs: envInt('SMPP_BINDS_POLL_MS', 1_000, { min: 50, max: 60_000 }),
+    statusMs: envInt('SMPP_STATUS_MS', 1_000, { min: 50, max: 60_000 }),
   };
 }

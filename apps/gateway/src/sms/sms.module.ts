@@ -3,6 +3,7 @@ import { SmppModule } from '@dm-bridge/smpp';
 import { REDIS, REDIS_PREFIX } from '../redis/redis.module';
 import { loadSmsConfig, SMS_CONFIG, SmsConfig } from './sms.config';
 import { SmsService } from './sms.service';
+import { SmscBindRegistry } from './smsc-bind.registry';
 
 const smsConfigProvider = { provide: SMS_CONFIG, useFactory: loadSmsConfig };
 
@@ -30,7 +31,7 @@ class SmsConfigModule {}
       },
     }),
   ],
-  providers: [SmsService],
-  exports: [SmsService],
+  providers: [SmscBindRegistry, SmsService],
+  exports: [SmsService, SmscBindRegistry],
 })
 export class SmsModule {}

@@ -27,7 +27,9 @@ import { MetricsRegistry } from '../orchestration/metrics.registry';
 import type { Redis } from 'ioredis';
 import { BULLMQ_CONNECTION, BULLMQ_PREFIX, REDIS, REDIS_PREFIX } from '../redis/redis.module';
 import { isConnectionError, redisErrors, watchRedis } from '../redis/redis-errors';
+import { hostname } from 'node:os';
 import { SMS_CONFIG, SmsConfig } from './sms.config';
+import { SmscBindRegistry } from './smsc-bind.registry';
 import { createSmsProcessor } from './sms.processor';
 import { SmsJobData, smsQueueName, toJobPush } from './sms-queue';
 
@@ -119,55 +121,99 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(BULLMQ_PREFIX) private readonly prefix: string,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_PREFIX) private readonly redisPrefix: string,
+    readonly registry: SmscBindRegistry,
     readiness: ReadinessRegistry,
     @Optional() private readonly metrics?: MetricsRegistry,
   ) {
-    for (const b of config.binds) {
-      this.queues.set(
-        b.id,
-        watchQueue(smsQueueName(b.id), {
-          connection,
-          prefix,
-          defaultJobOptions: {
-            attempts: config.jobAttempts,
-            backoff: { type: 'exponential', delay: config.jobBackoffMs },
-            removeOnComplete: true,
-            removeOnFail: { count: 10_000 },
-          },
-        }),
-      );
-    }
     readiness.register('smpp', () => this.readiness());
   }
 
-  onApplicationBootstrap(): void {
-    if (!runsWorker(this.gateway) || this.config.binds.length === 0) return;
+  /** The queue of a bind (made on first use: binds come and go at run time). */
+  private queueFor(bindId: string): Queue<SmsJobData> {
+    let q = this.queues.get(bindId);
+    if (!q) {
+      q = watchQueue(smsQueueName(bindId), {
+        connection: this.connection,
+        prefix: this.prefix,
+        defaultJobOptions: {
+          attempts: this.config.jobAttempts,
+          backoff: { type: 'exponential', delay: this.config.jobBackoffMs },
+          removeOnComplete: true,
+          removeOnFail: { count: 10_000 },
+        },
+      });
+      this.queues.set(bindId, q);
+    }
+    return q;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!runsWorker(this.gateway)) return;
     if (this.metrics) {
       for (const [name, help] of Object.entries(COUNTER_HELP)) this.metrics.describe(name, help);
-      // Counters are kept on the connection (no cost on the hot path) and exported as deltas.
-      this.metricsTimer = setInterval(() => this.exportCounters(), 1_000);
-      this.metricsTimer.unref();
     }
+    // Counters are kept on the connection (no cost on the hot path) and exported as deltas,
+    // with the live status, for the API of every process.
+    this.metricsTimer = setInterval(() => void this.exportCounters(), this.config.statusMs);
+    this.metricsTimer.unref();
+    await this.transport.setBinds(this.registry.activeConfigs());
     this.transport.start({
+      mayAcquire: (config) => this.registry.stillWanted(config),
       onOwned: (bind) => this.startWorker(bind),
       onReleased: (bind) => this.stopWorker(bind.id),
     });
+    this.registry.onChange(() => {
+      if (this.stopping) return;
+      void this.transport
+        .setBinds(this.registry.activeConfigs())
+        .catch((e) => this.log.warn(`applying SMSC bind changes failed: ${(e as Error).message}`));
+    });
   }
 
+  private stopping = false;
   private metricsTimer?: NodeJS.Timeout;
   private readonly exported = new WeakMap<SmppBind, Record<string, number>>();
+  private readonly owner = `${hostname()}:${process.pid}`;
 
-  private exportCounters(): void {
+  private async exportCounters(): Promise<void> {
     for (const id of this.transport.bindIds) {
       const bind = this.transport.owned(id);
       if (!bind) continue;
       const last = this.exported.get(bind) ?? {};
-      const now = bind.health().counters as unknown as Record<string, number>;
+      const h = bind.health();
+      const now = h.counters as unknown as Record<string, number>;
+      const deltas: Record<string, number> = {};
       for (const [counter, metric] of Object.entries(COUNTER_METRICS)) {
         const delta = (now[counter] ?? 0) - (last[counter] ?? 0);
-        if (delta > 0) this.metrics!.inc(metric, { bind: id }, delta);
+        if (delta > 0) {
+          deltas[counter] = delta;
+          this.metrics?.inc(metric, { bind: id }, delta);
+        }
       }
       this.exported.set(bind, { ...now });
+      try {
+        await this.registry.store.addCounters(id, deltas);
+        await this.registry.store.publishStatus(
+          id,
+          {
+            owner: this.owner,
+            state: h.state,
+            receiver: h.receiver,
+            inFlight: h.inFlight,
+            queued: h.queued,
+            window: h.window,
+            ratePerSecond: h.ratePerSecond,
+            rateGuardMs: h.rateGuardMs,
+            throttledSince: h.throttledSince,
+            lastError: h.lastError,
+            lastProblem: h.lastProblem,
+            at: Date.now(),
+          },
+          this.config.statusMs * 3,
+        );
+      } catch {
+        // Redis away: the status expires and the API shows the bind without an owner.
+      }
     }
   }
 
@@ -178,6 +224,7 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
    * Then the binds unbind and their leases are released for another process to take over.
    */
   async stopSending(drainMs: number): Promise<void> {
+    this.stopping = true;
     const workers = [...this.workers.values()];
     this.workers.clear();
     const consumersClosed = Promise.all(workers.map((w) => w.close()));
@@ -187,8 +234,9 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.metricsTimer) clearInterval(this.metricsTimer);
-    if (this.metrics) this.exportCounters();
+    await this.exportCounters();
     // Workers stop first (active jobs finish), then the transport unbinds (SmppModule hook).
     await Promise.all([...this.workers.keys()].map((id) => this.stopWorker(id)));
     await this.transport.stop();
@@ -202,15 +250,11 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
    */
   async enqueue(
     pushes: PushToSend[],
-    bindId = this.config.defaultBindId,
+    bindId = this.registry.defaultBindId(),
     options: EnqueueOptions = {},
   ): Promise<void> {
-    const queue = bindId ? this.queues.get(bindId) : undefined;
-    if (!queue)
-      throw new UnknownBindError(
-        bindId ? `no SMPP bind named "${bindId}"` : 'no SMPP bind configured (SMPP_BINDS)',
-        bindId,
-      );
+    await this.requireBind(bindId);
+    const queue = this.queueFor(bindId!);
     const fallback = options.deadline ?? Date.now() + this.config.pushDeadlineMs;
     for (const p of pushes) {
       const d = p.deadline ?? fallback;
@@ -247,12 +291,8 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     deadline?: number;
   }): Promise<void> {
     // Fail fast on an unknown bind, before any signing work.
-    const bindId = input.bindId ?? this.config.defaultBindId;
-    if (!bindId || !this.queues.has(bindId))
-      throw new UnknownBindError(
-        bindId ? `no SMPP bind named "${bindId}"` : 'no SMPP bind configured (SMPP_BINDS)',
-        bindId,
-      );
+    const bindId = input.bindId ?? this.registry.defaultBindId();
+    await this.requireBind(bindId);
     const signed = new CpSigner({ sec: input.sec, imsi: input.imsi, pin: input.pin }).sign(
       input.wbxml,
     );
@@ -277,11 +317,11 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
    * admit everything.
    */
   async admitWake(
-    bindId = this.config.defaultBindId,
+    bindId = this.registry.defaultBindId(),
     burstSeconds = 10,
   ): Promise<{ waitMs: number; bind?: string }> {
-    const bind = this.config.binds.find((b) => b.id === bindId);
-    const queue = bindId !== undefined ? this.queues.get(bindId) : undefined;
+    const bind = bindId !== undefined ? this.registry.get(bindId)?.config : undefined;
+    const queue = bind ? this.queueFor(bind.id) : undefined;
     const rate = bind?.ratePerSecond ?? 0;
     if (!bind || !queue || !rate || burstSeconds <= 0) return { waitMs: 0, bind: bindId };
     const backlog = (await queue.getWaitingCount()) / rate;
@@ -307,7 +347,17 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   queue(bindId: string): Queue<SmsJobData> | undefined {
-    return this.queues.get(bindId);
+    return this.registry.get(bindId) ? this.queueFor(bindId) : this.queues.get(bindId);
+  }
+
+  private async requireBind(bindId: string | undefined): Promise<void> {
+    if (bindId && (await this.registry.has(bindId))) return;
+    throw new UnknownBindError(
+      bindId
+        ? `no SMPP bind named "${bindId}"`
+        : 'no SMPP bind configured (SMPP_BINDS or /v1/smsc-binds)',
+      bindId,
+    );
   }
 
   private startWorker(bind: SmppBind): void {
@@ -364,7 +414,7 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
       } else live.push(p);
     }
     if (!live.length) return;
-    await this.queues.get(bindId)?.add(
+    await this.queueFor(bindId).add(
       'push',
       { pushes: live },
       {
@@ -395,13 +445,17 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private readiness(): { ok: boolean; detail: unknown } {
-    if (this.config.binds.length === 0) return { ok: true, detail: 'no SMSC configured' };
+    if (this.registry.list().length === 0) return { ok: true, detail: 'no SMSC configured' };
+    const paused = this.registry
+      .list()
+      .filter((b) => b.paused)
+      .map((b) => ({ id: b.config.id, paused: true }));
     const binds = this.transport.health();
     const ok = !runsWorker(this.gateway)
       ? true
       : binds.every(
           (b) => b.owner === 'other' || (b.owner === 'this' && b.connection?.state === 'bound'),
         );
-    return { ok, detail: binds };
+    return { ok, detail: [...binds, ...paused] };
   }
 }

@@ -10,7 +10,7 @@ import type { RedisShards } from '@dm-bridge/core';
 import type Redis from 'ioredis';
 import { isConnectionError, redisErrors, watchRedis } from '../redis/redis-errors';
 import { sendContactMe } from './contact-me.client';
-import { contactMeUri } from './contact-me-uri';
+import { contactMeUri, contactNetworks } from './contact-me-uri';
 import { PhoneStateStore } from './phone-state.store';
 import { WorkpointConfig } from './workpoint.config';
 import { WorkpointTimers } from './workpoint-interaction.service';
@@ -50,6 +50,7 @@ export class ContactMeService implements WorkpointTimers {
     private readonly logger: ContactMeLogger,
   ) {
     this.connection = connection;
+    this.contactNetworks = contactNetworks(config.contactNetworks);
     this.queue = watchRedis(
       new Queue(CONTACT_ME_QUEUE, { connection, prefix: bullPrefix }),
       CONTACT_ME_QUEUE,
@@ -57,6 +58,7 @@ export class ContactMeService implements WorkpointTimers {
   }
 
   private readonly connection: ConnectionOptions;
+  private readonly contactNetworks: ReturnType<typeof contactNetworks>;
 
   /** Asks the phone to call back (jobs wait for it). Repeated requests while one is queued collapse. */
   async request(anyMac: string): Promise<void> {
@@ -100,6 +102,11 @@ export class ContactMeService implements WorkpointTimers {
         prefix: this.bullPrefix,
         concurrency: 8,
         limiter: { max: this.config.contactRatePerSecond, duration: 1000 },
+        // A request in flight when its process died blocks the phone's later ones (they collapse
+        // onto its id) until it is found stalled: look often, and never give up on a stall.
+        lockDuration: Math.max(10_000, 2 * this.config.contactTimeoutMs),
+        stalledInterval: 5_000,
+        maxStalledCount: Number.MAX_SAFE_INTEGER,
       },
     );
     this.worker.on('failed', (job, err) => {
@@ -182,12 +189,14 @@ export class ContactMeService implements WorkpointTimers {
       }
     }
     const state = await this.store.get(mac);
-    const uri = state ? contactMeUri(state) : undefined;
+    const uri = state
+      ? contactMeUri(state, this.contactNetworks, this.config.contactPorts)
+      : undefined;
     if (!uri) {
       // nothing to retry: without an address the phone can only be reached when it calls us
       await this.source.fault(
         mac,
-        'contact-me impossible: the phone never reported a contact-me-uri nor called from a known address',
+        'contact-me impossible: no address the phone called from, or its port is not allowed (WORKPOINT_CONTACT_PORTS)',
       );
       return;
     }

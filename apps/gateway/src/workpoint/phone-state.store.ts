@@ -6,7 +6,7 @@ import type Redis from 'ioredis';
 /** State write + lock release in one step, only while we still hold the lock. */
 const SAVE_LUA = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-if ARGV[2] == 'set' then redis.call('SET', KEYS[1], ARGV[3]) end
+if ARGV[2] == 'set' then redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[6]) end
 if ARGV[2] == 'del' then redis.call('DEL', KEYS[1]) end
 if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5]) end
 redis.call('DEL', KEYS[2])
@@ -32,6 +32,19 @@ export class PhoneBusyError extends Error {
   }
 }
 
+/** Lifetimes of phone-state keys: every key has one (a probe must not fill Redis for good). */
+export interface StateTtl {
+  /** a phone whose inventory was read (registered); renewed at every request */
+  registeredMs: number;
+  /** a phone that never finished a ReadAllItems (a first start-up, a probe) */
+  unregisteredMs: number;
+}
+
+export const DEFAULT_STATE_TTL: StateTtl = {
+  registeredMs: 90 * 86_400_000,
+  unregisteredMs: 600_000,
+};
+
 export interface LockedPhone {
   mac: string;
   token: string;
@@ -55,6 +68,8 @@ export class PhoneStateStore {
   constructor(
     redis: Redis,
     private readonly shards: RedisShards,
+    /** how long a phone's state outlives its last write (see `ttlOf`) */
+    private readonly stateTtl: StateTtl = DEFAULT_STATE_TTL,
     private readonly lockTtlMs = 10_000,
   ) {
     this.redis = redis as SaveRedis;
@@ -130,8 +145,13 @@ export class PhoneStateStore {
       state ? JSON.stringify(state) : '',
       ipInScript ? locked.mac : '',
       String(ipTtlMs),
+      String(state ? this.ttlOf(state) : 0),
     );
     return ok === 1;
+  }
+
+  private ttlOf(state: PhoneState): number {
+    return state.registered ? this.stateTtl.registeredMs : this.stateTtl.unregisteredMs;
   }
 
   async get(mac: string): Promise<PhoneState | undefined> {

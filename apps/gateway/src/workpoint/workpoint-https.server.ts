@@ -5,6 +5,7 @@ import { TLSSocket } from 'node:tls';
 import { SESSION_COOKIE, readSessionCookie } from './cookies';
 import { PhoneBusyError } from './phone-state.store';
 import { WorkpointInteractionService } from './workpoint-interaction.service';
+import { isConnectionError } from '../redis/redis-errors';
 
 export interface WorkpointListenerOptions {
   host: string;
@@ -146,6 +147,13 @@ export class WorkpointListener {
       this.serve(req, res, body, served).catch((err: Error) => {
         if (err instanceof PhoneBusyError) {
           reply(res, 503, 'text/plain; charset=utf-8', `${err.message}\n`, { 'retry-after': '1' });
+          return;
+        }
+        if (isConnectionError(err)) {
+          // Redis away: the phone should come back shortly, nothing is wrong with its request
+          reply(res, 503, 'text/plain; charset=utf-8', 'temporarily unavailable\n', {
+            'retry-after': '5',
+          });
           return;
         }
         this.log.error({ msg: 'workpoint request failed', error: err.message, stack: err.stack });

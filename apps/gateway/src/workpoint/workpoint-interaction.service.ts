@@ -14,8 +14,11 @@ import {
 import { createHash, randomBytes } from 'node:crypto';
 import { macOfSession, sessionId } from './cookies';
 import { PhoneStateStore } from './phone-state.store';
+import type { RegistrationGuard } from './registration-guard';
 import { WorkpointConfig } from './workpoint.config';
 import { WorkpointJobSource } from './workpoint-job-source';
+
+const plainIp = (ip: string) => ip.replace(/^::ffff:(?=\d+\.)/, '');
 
 export interface PhoneRequest {
   body: string;
@@ -79,12 +82,14 @@ export class WorkpointInteractionService {
     private readonly timers: WorkpointTimers,
     private readonly log: InteractionLogger,
     private readonly lease: LeaseTimes,
+    private readonly guard?: RegistrationGuard,
   ) {
     this.engineConfig = {
       registrationPolicy: config.registrationPolicy,
       jobsPerInteraction: config.jobsPerInteraction,
       writeByteBudget: config.writeByteBudget,
       rejectionLimit: config.rejectionLimit,
+      fragmentLimits: config.fragmentLimits,
     };
   }
 
@@ -120,6 +125,54 @@ export class WorkpointInteractionService {
       opening ? this.source.work(mac, newSession) : undefined,
     ]);
     const deferredBefore = locked.state?.deferred.length ?? 0;
+    let config = this.engineConfig;
+    if (opening && !locked.state && !work?.known && this.guard) {
+      // a phone nobody announced: budgets, and where it calls from
+      const refused = await this.guard.admit(req.ip).catch(async (err) => {
+        await this.store.saveAndUnlock(locked, undefined);
+        throw err;
+      });
+      if (refused) {
+        await this.store.saveAndUnlock(locked, undefined);
+        await this.emit([{ type: 'request-rejected', mac, reason: refused }]);
+        return {
+          body: buildDlsMessage({ nonce: message!.nonce, action: 'CleanUp', items: [] }),
+          endSession: Boolean(req.session),
+        };
+      }
+      if (config.registrationPolicy === 'accept' && !this.guard.trustedSource(req.ip))
+        config = { ...config, registrationPolicy: 'quarantine' };
+    }
+    const prev = locked.state;
+    if (
+      opening &&
+      prev?.interaction &&
+      prev.addr &&
+      plainIp(prev.addr) !== plainIp(req.ip) &&
+      now - prev.lastContactAt < this.config.sessionTtlMs &&
+      !req.secure
+    ) {
+      // the MAC calls from elsewhere while its session from the known address is alive: one of
+      // them is not the phone; the open session and the inventory stay as they are
+      await this.store.saveAndUnlock(locked, undefined);
+      if (work?.lease) await this.source.endSession(work.lease, newSession);
+      const reason = `MAC ${mac} called from ${plainIp(req.ip)} while its session from ${plainIp(prev.addr)} is open`;
+      await this.emit([
+        { type: 'device-conflict', mac, reason },
+        { type: 'request-rejected', mac, reason },
+      ]);
+      return {
+        body: buildDlsMessage({ nonce: message!.nonce, action: 'CleanUp', items: [] }),
+        endSession: Boolean(req.session),
+      };
+    }
+    // Secrets go in plain mode only to the address the phone registered from (first contact:
+    // trust on first use), unless the deployment allows them to anyone.
+    const corroborated =
+      req.secure ||
+      this.config.plainSecrets === 'always' ||
+      !prev?.home ||
+      plainIp(prev.home) === plainIp(req.ip);
     let out;
     try {
       out = handleWorkpointRequest({
@@ -132,9 +185,13 @@ export class WorkpointInteractionService {
         connection: req.connection,
         newSession,
         now,
-        transport: { secure: req.secure, clientCertFingerprint: req.clientCertFingerprint },
+        transport: {
+          secure: req.secure,
+          clientCertFingerprint: req.clientCertFingerprint,
+          corroborated,
+        },
         work,
-        config: this.engineConfig,
+        config,
       });
     } catch (err) {
       this.onInteraction?.('error');
@@ -142,7 +199,11 @@ export class WorkpointInteractionService {
       if (work?.lease) await this.source.endSession(work.lease, newSession);
       throw err;
     }
-    if (out.state) out.state.addr = req.ip;
+    if (out.state) {
+      // an uncorroborated caller does not move where contact-me goes
+      if (corroborated) out.state.addr = req.ip;
+      out.state.home ??= req.ip;
+    }
     const lease = this.leaseStep(locked.state, out.state, work?.lease, newSession, now);
     const open = Boolean(out.state?.interaction);
     const saved = await this.store.saveAndUnlock(

@@ -19,6 +19,7 @@ import type { Core } from '@dm-bridge/core';
 import { CORE } from '../orchestration/orchestration.tokens';
 import { CoreWorkpointJobSource } from '../orchestration/sources/core-workpoint-job-source';
 import { ensureServerCertificate } from './tls-material';
+import { RegistrationGuard } from './registration-guard';
 import { WORKPOINT_CONFIG, WorkpointConfig, loadWorkpointConfig } from './workpoint.config';
 import { WorkpointListener } from './workpoint-https.server';
 import { WorkpointInteractionService } from './workpoint-interaction.service';
@@ -26,6 +27,18 @@ import { MetricsRegistry } from '../orchestration/metrics.registry';
 import { WORKPOINT_JOB_SOURCE, WorkpointJobSource } from './workpoint-job-source';
 import { closeRedis } from '../redis/redis-clients';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from '../orchestration/orchestration.config';
+
+/** TLS 1.2 suites with ephemeral key exchange (TLS 1.3's suites are all forward-secret). */
+export const FORWARD_SECRET_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES128-GCM-SHA256',
+  'DHE-RSA-AES256-GCM-SHA384',
+].join(':');
 
 /** The Workpoint hot path's own connection: auto-pipelining merges concurrent phones' commands. */
 const WP_REDIS = Symbol('WP_REDIS');
@@ -46,6 +59,7 @@ export class WorkpointRuntime
     @Inject(DeviceHttpServer) private readonly http: DeviceHttpServer,
     @Inject(WORKPOINT_JOB_SOURCE) private readonly source: WorkpointJobSource,
     @Inject(WP_REDIS) private readonly redis: Redis,
+    @Inject(PhoneStateStore) private readonly store: PhoneStateStore,
     @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
   ) {}
 
@@ -56,7 +70,7 @@ export class WorkpointRuntime
     this.http.register({
       method: 'GET',
       path: DCMP_PATH,
-      handler: (req, res) => handleDcmpPoll(this.source, req, res),
+      handler: (req, res) => handleDcmpPoll(this.source, this.store, req, res),
     });
   }
 
@@ -72,7 +86,8 @@ export class WorkpointRuntime
     });
     const tls = {
       minVersion: c.tlsMinVersion,
-      ...(c.tlsCiphers ? { ciphers: c.tlsCiphers } : {}),
+      // forward-secret suites only unless configured otherwise (legacy phones: docs/workpoint.md)
+      ciphers: c.tlsCiphers ?? FORWARD_SECRET_CIPHERS,
     };
     const log = {
       warn: (m: Record<string, unknown>) => this.logger.warn(m),
@@ -157,8 +172,12 @@ export class WorkpointRuntime
     {
       // a phone's keys live in its MAC's shard (core's shards: the same prefixes and count)
       provide: PhoneStateStore,
-      useFactory: (redis: Redis, core: Core) => new PhoneStateStore(redis, core.shards),
-      inject: [WP_REDIS, CORE],
+      useFactory: (redis: Redis, core: Core, config: WorkpointConfig) =>
+        new PhoneStateStore(redis, core.shards, {
+          registeredMs: config.stateTtlMs,
+          unregisteredMs: config.unregisteredStateTtlMs,
+        }),
+      inject: [WP_REDIS, CORE, WORKPOINT_CONFIG],
     },
     {
       provide: WORKPOINT_JOB_SOURCE,
@@ -210,6 +229,8 @@ export class WorkpointRuntime
         source: WorkpointJobSource,
         timers: ContactMeService,
         orchestration: OrchestrationConfig,
+        redis: Redis,
+        core: Core,
       ) => {
         const logger = new Logger('WorkpointInteraction');
         return new WorkpointInteractionService(
@@ -224,6 +245,7 @@ export class WorkpointRuntime
             solicitedReturnMs: config.busyReturnTimeoutMs + orchestration.sessionLockTtlMs,
             deferredMs: config.deferredTimeoutMs + orchestration.sessionLockTtlMs,
           },
+          new RegistrationGuard(redis, core.shards, config.registrationLimits),
         );
       },
       inject: [
@@ -232,6 +254,8 @@ export class WorkpointRuntime
         WORKPOINT_JOB_SOURCE,
         ContactMeService,
         ORCHESTRATION_CONFIG,
+        WP_REDIS,
+        CORE,
       ],
     },
     WorkpointRuntime,

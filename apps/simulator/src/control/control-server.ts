@@ -16,7 +16,7 @@ const num = (b: Body, name: string, dflt?: number): number => {
  * The simulator's control channel (SIM_CONTROL_PORT, 127.0.0.1 only): JSON over HTTP to inject
  * faults and read what the devices applied while the simulator runs.
  *
- *   GET  /health                     200 when the fleet is up
+ *   GET  /health                     200 when the fleet is up (every control is 503 before)
  *   GET  /counts                     applied values per device, session and SMSC counters
  *   POST /smsc/episode {throttle, throttleMs, fail, failStatus?, nack}  the next submits (or
  *                                    all for throttleMs) answered with throttle/fail/generic_nack
@@ -30,6 +30,8 @@ const num = (b: Body, name: string, dflt?: number): number => {
  */
 export class ControlServer {
   private server?: Server;
+  /** set once the fleet is up: until then every control answers 503 */
+  ready = false;
   private readonly routes: Record<string, Route>;
 
   constructor(private readonly fleet: ResilienceFleet) {
@@ -94,6 +96,7 @@ export class ControlServer {
       if (typeof body !== 'object' || body === null) throw new Error('body must be an object');
       const route = this.routes[`${req.method} ${(req.url ?? '').split('?')[0]}`];
       if (!route) return reply(404, { error: 'no such control' });
+      if (!this.ready) return reply(503, { error: 'the fleet is starting' });
       reply(200, (await route(body)) ?? {});
     } catch (err) {
       reply(400, { error: (err as Error).message });

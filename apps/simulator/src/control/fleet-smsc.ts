@@ -19,6 +19,7 @@ export class FleetSmsc {
     private readonly port: number,
     private readonly accounts?: Record<string, string>,
     private readonly receiptDelayMs = 0,
+    private readonly host = '127.0.0.1',
   ) {}
 
   addHandset(h: SmsReceiver): void {
@@ -28,7 +29,7 @@ export class FleetSmsc {
 
   async start(): Promise<void> {
     const smsc = new SimulatedSmsc({
-      host: '127.0.0.1',
+      host: this.host,
       port: this.port,
       accounts: this.accounts,
       receiptDelayMs: this.receiptDelayMs,

@@ -1,4 +1,4 @@
-import { DmHandset, dmServerNonces } from '../dm-handset/dm-handset';
+import { DmHandset, dmServerNonce } from '../dm-handset/dm-handset';
 import { OmaCpHandset } from '../handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../handsets/oma-dm-handset';
 import { OpenStagePhone } from '../phone/openstage-phone';
@@ -7,6 +7,7 @@ import { ApplicationCounter } from './application-counter';
 import type { DmHandsetSpec, FleetSpec } from './fleet-spec';
 import { FleetSmsc } from './fleet-smsc';
 import { Latency, latencyHttpAgent, latencyHttpsAgent } from './latency-agent';
+import { applyDmFault, applyPhoneFault, dmAgent, phoneAgent } from './device-faults';
 
 interface DmDevice {
   spec: DmHandsetSpec;
@@ -45,6 +46,7 @@ export class ResilienceFleet {
     dmSessionsCompleted: 0,
     dmSessionErrors: 0,
     dmOwedSessions: 0,
+    wpContactMe: 0,
     wpInteractions: 0,
     wpInteractionErrors: 0,
     cpDocuments: 0,
@@ -59,20 +61,27 @@ export class ResilienceFleet {
 
   async start(): Promise<void> {
     const s = this.spec;
-    if (s.smsc) this.smsc = new FleetSmsc(s.smsc.port, s.smsc.accounts, s.smsc.receiptDelayMs);
+    if (s.smsc)
+      this.smsc = new FleetSmsc(s.smsc.port, s.smsc.accounts, s.smsc.receiptDelayMs, s.smsc.host);
     if (s.dm) {
       const agent = latencyHttpAgent(this.dmLatency);
       for (const spec of s.dm.handsets) this.addDm(spec, s.dm.serverUrl, agent);
     }
-    for (const c of s.cp ?? []) this.addCp(c.msisdn, c.imsi);
+    for (const c of s.cp ?? []) this.addCp(c.msisdn, c.imsi, c.pin);
     await this.smsc?.start();
+    for (const [msisdn, f] of Object.entries(s.faults ?? {}))
+      if (f.receiptStat) this.smsc?.smsc?.setReceiptStat(msisdn, f.receiptStat);
     if (s.phones) {
       const agent = latencyHttpsAgent(this.wpLatency);
-      for (const mac of s.phones.macs) await this.addPhone(mac, s.phones.gatewayUrl, agent);
+      for (const mac of s.phones.macs)
+        await this.addPhone(mac, s.phones.gatewayUrl, agent, s.phones.contactHost);
     }
   }
 
   private noteError(msg: string): void {
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'warn', context: 'Fleet', msg })}\n`,
+    );
     this.errors.push(msg);
     if (this.errors.length > 200) this.errors.shift();
   }
@@ -94,14 +103,15 @@ export class ResilienceFleet {
       encoding: 'wbxml',
       maxMsgSize: spec.maxMsgSize,
       nonces: { server: spec.serverNonce, client: spec.clientNonce },
-      agent,
+      agent: dmAgent(this.spec.faults?.[spec.devId], agent),
     });
+    applyDmFault(handset, this.spec.faults?.[spec.devId]);
     const front = new OmaDmHandsetFront({
       msisdn: spec.msisdn,
       serverId: spec.serverId,
       serverPassword: spec.serverPassword,
       // the handset's own rule: its newest nonce, or the one the server last proved it holds
-      nonce: dmServerNonces(handset),
+      nonce: dmServerNonce(handset),
       onTrigger: (pkg0) => this.onDmTrigger(dev, pkg0),
     });
     const dev: DmDevice = { spec, handset, front, running: false };
@@ -122,7 +132,7 @@ export class ResilienceFleet {
 
   private onDmTrigger(dev: DmDevice, pkg0: NotificationPackage0): void {
     this.stats.dmNotifications++;
-    if (this.dmSilent) return;
+    if (this.dmSilent || this.spec.faults?.[dev.spec.devId]?.silent) return;
     if (dev.running) dev.owed = pkg0;
     else this.runDmSession(dev, pkg0);
   }
@@ -153,8 +163,8 @@ export class ResilienceFleet {
       });
   }
 
-  private addCp(msisdn: string, imsi: string): void {
-    const h = new OmaCpHandset({ msisdn, imsi });
+  private addCp(msisdn: string, imsi: string, pin?: string): void {
+    const h = new OmaCpHandset({ msisdn, imsi, pin });
     this.cp.set(msisdn, h);
     this.smsc?.addHandset({
       msisdn,
@@ -173,8 +183,15 @@ export class ResilienceFleet {
     mac: string,
     gatewayUrl: string,
     agent: ReturnType<typeof latencyHttpsAgent>,
+    contactHost?: string,
   ): Promise<void> {
-    const phone = await new OpenStagePhone({ gatewayUrl, mac, keepLog: false, agent }).start();
+    const phone = await new OpenStagePhone({
+      gatewayUrl,
+      mac,
+      contactHost,
+      keepLog: false,
+      agent: phoneAgent(this.spec.faults?.[mac], agent),
+    }).start();
     const items = phone.items;
     const set = items.set.bind(items);
     const counting = (key: string, value: string) => {
@@ -183,6 +200,7 @@ export class ResilienceFleet {
     };
     // counted only once the factory items are loaded (start() loads them)
     items.set = counting;
+    phone.on('contact-me', () => this.stats.wpContactMe++);
     phone.on('interaction', (l: { error?: string }) => {
       this.stats.wpInteractions++;
       if (l.error) {
@@ -197,6 +215,8 @@ export class ResilienceFleet {
   async phonesStartUp(): Promise<{ ok: number; failed: number }> {
     const logs = await Promise.allSettled(this.phones.map((p) => p.startUp()));
     const failed = logs.filter((l) => l.status === 'rejected' || l.value.error).length;
+    // faults that would also spoil registration take effect once the phones are registered
+    for (const p of this.phones) applyPhoneFault(p, this.spec.faults?.[p.options.mac]);
     return { ok: logs.length - failed, failed };
   }
 

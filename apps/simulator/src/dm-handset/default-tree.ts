@@ -54,5 +54,14 @@ export function buildDefaultTree(id: HandsetIdentity): ManagementTree {
   t.set('./Vendor/dmbridge/sip/Registrar', 'sip.example.net');
   t.set('./Vendor/dmbridge/sip/Port', '5060', 'int');
   t.set('./Vendor/dmbridge/Reboot', undefined, 'chr', { exec: () => 200 });
+  // The nodes the default parameter catalog binds for OMA DM (libs/core default-parameters.json)
+  t.set('./Vendor/SIP/Registrar', 'sip.example.net');
+  t.set('./Vendor/SIP/RegistrarPort', '5060', 'int');
+  t.set('./Vendor/SIP/Server', 'sip.example.net');
+  t.set('./Vendor/SIP/User', '');
+  t.set('./Vendor/SIP/Password', '', 'chr', { acl: 'Replace=*' });
+  t.set('./Vendor/SIP/Realm', '');
+  t.set('./Vendor/Time/NtpServer', 'pool.ntp.org');
+  t.set('./Vendor/Network/APN', 'internet');
   return t;
 }

@@ -171,7 +171,8 @@ export class DmHandset {
    * its digest (OmaDmHandsetFront's `onTrigger`: see `dmClientTrigger`).
    */
   startFromNotification(pkg0: NotificationPackage0): Promise<SessionSummary> {
-    if (this.inSession) return Promise.reject(new Error('busy: a DM session is running'));
+    // A notification during a session is folded into it, as real clients do: no second session.
+    if (this.inSession && this.lastSession) return this.lastSession;
     this.lastSession = this.runSession({ initiator: 'server', sessionId: pkg0.sessionIdHex });
     return this.lastSession;
   }
@@ -181,10 +182,7 @@ export class DmHandset {
    * the nonce this handset issued, then starts a server-initiated session with its session id.
    */
   onNotification(pkg0: Uint8Array | NotificationPackage0): Promise<SessionSummary> | undefined {
-    if (this.inSession) {
-      this.rejectedNotifications.push('busy: a DM session is running');
-      return undefined;
-    }
+    if (this.inSession) return this.lastSession;
     try {
       const parsed = verifyWithAnyNonce(
         pkg0,
@@ -222,13 +220,11 @@ export function verifyWithAnyNonce(
   throw error;
 }
 
-/** The handset's newest server nonce (raw bytes). */
-export function dmServerNonce(handset: DmHandset): () => Uint8Array {
-  return () => Buffer.from(handset.nonces.server, 'base64');
-}
-
-/** Every server nonce the handset accepts (raw bytes, newest first), for its SMS side. */
-export function dmServerNonces(handset: DmHandset): () => Uint8Array[] {
+/**
+ * Every server nonce the handset accepts (raw bytes, newest first), for its SMS side's package
+ * #0 check: the newest it issued and the one the server last proved it holds.
+ */
+export function dmServerNonce(handset: DmHandset): () => Uint8Array[] {
   return () => acceptedServerNonces(handset.nonces).map((n) => Buffer.from(n, 'base64'));
 }
 
@@ -236,8 +232,9 @@ export function dmServerNonces(handset: DmHandset): () => Uint8Array[] {
 
 export function dmClientTrigger(handset: DmHandset): (pkg0: NotificationPackage0) => void {
   return (pkg0) => {
-    handset
-      .startFromNotification(pkg0)
-      .catch((err: Error) => handset.rejectedNotifications.push(err.message));
+    const running = handset.lastSession;
+    const session = handset.startFromNotification(pkg0);
+    if (session === running) return; // folded into the session already running (and watched)
+    session.catch((err: Error) => handset.rejectedNotifications.push(err.message));
   };
 }

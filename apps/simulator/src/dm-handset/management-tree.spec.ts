@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildDefaultTree } from './default-tree';
 import { ManagementTree, TreeError } from './management-tree';
 
@@ -78,5 +80,27 @@ describe('simulated handset management tree (DM TND 1.2)', () => {
     expect(ran).toBe('now');
     t.set('./Vendor/Plain', 'v');
     expect(status(() => t.exec('./Vendor/Plain', undefined))).toBe(405);
+  });
+});
+
+describe('simulated handset tree vs the default parameter catalog', () => {
+  it('has every node the default catalog binds for OMA DM outside DMAcc', () => {
+    const catalog = JSON.parse(
+      readFileSync(
+        join(__dirname, '../../../../libs/core/src/catalog/default-parameters.json'),
+        'utf8',
+      ),
+    ) as { name: string; bindings: { omadm?: string } }[];
+    const paths = catalog
+      .map((p) => p.bindings.omadm)
+      .filter((p): p is string => !!p && !p.startsWith('./DMAcc/'));
+    expect(paths).toContain('./Vendor/SIP/Registrar');
+    const t = tree();
+    expect(paths.filter((p) => !t.find(p))).toEqual([]);
+    // and the server may set them (DevInfo/DevDetail are read-only by design)
+    const settable = paths.filter((p) => p.startsWith('./Vendor/'));
+    expect(
+      settable.filter((p) => status(() => t.checkAcl(p, 'Replace', 'gw.example')) !== 200),
+    ).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 import {
-  DlsMessage,
-  WorkpointItem,
-  WorkpointMessage,
-  buildWorkpointMessage,
-  itemKey,
-  parseDlsMessage,
-} from '@dm-bridge/workpoint';
+  type PhoneItem as WorkpointItem,
+  type PhoneMessage as WorkpointMessage,
+  type ServiceMessage as DlsMessage,
+  buildPhoneMessage,
+  itemKeyOf as itemKey,
+  parseServiceMessage,
+} from './phone-wire';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
@@ -39,6 +39,10 @@ export interface OpenStagePhoneOptions {
   echoCookieAttributes?: boolean;
   /** older firmware (< V3R3) ignores send-solicited and waits for a contact-me */
   honourSendSolicited?: boolean;
+  /** the status word of a busy reply: the seed's example writes `busy`, its prose `Busy` */
+  busyStatus?: string;
+  /** write `<ItemList/>` in messages without items (default: no ItemList, as the seed's busy reply) */
+  emptyItemList?: boolean;
   /** called with each request/response round-trip time in ms (benchmarks) */
   onExchange?: (ms: number) => void;
   /** keep a log of interactions (off for benchmarks) */
@@ -75,6 +79,7 @@ export class OpenStagePhone extends EventEmitter {
   private busyUntil = 0;
   private busyTimer?: NodeJS.Timeout;
   private solicitedOwed = false;
+  private reconnecting = false;
   private lastContactMe = 0;
   private cookie?: string;
   private url: URL;
@@ -243,10 +248,12 @@ export class OpenStagePhone extends EventEmitter {
     this.cookie = undefined;
     try {
       for (let step = 0; step < 200; step++) {
-        const res = await this.post(buildWorkpointMessage(msg));
+        const res = await this.post(
+          buildPhoneMessage(msg, { emptyItemList: this.options.emptyItemList }),
+        );
         if (res.status !== 200)
           throw new Error(`DLS answered HTTP ${res.status}: ${res.body.trim()}`);
-        const dls = parseDlsMessage(res.body);
+        const dls = parseServiceMessage(res.body, msg.nonce);
         log.steps.push({ action: dls.action, items: dls.items });
         // seed 001: more items than maxItems must be fragmented by the DLS
         if (maxItems >= 0 && dls.items.length > maxItems)
@@ -350,7 +357,7 @@ export class OpenStagePhone extends EventEmitter {
         return { msg: reply('ReadItems', items), fragments };
       }
       case 'WriteItems': {
-        if (busy) return { msg: reply('WriteItems', [], 'busy'), fragments };
+        if (busy) return { msg: reply('WriteItems', [], this.busyWord), fragments };
         const refused: WorkpointItem[] = [];
         for (const it of dls.items) {
           const key = itemKey(it);
@@ -373,7 +380,7 @@ export class OpenStagePhone extends EventEmitter {
         };
       }
       case 'SoftwareDeployment': {
-        if (busy) return { msg: reply('SoftwareDeployment', [], 'busy'), fragments };
+        if (busy) return { msg: reply('SoftwareDeployment', [], this.busyWord), fragments };
         const version =
           this.options.versionAfterUpdate ??
           dls.items.find((i) => i.name === 'file-sw-version')?.value ??
@@ -473,11 +480,37 @@ export class OpenStagePhone extends EventEmitter {
     t.unref();
   }
 
+  private get busyWord(): string {
+    return this.options.busyStatus ?? 'busy';
+  }
+
+  /**
+   * No longer busy: the cached send-solicited indication makes the phone call back. Seed 000: it
+   * is cleared only once that connection succeeded — a failed one keeps it (a restart clears it).
+   */
   private onIdle(): void {
-    if (this.solicitedOwed && !this.stopped) {
-      this.solicitedOwed = false;
-      void this.solicited();
-    }
+    if (!this.solicitedOwed || this.stopped || this.reconnecting) return;
+    this.reconnecting = true;
+    void this.solicited().then((log) => {
+      this.reconnecting = false;
+      if (log.error) {
+        this.emit('solicited-failed', log.error);
+        return;
+      }
+      const again = log.cleanUp?.some((i) => i.name === 'send-solicited' && i.value === 'true');
+      if (!again) this.solicitedOwed = false;
+      else if (Date.now() >= this.busyUntil) setImmediate(() => this.onIdle());
+    });
+  }
+
+  /** Tries the owed solicited connection again (what a phone does at its next idle moment). */
+  retryOwedSolicited(): void {
+    this.onIdle();
+  }
+
+  /** true while the phone still owes the DLS a solicited call (seed 000's cached indication) */
+  get owesSolicited(): boolean {
+    return this.solicitedOwed;
   }
 
   private onContactMe(req: IncomingMessage, res: ServerResponse): void {

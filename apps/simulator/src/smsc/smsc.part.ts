@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { SimulatorPartStarter } from '../simulator.parts';
 import { OmaCpHandset } from '../handsets/oma-cp-handset';
 import { OmaDmHandsetFront } from '../handsets/oma-dm-handset';
+import { dmClientFor } from '../dm-handset/dm-client-registry';
+import { dmClientTrigger, dmServerNonce } from '../dm-handset/dm-handset';
 import { SimulatedSmsc } from './simulated-smsc';
 
 interface HandsetSpec {
@@ -77,13 +79,21 @@ export const startSmscPart: SimulatorPartStarter = async (env) => {
           },
         });
       } else {
+        // With a DM client of this number (SIM_DM_HANDSETS `msisdn`), its nonces and its session.
+        const fixed = s.nonce ? new Uint8Array(Buffer.from(s.nonce, 'base64')) : undefined;
         const h = new OmaDmHandsetFront({
           msisdn: s.msisdn,
           serverId: s.serverId ?? '',
           serverPassword: s.serverPassword ?? '',
-          nonce: s.nonce ? new Uint8Array(Buffer.from(s.nonce, 'base64')) : undefined,
-          onTrigger: (p) =>
-            log('DM notification accepted', { msisdn: s.msisdn, sessionId: p.sessionIdHex }),
+          nonce: () => {
+            const client = dmClientFor(s.msisdn);
+            return client ? dmServerNonce(client)() : (fixed ?? new Uint8Array(0));
+          },
+          onTrigger: (p) => {
+            log('DM notification accepted', { msisdn: s.msisdn, sessionId: p.sessionIdHex });
+            const client = dmClientFor(s.msisdn);
+            if (client) dmClientTrigger(client)(p);
+          },
         });
         smsc.addHandset(h);
       }

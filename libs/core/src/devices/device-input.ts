@@ -84,9 +84,15 @@ export function checkProtocol(p: unknown): Protocol {
 export function normaliseAddressing(
   protocol: Protocol,
   input: unknown,
-  options: { defaultCountryCode?: string; knownBinds?: readonly string[] } = {},
+  options: {
+    defaultCountryCode?: string;
+    knownBinds?: readonly string[] | (() => readonly string[] | undefined);
+  } = {},
 ): DeviceAddressing {
-  const { defaultCountryCode, knownBinds } = options;
+  const { defaultCountryCode } = options;
+  // a function is the live list (binds change at run time); read once per call
+  const knownBinds =
+    typeof options.knownBinds === 'function' ? options.knownBinds() : options.knownBinds;
   if (input === undefined || input === null) input = {};
   if (typeof input !== 'object' || Array.isArray(input))
     fail('invalid-addressing', 'addressing must be an object', 'addressing');

@@ -49,8 +49,11 @@ export interface ImportRowResult {
 export interface DeviceServiceOptions {
   /** Country code for national MSISDNs (`0…`), e.g. `49`. */
   defaultCountryCode?: string;
-  /** The SMSC binds a device may name in `addressing.bind` (unset: any). */
-  knownBinds?: readonly string[];
+  /**
+   * The SMSC binds a device may name in `addressing.bind` (unset or undefined: any); a function
+   * is asked at each check (the gateway's live bind list).
+   */
+  knownBinds?: readonly string[] | (() => readonly string[] | undefined);
 }
 
 const SECRET_FIELDS: readonly string[] = SECRET_CREDENTIAL_FIELDS;

@@ -500,6 +500,20 @@ export class JobService {
     });
   }
 
+  /**
+   * A permanent cause found while serving or preparing the job (its operations cannot be
+   * compiled, the device keeps refusing the credentials): it fails now, wherever it is, each
+   * operation failed with the cause, instead of being retried until its deadline.
+   */
+  async failJob(id: string, code: string, message: string): Promise<boolean> {
+    const job = await this.repo.get(id);
+    if (!job) return false;
+    return this.move(job, 'failed', {
+      results: job.operations.map(() => ({ status: 'failed', code, message })),
+      fault: { at: Date.now(), code, message },
+    });
+  }
+
   /** A permanent cause: the job can never reach the device as it is; it fails now. */
   async wakeFailed(job: Job, code: string, message: string): Promise<boolean> {
     const at = Date.now();

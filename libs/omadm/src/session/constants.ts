@@ -25,3 +25,40 @@ export const STATUS = {
   SIZE_MISMATCH: 424,
   FAILED: 500,
 } as const;
+
+/** Reason phrases of SyncML status codes (RepPro 1.2 §10), for readable failures. */
+const STATUS_TEXT: Record<number, string> = {
+  0: 'No answer',
+  200: 'OK',
+  212: 'Authentication accepted',
+  213: 'Chunked item accepted',
+  215: 'Not executed',
+  216: 'Atomic roll back OK',
+  400: 'Bad request',
+  401: 'Invalid credentials',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Command not allowed',
+  406: 'Optional feature not supported',
+  407: 'Missing credentials',
+  408: 'Request timeout',
+  412: 'Incomplete command',
+  413: 'Request entity too large',
+  414: 'URI too long',
+  415: 'Unsupported media type or format',
+  416: 'Requested size too big',
+  418: 'Already exists',
+  420: 'Device full',
+  424: 'Size mismatch',
+  425: 'Permission denied',
+  500: 'Command failed',
+  506: 'Processing error',
+  507: 'Atomic failed',
+  516: 'Atomic roll back failed',
+};
+
+/** `404 Not Found` (the code alone when it has no registered phrase). */
+export function statusText(code: number): string {
+  const text = STATUS_TEXT[code];
+  return text ? `${code} ${text}` : String(code);
+}

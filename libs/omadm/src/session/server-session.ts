@@ -16,6 +16,7 @@ import { ALERT, STATUS } from './constants';
 import { ReplyBuilder } from './reply-builder';
 import { toResultItem } from './result-items';
 import type {
+  AuthGuard,
   DmDeviceAccount,
   DmDeviceInfo,
   DmEvent,
@@ -45,6 +46,8 @@ export interface DmMessageInput {
   /** hex session id of the last package #0 sent to the device */
   notificationSessionId?: string;
   random: (bytes: number) => Uint8Array;
+  /** the request's source address as the adapter sees it (lockout and session binding) */
+  peer?: string;
   /** encoded size of a message in `encoding` (for MaxMsgSize) */
   measure: (msg: DmMessage) => number;
 }
@@ -191,6 +194,26 @@ export function handleClientMessage(
   let state = input.state;
   let timedOut: DmSessionState | undefined;
   const sameSession = state !== undefined && sameSessionId(state.sessionId, hdr.sessionId);
+  const peer = input.peer ?? '';
+
+  // A message of an open session from another source is not the device's (MD5 and basic
+  // authenticate only the first message): refused before anything, retransmissions included.
+  if (
+    config.bindSessionToPeer &&
+    state &&
+    sameSession &&
+    state.phase !== 'ended' &&
+    state.peer !== undefined &&
+    state.peer !== peer &&
+    !(startAlertOf(msg) !== undefined && msgId === 1)
+  ) {
+    return refuse(
+      input,
+      STATUS.UNAUTHORIZED,
+      `message of session ${hdr.sessionId} for ${hdr.source.locURI} from ${peer || 'an unknown source'}, not from the source that opened it`,
+      events,
+    );
+  }
 
   if (
     state &&
@@ -230,20 +253,31 @@ export function handleClientMessage(
       );
       return timedOut ? { ...out, closed: timedOut } : out;
     }
-    if (
-      state?.endReason === 'auth-failed' &&
-      input.now - state.lastActivity < config.authLockoutMs
-    ) {
+    const guard = state?.authGuard;
+    const lockedUntil = guard?.lockedUntil[peer] ?? 0;
+    const budgetSpent =
+      guard !== undefined &&
+      input.now - guard.windowStart < config.authGuessWindowMs &&
+      guard.wrong >= config.authGuessBudget &&
+      guard.goodPeer !== peer;
+    if (lockedUntil > input.now || budgetSpent) {
+      const why =
+        lockedUntil > input.now
+          ? `source ${peer || '(unknown)'} is locked out after ${config.maxAuthFailures} failed attempts`
+          : `${guard!.wrong} wrong credentials for this device in ${config.authGuessWindowMs} ms`;
       events.push({
         type: 'auth-failed',
         deviceId: hdr.source.locURI,
-        reason: 'locked out after failed attempts',
-        attempts: state.authFailures,
+        reason: `locked out: ${why}`,
+        attempts: state?.authFailures ?? 0,
       });
+      return refuse(input, STATUS.UNAUTHORIZED, `device ${hdr.source.locURI}: ${why}`, events);
+    }
+    if (config.requireHmac && input.account && input.account.clientAuth !== 'hmac') {
       return refuse(
         input,
         STATUS.UNAUTHORIZED,
-        `device ${hdr.source.locURI} is locked out after ${state.authFailures} failed attempts`,
+        `device ${hdr.source.locURI}: this server requires HMAC client authentication`,
         events,
       );
     }
@@ -260,8 +294,16 @@ export function handleClientMessage(
     const initiator = start.data === ALERT.SERVER_INITIATED ? 'server' : 'client';
     const previous = state;
     state = newState(input, input.account, initiator);
-    // Restarting package 1 with MsgID 1 must not reset the count of failed attempts.
-    if (previous && previous.phase !== 'ended' && !previous.authenticated)
+    state.peer = peer;
+    if (previous?.authGuard) state.authGuard = previous.authGuard;
+    // Restarting package 1 with MsgID 1 must not reset the count of failed attempts (of that
+    // source: another source's failures are its own).
+    if (
+      previous &&
+      previous.phase !== 'ended' &&
+      !previous.authenticated &&
+      (previous.peer ?? '') === peer
+    )
       state.authFailures = previous.authFailures;
     const notified = input.notificationSessionId;
     events.push({
@@ -372,6 +414,9 @@ class ServerTurn {
 
     const firstAuth = !s.authenticated;
     s.authenticated = true;
+    if (firstAuth && s.authGuard) s.authGuard.goodPeer = s.peer ?? '';
+    else if (firstAuth)
+      s.authGuard = { windowStart: 0, wrong: 0, lockedUntil: {}, goodPeer: s.peer ?? '' };
     if (s.phase === 'authenticating') s.phase = 'active';
     const scheme = this.account.clientAuth;
     if (firstAuth) {
@@ -404,6 +449,8 @@ class ServerTurn {
   private authFailure(status: 401 | 407, reason: string): DmMessageOutcome {
     const s = this.state;
     s.authFailures += 1;
+    const guard = this.guard();
+    if (status === STATUS.UNAUTHORIZED) guard.wrong += 1; // a missing Cred (407) is no guess
     this.events.push({
       type: 'auth-failed',
       deviceId: s.deviceId,
@@ -414,6 +461,7 @@ class ServerTurn {
     const scheme = this.account.clientAuth === 'none' ? 'basic' : this.account.clientAuth;
     if (exhausted) {
       this.reply.headerStatus(STATUS.UNAUTHORIZED);
+      guard.lockedUntil[s.peer ?? ''] = this.input.now + this.config.authLockoutMs;
       s.phase = 'ended';
       s.endReason = 'auth-failed';
       this.events.push({
@@ -441,6 +489,23 @@ class ServerTurn {
     for (const c of this.input.message.commands)
       if (c.kind !== 'Status' && c.kind !== 'Results') this.reply.statusFor(c, status);
     return this.finish(this.reply.build(true));
+  }
+
+  /** The device's guard with its window rolled and stale lockouts dropped (at most 64 kept). */
+  private guard(): AuthGuard {
+    const s = this.state;
+    const now = this.input.now;
+    const g = (s.authGuard ??= { windowStart: now, wrong: 0, lockedUntil: {} });
+    if (now - g.windowStart >= this.config.authGuessWindowMs) {
+      g.windowStart = now;
+      g.wrong = 0;
+    }
+    const live = Object.entries(g.lockedUntil)
+      .filter(([, until]) => until > now)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 64);
+    g.lockedUntil = Object.fromEntries(live);
+    return g;
   }
 
   private processCommands(commands: DmCommand[]): void {

@@ -171,6 +171,10 @@ export interface DmSessionState {
   authFailures: number;
   /** nonce in force for this session's client auth (base64); HMAC rotates it every reply */
   clientNonce: string;
+  /** source address of the message that opened the session (continuation binding) */
+  peer?: string;
+  /** failed authentications of this device across sessions, by source (see AuthGuard) */
+  authGuard?: AuthGuard;
   serverAuthenticated: boolean;
   serverAuthFailures: number;
   /**
@@ -196,6 +200,21 @@ export interface DmSessionState {
   devInfo?: DmDeviceInfo;
 }
 
+/**
+ * Lockout that a third party cannot aim at the device: failed authentications are counted per
+ * source address, and a source that exhausted `maxAuthFailures` is locked out (`lockedUntil`);
+ * other sources keep trying with their own credentials. Wrong guesses of all sources together
+ * are bounded by `authGuessBudget` per `authGuessWindowMs`; once spent, only the source that last
+ * authenticated successfully (`goodPeer`) is heard until the window passes.
+ */
+export interface AuthGuard {
+  windowStart: number;
+  wrong: number;
+  /** source address -> epoch ms until which it is refused */
+  lockedUntil: Record<string, number>;
+  goodPeer?: string;
+}
+
 export interface DmServerConfig {
   /** Source/LocURI of the server in its SyncHdr (its DM URL) */
   serverUri: string;
@@ -215,6 +234,13 @@ export interface DmServerConfig {
   sessionTimeoutMs: number;
   /** after a session closed for failed authentication, new sessions are refused this long */
   authLockoutMs: number;
+  /** wrong credentials accepted per device (all sources together) in one window */
+  authGuessBudget: number;
+  authGuessWindowMs: number;
+  /** later messages of a session must come from the source of its first message */
+  bindSessionToPeer: boolean;
+  /** refuse sessions of accounts whose client auth is not HMAC (every message MACed) */
+  requireHmac: boolean;
 }
 
 export const DEFAULT_DM_SERVER_CONFIG: Omit<DmServerConfig, 'serverUri'> = {
@@ -225,6 +251,10 @@ export const DEFAULT_DM_SERVER_CONFIG: Omit<DmServerConfig, 'serverUri'> = {
   nonceBytes: 16,
   sessionTimeoutMs: 120_000,
   authLockoutMs: 60_000,
+  authGuessBudget: 10,
+  authGuessWindowMs: 60_000,
+  bindSessionToPeer: true,
+  requireHmac: false,
 };
 
 export type { DmData, DmItem };

@@ -8,8 +8,17 @@ export interface BindOwnershipHooks {
   /** This process now owns the bind (lease taken, connection started): start consuming its queue. */
   onOwned?(bind: SmppBind): Promise<void> | void;
   /** Ownership ends (shutdown or lease lost): stop consuming before the connection closes. */
-  onReleased?(bind: SmppBind, reason: 'shutdown' | 'lease-lost'): Promise<void> | void;
+  onReleased?(
+    bind: SmppBind,
+    reason: 'shutdown' | 'lease-lost' | 'reconfigured',
+  ): Promise<void> | void;
   onReceipt?(receipt: ReceiptEvent): void;
+  /**
+   * Asked before taking a free lease: false when this configuration is no longer wanted (the bind
+   * was paused, removed or changed elsewhere and this process has not heard yet), so a released
+   * lease is not picked up by a process that is about to stop the bind anyway.
+   */
+  mayAcquire?(config: BindConfig): Promise<boolean> | boolean;
   log?(level: 'info' | 'warn', msg: string): void;
 }
 
@@ -75,7 +84,7 @@ class BindSupervisor {
         const kept = await this.lease.renew();
         if (!kept) await this.release('lease-lost');
         else this.renewed(asked);
-      } else if (await this.lease.tryAcquire()) {
+      } else if ((await this.mayAcquire()) && (await this.lease.tryAcquire())) {
         this.lastRenewed = asked;
         await this.own();
       } else {
@@ -94,6 +103,11 @@ class BindSupervisor {
       this.busy = false;
       this.schedule();
     }
+  }
+
+  private async mayAcquire(): Promise<boolean> {
+    if (!this.hooks.mayAcquire) return true;
+    return this.hooks.mayAcquire(this.config);
   }
 
   /**
@@ -117,11 +131,18 @@ class BindSupervisor {
     await this.hooks.onOwned?.(bind);
   }
 
-  private async release(reason: 'shutdown' | 'lease-lost'): Promise<void> {
+  private async release(reason: 'shutdown' | 'lease-lost' | 'reconfigured'): Promise<void> {
     const bind = this.bind;
     if (!bind) return;
     this.bind = undefined;
     this.hooks.log?.('warn', `releasing bind ${this.config.id}: ${reason}`);
+    if (reason === 'reconfigured') {
+      // Paused, removed or changed: stop sending now (submits not yet written fail over to a
+      // rerun of their queue job), give those written a moment for their answers, then unbind.
+      await bind.close(2_000);
+      await this.hooks.onReleased?.(bind, reason);
+      return;
+    }
     if (reason === 'lease-lost') {
       // Another process may already own the bind: stop sending at once; the consumer's jobs
       // fail with BindClosedError and are retried by whoever owns the bind now.
@@ -134,12 +155,12 @@ class BindSupervisor {
     await bind.close(5_000);
   }
 
-  async stop(): Promise<void> {
+  async stop(reason: 'shutdown' | 'reconfigured' = 'shutdown'): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
     if (this.bind) {
-      await this.release('shutdown');
+      await this.release(reason);
       await this.lease.release().catch(() => undefined);
     }
   }
@@ -168,30 +189,65 @@ class BindSupervisor {
  * bind's queue. When the owner dies its lease expires and another process takes the bind over.
  */
 export class BindManager {
-  private readonly supervisors: BindSupervisor[];
+  private readonly supervisors = new Map<string, BindSupervisor>();
+  private binds: BindConfig[];
+  private started = false;
+  /** Reconciliations run one after the other, so a stop and a start of one bind never overlap. */
+  private updating: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: BindManagerOptions,
-    hooks: BindOwnershipHooks = {},
+    private readonly hooks: BindOwnershipHooks = {},
   ) {
-    const ids = new Set<string>();
-    for (const b of options.binds) {
-      if (ids.has(b.id)) throw new Error(`two SMPP binds are named "${b.id}"`);
-      ids.add(b.id);
-    }
-    this.supervisors = options.binds.map((b) => new BindSupervisor(b, options, hooks));
+    checkUnique(options.binds);
+    this.binds = options.binds;
+    for (const b of options.binds)
+      this.supervisors.set(b.id, new BindSupervisor(b, options, hooks));
   }
 
   get bindIds(): string[] {
-    return this.options.binds.map((b) => b.id);
+    return this.binds.map((b) => b.id);
   }
 
   start(): void {
-    for (const s of this.supervisors) s.start();
+    this.started = true;
+    for (const s of this.supervisors.values()) s.start();
+  }
+
+  /**
+   * Runs exactly these binds from now on: a bind no longer listed (removed or paused) is stopped
+   * as at shutdown (its jobs finish, it unbinds, its lease is released so no one waits a TTL);
+   * a bind whose settings changed is stopped and started again with the new ones; a new bind
+   * starts competing for its lease.
+   */
+  update(binds: BindConfig[]): Promise<void> {
+    checkUnique(binds);
+    const run = async () => {
+      const next = new Map(binds.map((b) => [b.id, b]));
+      const stopping: Promise<void>[] = [];
+      for (const [id, s] of this.supervisors) {
+        const want = next.get(id);
+        if (want && sameConfig(want, s.config)) continue;
+        this.supervisors.delete(id);
+        stopping.push(s.stop('reconfigured'));
+      }
+      await Promise.all(stopping);
+      this.binds = binds;
+      for (const b of binds) {
+        if (this.supervisors.has(b.id)) continue;
+        const s = new BindSupervisor(b, this.options, this.hooks);
+        this.supervisors.set(b.id, s);
+        if (this.started) s.start();
+      }
+    };
+    this.updating = this.updating.then(run, run);
+    return this.updating;
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.supervisors.map((s) => s.stop()));
+    this.started = false;
+    await this.updating.catch(() => undefined);
+    await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
   }
 
   /**
@@ -199,15 +255,41 @@ export class BindManager {
    * crash (the leases expire after their TTL). For failover drills and tests.
    */
   halt(): void {
-    for (const s of this.supervisors) s.halt();
+    for (const s of this.supervisors.values()) s.halt();
   }
 
   /** The local connection of a bind this process owns. */
   owned(bindId: string): SmppBind | undefined {
-    return this.supervisors.find((s) => s.config.id === bindId)?.current;
+    return this.supervisors.get(bindId)?.current;
   }
 
   health(): ManagedBindHealth[] {
-    return this.supervisors.map((s) => s.health());
+    return [...this.supervisors.values()].map((s) => s.health());
   }
+}
+
+function checkUnique(binds: BindConfig[]): void {
+  const ids = new Set<string>();
+  for (const b of binds) {
+    if (ids.has(b.id)) throw new Error(`two SMPP binds are named "${b.id}"`);
+    ids.add(b.id);
+  }
+}
+
+function canonical(v: unknown): string {
+  if (!v || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined';
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${k}:${canonical(o[k])}`)
+    .join(',')}}`;
+}
+
+/** Whether two configurations are the same (key order aside). */
+export function sameBindConfig(a: BindConfig, b: BindConfig): boolean {
+  return sameConfig(a, b);
+}
+
+function sameConfig(a: BindConfig, b: BindConfig): boolean {
+  return canonical(a) === canonical(b);
 }

@@ -1,5 +1,6 @@
 import * as smpp from 'smpp';
 import type { BindConfig } from '../config/bind-config';
+import { describeBind } from '../config/bind-config';
 import { smppStatusName } from '../status/smpp-status';
 import { backoffMs } from './backoff';
 
@@ -19,7 +20,11 @@ export class ReceiverLink {
   constructor(
     private readonly config: BindConfig,
     private readonly onDeliverSm: (session: any, pdu: any) => void,
+    private readonly log: (level: 'info' | 'warn', msg: string) => void = () => undefined,
   ) {}
+
+  /** Epoch ms of the loss being recovered from (one log line per loss and per recovery). */
+  private lostAt?: number;
 
   start(): void {
     this.connect();
@@ -39,6 +44,13 @@ export class ReceiverLink {
       this.session = undefined;
       if (this.keepAlive) clearInterval(this.keepAlive);
       if (this.stopped) return;
+      if (this.state === 'bound') {
+        this.lostAt = Date.now();
+        this.log(
+          'warn',
+          `${describeBind(this.config)}: receiver connection lost (${this.lastError ?? 'closed by the SMSC or the network'}); reconnecting`,
+        );
+      }
       this.state = 'disconnected';
       const delay = backoffMs(
         this.attempt++,
@@ -58,11 +70,20 @@ export class ReceiverLink {
         (pdu: any) => {
           if (pdu.command_status !== 0) {
             this.lastError = `bind_receiver refused: ${smppStatusName(pdu.command_status)}`;
+            this.log('warn', `${describeBind(this.config)}: ${this.lastError}`);
             session.socket.destroy();
             return;
           }
           this.attempt = 0;
           this.state = 'bound';
+          this.lastError = undefined;
+          if (this.lostAt !== undefined) {
+            this.log(
+              'info',
+              `${describeBind(this.config)}: receiver reconnected ${Date.now() - this.lostAt} ms after the loss`,
+            );
+            this.lostAt = undefined;
+          }
           if (this.config.enquireLinkMs > 0) {
             this.keepAlive = setInterval(() => session.enquire_link(), this.config.enquireLinkMs);
           }

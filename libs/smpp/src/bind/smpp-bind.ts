@@ -50,6 +50,14 @@ export interface BindHealth {
   inFlight: number;
   queued: number;
   lastError?: string;
+  /** The last problem seen, kept after recovery (for status views): what and when (epoch ms). */
+  lastProblem?: { message: string; at: number };
+  /** Since when (epoch ms) the SMSC throttles this connection; absent when it does not. */
+  throttledSince?: number;
+  /** The window: submit_sm this connection may have unacknowledged at once. */
+  window: number;
+  /** The configured rate limit (msg/s, 0 = none). */
+  ratePerSecond: number;
   /** With a rate limit: the guard in use now (ms), see BindConfig.rateGuardMs. */
   rateGuardMs?: number;
   counters: BindCounters;
@@ -122,7 +130,12 @@ export class SmppBind extends EventEmitter {
   private throttlePausedAt = -Infinity;
   /** Epoch ms after which this process may no longer send (end of its lease on the bind). */
   private sendUntil = Infinity;
-  private lastError?: string;
+  private lastErrorText?: string;
+  private lastProblem?: { message: string; at: number };
+  /** Epoch ms of the connection loss being recovered from (for the reconnect log line). */
+  private lostAt?: number;
+  private throttleStartedAt?: number;
+  private throttleRefusals = 0;
   private boundWaiters: Array<() => void> = [];
   private receiver?: ReceiverLink;
   private drainWaiters: Array<() => void> = [];
@@ -152,11 +165,23 @@ export class SmppBind extends EventEmitter {
     return this.config.id;
   }
 
+  private get lastError(): string | undefined {
+    return this.lastErrorText;
+  }
+
+  /** Every problem is also kept, with its time, as lastProblem (not cleared by a recovery). */
+  private set lastError(message: string | undefined) {
+    this.lastErrorText = message;
+    if (message) this.lastProblem = { message, at: Date.now() };
+  }
+
   start(): void {
     if (this.state !== 'idle') return;
     if (this.config.mode === 'transmitter-receiver') {
-      this.receiver = new ReceiverLink(this.config, (session, pdu) =>
-        this.onDeliverSm(session, pdu),
+      this.receiver = new ReceiverLink(
+        this.config,
+        (session, pdu) => this.onDeliverSm(session, pdu),
+        (level, msg) => this.log(level, msg),
       );
       this.receiver.start();
     }
@@ -203,6 +228,10 @@ export class SmppBind extends EventEmitter {
       inFlight: this.inFlight.size,
       queued: this.ready.length + this.delayed.size,
       lastError: this.lastError ?? this.receiver?.lastError,
+      ...(this.lastProblem ? { lastProblem: { ...this.lastProblem } } : {}),
+      ...(this.throttleStartedAt ? { throttledSince: this.throttleStartedAt } : {}),
+      window: this.config.window,
+      ratePerSecond: this.config.ratePerSecond,
       ...(this.config.ratePerSecond > 0 ? { rateGuardMs: this.limiter.guard } : {}),
       counters: { ...this.counters },
       ...(this.receiver ? { receiver: this.receiver.state } : {}),
@@ -301,6 +330,9 @@ export class SmppBind extends EventEmitter {
     this.session = session;
     session.socket.setNoDelay(true);
     session.on('error', (e: Error) => {
+      // One line per outage, not one per reconnect attempt.
+      if (this.reconnectAttempt === 0 && this.state === 'connecting' && !this.lostAt)
+        this.log('warn', `${describeBind(this.config)}: cannot connect to the SMSC: ${e.message}`);
       this.lastError = e.message;
       if (this.session === session) session.socket.destroy();
     });
@@ -342,7 +374,13 @@ export class SmppBind extends EventEmitter {
     this.reconnectAttempt = 0;
     this.lastError = undefined;
     this.setState('bound');
-    this.log('info', `${describeBind(this.config)} bound`);
+    if (this.lostAt !== undefined) {
+      this.log(
+        'info',
+        `${describeBind(this.config)} reconnected and bound again ${Date.now() - this.lostAt} ms after the connection was lost`,
+      );
+      this.lostAt = undefined;
+    } else this.log('info', `${describeBind(this.config)} bound`);
     for (const w of this.boundWaiters.splice(0)) w();
     const tick = Math.max(
       20,
@@ -383,11 +421,14 @@ export class SmppBind extends EventEmitter {
 
   private dropConnection(why: string): void {
     this.lastError = why;
-    this.log('warn', `${describeBind(this.config)}: ${why}, reconnecting`);
+    this.dropReason = why;
     this.session?.socket.destroy();
   }
 
+  private dropReason?: string;
+
   private onDisconnected(): void {
+    const wasBound = this.state === 'bound';
     this.session = undefined;
     this.enquireOutstanding = 0;
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
@@ -400,6 +441,17 @@ export class SmppBind extends EventEmitter {
       for (const w of this.drainWaiters.splice(0)) w();
       return;
     }
+    if (wasBound) {
+      const why = this.dropReason ?? 'closed by the SMSC or the network';
+      if (!this.dropReason) this.lastError = `connection lost: ${why}`;
+      this.lostAt = Date.now();
+      this.log(
+        'warn',
+        `${describeBind(this.config)}: SMSC connection lost (${why}); ${lost.length} unacknowledged submit_sm will be sent again; reconnecting`,
+      );
+    }
+    this.dropReason = undefined;
+    this.endThrottle('connection lost');
     this.setState('disconnected');
     this.counters.reconnects++;
     const delay = backoffMs(
@@ -483,6 +535,7 @@ export class SmppBind extends EventEmitter {
       this.counters.acknowledged++;
       if (this.throttleStreak) {
         this.throttleStreak = 0;
+        this.endThrottle('a submit_sm was accepted');
         this.schedulePump(); // the probe went through: open the window again
       }
       const messageId = String(pdu.message_id ?? '');
@@ -500,6 +553,15 @@ export class SmppBind extends EventEmitter {
         p.lastCause = smppStatusName(status);
         if (kind === 'throttle') {
           this.counters.throttled++;
+          this.throttleRefusals++;
+          if (this.throttleStartedAt === undefined) {
+            this.throttleStartedAt = Date.now();
+            this.lastError = `throttled by the SMSC (${p.lastCause})`;
+            this.log(
+              'warn',
+              `${describeBind(this.config)}: the SMSC throttles (${p.lastCause}); pausing and probing`,
+            );
+          }
           this.onThrottled(p);
         } else {
           this.counters.temporaryErrors++;
@@ -535,6 +597,16 @@ export class SmppBind extends EventEmitter {
       this.throttledUntil,
       now + this.retryDelay(this.throttleStreak++),
     );
+  }
+
+  private endThrottle(why: string): void {
+    if (this.throttleStartedAt === undefined) return;
+    this.log(
+      'info',
+      `${describeBind(this.config)}: throttling ended after ${Date.now() - this.throttleStartedAt} ms and ${this.throttleRefusals} refused submit_sm (${why})`,
+    );
+    this.throttleStartedAt = undefined;
+    this.throttleRefusals = 0;
   }
 
   private onGenericNack(pdu: any): void {

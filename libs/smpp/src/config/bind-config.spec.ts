@@ -1,6 +1,6 @@
 import { backoffMs } from '../bind/backoff';
 import { classifySmppStatus, smppStatusName } from '../status/smpp-status';
-import { BindConfigError, describeBind, parseSmscUrl } from './bind-config';
+import { BindConfigError, bindToUrl, describeBind, parseSmscUrl } from './bind-config';
 
 describe('SMSC configuration', () => {
   it('parses an smpp:// URL with options', () => {
@@ -31,6 +31,30 @@ describe('SMSC configuration', () => {
     expect(() => parseSmscUrl('not a url')).toThrow(BindConfigError);
     expect(() => parseSmscUrl('smpp://a:b@h?mode=receiver')).toThrow(/mode/);
     expect(() => parseSmscUrl('smpp://a:b@h?window=-1')).toThrow(/window/);
+  });
+
+  it('refuses unknown parameters by name, repeated ones, an empty system_id and a path', () => {
+    expect(() => parseSmscUrl('smpp://a:b@h?windw=10&rate=5&colour=1')).toThrow(
+      /unknown parameter\(s\) "windw", "colour"/,
+    );
+    expect(() => parseSmscUrl('smpp://a:b@h?window=1&window=2')).toThrow(/window is given twice/);
+    expect(() => parseSmscUrl('smpp://:b@h')).toThrow(/empty system_id/);
+    expect(() => parseSmscUrl('smpp://h:2775')).toThrow(/empty system_id/);
+    expect(() => parseSmscUrl('smpp://a:b@h/x')).toThrow(/no path/);
+    expect(() => parseSmscUrl('smpp://a:%zz@h')).toThrow(/percent-encoding/);
+  });
+
+  it('renders a configuration as a URL with the password masked, and reads it back', () => {
+    const url =
+      'smpp://gw:p%40ss@smsc.example:2776?id=op1&mode=transmitter&window=50&rate=200&payload=sar';
+    const c = parseSmscUrl(url);
+    expect(bindToUrl(c)).toBe(
+      'smpp://gw:********@smsc.example:2776?id=op1&mode=transmitter&window=50&rate=200&payload=sar',
+    );
+    expect(parseSmscUrl(bindToUrl(c, 'p@ss'))).toEqual(c);
+    expect(bindToUrl({ ...c, password: '' })).toBe(
+      'smpp://gw@smsc.example:2776?id=op1&mode=transmitter&window=50&rate=200&payload=sar',
+    );
   });
 
   it('classifies SMPP statuses (throttle / temporary / permanent) and names them', () => {

@@ -87,6 +87,36 @@ export class BindConfigError extends Error {
   override readonly name = 'BindConfigError';
 }
 
+/** Every query parameter an SMSC URL may carry; anything else is refused by name. */
+export const URL_PARAMETERS: readonly string[] = [
+  'id',
+  'mode',
+  'window',
+  'rate',
+  'rate_guard_ms',
+  'rate_guard_max_ms',
+  'source',
+  'source_ton',
+  'source_npi',
+  'dest_ton',
+  'dest_npi',
+  'validity',
+  'payload',
+  'data_coding',
+  'system_type',
+  'submit_id',
+  'receipt_id',
+  'enquire_link_ms',
+];
+
+function safeDecode(raw: string, what: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BindConfigError(`SMSC ${what} is not valid percent-encoding`);
+  }
+}
+
 /**
  * Parses `smpp://system_id:password@host:port?mode=transmitter&window=50&rate=200&...` into a
  * full bind configuration (defaults for everything not given).
@@ -105,6 +135,22 @@ export function parseSmscUrl(url: string, id = 'default'): BindConfig {
   }
   if (!u.hostname) throw new BindConfigError('SMSC address has no host');
   const q = u.searchParams;
+  const unknown = [...new Set(q.keys())].filter((k) => !URL_PARAMETERS.includes(k));
+  if (unknown.length) {
+    throw new BindConfigError(
+      `SMSC address has unknown parameter(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')} (known: ${URL_PARAMETERS.join(', ')})`,
+    );
+  }
+  for (const k of q.keys()) {
+    if (q.getAll(k).length > 1) throw new BindConfigError(`SMSC parameter ${k} is given twice`);
+  }
+  const systemId = safeDecode(u.username, 'system_id');
+  if (!systemId) throw new BindConfigError('SMSC address has an empty system_id');
+  const password = safeDecode(u.password, 'password');
+  if (u.pathname && u.pathname !== '/')
+    throw new BindConfigError(
+      'SMSC address must have no path (smpp://system_id:password@host:port?…)',
+    );
   const num = (name: string, dflt: number): number => {
     const v = q.get(name);
     if (v === null) return dflt;
@@ -128,8 +174,8 @@ export function parseSmscUrl(url: string, id = 'default'): BindConfig {
     id: q.get('id') ?? id,
     host: u.hostname,
     port: u.port ? Number(u.port) : 2775,
-    systemId: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
+    systemId,
+    password,
     systemType: q.get('system_type') ?? BIND_DEFAULTS.systemType,
     mode: pick(
       'mode',
@@ -163,4 +209,40 @@ export function parseSmscUrl(url: string, id = 'default'): BindConfig {
 /** A bind description safe for logs and health output: never the password. */
 export function describeBind(c: BindConfig): string {
   return `${c.id} (${c.systemId}@${c.host}:${c.port}, ${c.mode})`;
+}
+
+/**
+ * The URL form of a configuration (what the API shows): every setting that differs from the
+ * defaults, the password replaced by `********` unless `password` is given (it never is in
+ * API answers).
+ */
+export function bindToUrl(c: BindConfig, password = c.password ? '********' : ''): string {
+  const q = new URLSearchParams();
+  q.set('id', c.id);
+  const d = BIND_DEFAULTS;
+  const add = (name: string, value: string | number, dflt: string | number) => {
+    if (value !== dflt) q.set(name, String(value));
+  };
+  add('mode', c.mode, d.mode);
+  add('window', c.window, d.window);
+  add('rate', c.ratePerSecond, d.ratePerSecond);
+  add('rate_guard_ms', c.rateGuardMs, d.rateGuardMs);
+  add('rate_guard_max_ms', c.rateGuardMaxMs, d.rateGuardMaxMs);
+  add('source', c.source.address, d.source.address);
+  add('source_ton', c.source.ton, d.source.ton);
+  add('source_npi', c.source.npi, d.source.npi);
+  add('dest_ton', c.destinationTon, d.destinationTon);
+  add('dest_npi', c.destinationNpi, d.destinationNpi);
+  add('validity', c.validityPeriod, d.validityPeriod);
+  add('payload', c.payloadMode, d.payloadMode);
+  add('data_coding', c.dataCoding, d.dataCoding);
+  add('system_type', c.systemType, d.systemType);
+  add('submit_id', c.submitIdBase, d.submitIdBase);
+  add('receipt_id', c.receiptIdBase, d.receiptIdBase);
+  add('enquire_link_ms', c.enquireLinkMs, d.enquireLinkMs);
+  const auth =
+    encodeURIComponent(c.systemId) +
+    (password ? `:${password === '********' ? password : encodeURIComponent(password)}` : '');
+  const host = c.host.includes(':') ? `[${c.host}]` : c.host;
+  return `smpp://${auth}@${host}:${c.port}?${q.toString()}`;
 }

@@ -58,6 +58,12 @@ export interface EngineConfig {
    * served again at every contact until its deadline.
    */
   rejectionLimit: number;
+  /**
+   * A fragmented reply (`fragment="next"` … `final`) is accumulated in the phone state: at most
+   * this many fragments, items, bytes (names and values) and milliseconds, else the interaction
+   * is aborted (no authentication is needed to send fragments).
+   */
+  fragmentLimits: { fragments: number; items: number; bytes: number; ms: number };
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -66,6 +72,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   writeByteBudget: 40_000,
   nonceMemory: 16,
   rejectionLimit: 3,
+  fragmentLimits: { fragments: 256, items: 10_000, bytes: 2 << 20, ms: 120_000 },
 };
 
 /** One unit of work inside an interaction. */
@@ -84,7 +91,13 @@ export type Task =
 /** What the engine waits for after its last message. */
 export type Awaiting =
   /** `chunks`: further ReadItems lists still to send (a list longer than the phone's maxItems) */
-  | { action: 'ReadAllItems' | 'ReadItems'; rx: WorkpointItem[]; chunks?: WorkpointItem[][] }
+  | {
+      action: 'ReadAllItems' | 'ReadItems';
+      rx: WorkpointItem[];
+      chunks?: WorkpointItem[][];
+      /** fragments (`fragment="next"`) received so far: count, bytes, when the first came */
+      frag?: { n: number; bytes: number; since: number };
+    }
   | {
       action: 'WriteItems';
       chunks: WorkpointItem[][];
@@ -160,6 +173,8 @@ export interface PhoneState {
   last?: { session: string; nonce: string; hash: string; reply: string; connection?: string };
   finishedNonces: string[];
   lastContactAt: number;
+  /** the address the phone registered from (set by the adapter; corroborates its identity) */
+  home?: string;
   /** the address the phone last spoke from (set by the adapter; contact-me fallback) */
   addr?: string;
   /** jobs interrupted by a busy phone: where to resume and what was obtained so far */
@@ -184,7 +199,9 @@ export type WorkpointEvent =
   | { type: 'phone-clean-up'; mac: string; reason: string }
   | { type: 'interaction-aborted'; mac: string; reason: string }
   | { type: 'secure-mode-active'; mac: string }
-  | { type: 'request-rejected'; mac?: string; reason: string };
+  | { type: 'request-rejected'; mac?: string; reason: string }
+  /** the MAC called from another address while its session from the known one was open */
+  | { type: 'device-conflict'; mac: string; reason: string };
 
 /** How the request reached the gateway (the adapter knows, the engine decides). */
 export interface Transport {
@@ -192,6 +209,12 @@ export interface Transport {
   secure: boolean;
   /** the verified client certificate's SHA-256 fingerprint (Node's `fingerprint256` form) */
   clientCertFingerprint?: string;
+  /**
+   * The adapter believes the caller is the phone (secure mode, the address recorded when it
+   * registered, or a deployment that allows secrets in plain mode). When false, nothing secret
+   * (passwords, keys, certificates) is written: `secure-mode-required`. Default true.
+   */
+  corroborated?: boolean;
 }
 
 export interface EngineInput {

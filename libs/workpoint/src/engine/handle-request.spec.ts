@@ -471,6 +471,72 @@ describe('workpoint interaction engine', () => {
     expect(r.dls.action).toBe('CleanUp');
   });
 
+  it('fragment accumulation is capped in count, items, bytes and time (hostile network)', () => {
+    const frag = (nonce: string, n: number, size = 1) =>
+      replyTo(
+        'ReadAllItems',
+        Array.from({ length: size }, (_, i) => ({ name: `x${n}-${i}`, value: 'v' })),
+        { nonce, fragment: 'next' },
+      );
+    const capped = (limits: Partial<EngineInput['config']>) => {
+      const d = known({ jobs: [{ id: 'ra', operations: [{ kind: 'read-all' }] }] }, limits);
+      d.send(open('solicited', 'F'));
+      return d;
+    };
+    const count = capped({ fragmentLimits: { fragments: 3, items: 1e6, bytes: 1e9, ms: 1e9 } });
+    for (let n = 1; n <= 3; n++)
+      expect(count.send(frag('F', n)).dls.action).toBe('GetNextFragment');
+    const fourth = count.send(frag('F', 4));
+    expect(fourth.dls).toEqual({ nonce: 'F', action: 'CleanUp', items: [] });
+    expect(fourth.events).toContainEqual({
+      type: 'request-rejected',
+      mac: MAC,
+      reason: 'fragmented reply more than 3 fragments',
+    });
+    expect(count.state!.interaction).toBeUndefined();
+
+    const bytes = capped({ fragmentLimits: { fragments: 1e6, items: 1e6, bytes: 100, ms: 1e9 } });
+    expect(bytes.send(frag('F', 1, 20)).events).toContainEqual(
+      expect.objectContaining({ reason: 'fragmented reply more than 100 bytes' }),
+    );
+    const slow = capped({ fragmentLimits: { fragments: 1e6, items: 1e6, bytes: 1e9, ms: 1000 } });
+    expect(slow.send(frag('F', 1), 1000).dls.action).toBe('GetNextFragment');
+    expect(slow.send(frag('F', 2), 2500).events).toContainEqual(
+      expect.objectContaining({ reason: 'fragmented reply longer than 1000 ms' }),
+    );
+  });
+
+  it('secure listener, no bootstrap by us: the first certificate pins the phone, another and plain mode are refused', () => {
+    const d = known({ jobs: [] });
+    const fp = (c: string) => `${c}:${c}`.repeat(16).slice(0, 95);
+    const send = (nonce: string, secure: boolean, cert?: string) =>
+      handleWorkpointRequest({
+        body: open('start-up', nonce),
+        state: d.state,
+        newSession: 'S',
+        now: 2000,
+        transport: { secure, clientCertFingerprint: cert },
+        work: { jobs: [] },
+      });
+    const first = send('P1', true, fp('aa'));
+    expect(first.state!.secureMode).toEqual({
+      state: 'active',
+      securePort: 0,
+      certFingerprint: fp('AA'),
+    });
+    d.state = first.state!;
+    expect(send('P2', true, fp('bb')).events).toContainEqual(
+      expect.objectContaining({
+        reason: "client certificate is not the one installed in this phone's secure mode",
+      }),
+    );
+    expect(send('P3', false).events).toContainEqual(
+      expect.objectContaining({
+        reason: 'phone is in secure mode; requests on the default port are refused',
+      }),
+    );
+  });
+
   it("jobsPerInteraction 'one': chains jobs with send-solicited until the last (DG p.74-75)", () => {
     const jobs: WorkpointJob[] = ['a', 'b'].map((id) => ({
       id,

@@ -27,6 +27,7 @@ import {
 import { certificateFingerprint } from './certificate-fingerprint';
 import {
   fileCount,
+  isSecretItem,
   refuseSecureModeItems,
   restartItems,
   secureBootstrapItems,
@@ -38,6 +39,8 @@ const SEND_SOLICITED: WorkpointItem[] = [{ name: 'send-solicited', value: 'true'
 /** Mutable context of one engine step. */
 interface Step {
   cfg: EngineConfig;
+  /** may secrets be written to this caller (EngineInput.transport.corroborated) */
+  corroborated: boolean;
   state: PhoneState;
   nonce: string;
   now: number;
@@ -108,7 +111,13 @@ export function handleWorkpointRequest(input: EngineInput): EngineOutput {
   }
 
   const events: WorkpointEvent[] = [];
-  const base: Omit<Step, 'state'> = { cfg, nonce: msg.nonce, now: input.now, events };
+  const base: Omit<Step, 'state'> = {
+    cfg,
+    corroborated: input.transport.corroborated !== false,
+    nonce: msg.nonce,
+    now: input.now,
+    events,
+  };
   let state: PhoneState | null;
   let reply: string;
 
@@ -174,6 +183,17 @@ export function handleWorkpointRequest(input: EngineInput): EngineOutput {
     state.maxItems = msg.maxItems;
     state.lastContactAt = input.now;
     state.last = { session, nonce: msg.nonce, hash, reply, connection: input.connection };
+    // A phone served over mutual TLS is bound to the first certificate it shows (one bootstrapped
+    // by us is bound to ours already): another one is refused, and so is plain mode, from now on.
+    const fp = input.transport.clientCertFingerprint?.toUpperCase();
+    if (input.transport.secure && fp && !state.secureMode?.certFingerprint) {
+      state.secureMode = {
+        state: 'active',
+        securePort: state.secureMode?.securePort ?? 0,
+        certFingerprint: fp,
+      };
+      events.push({ type: 'secure-mode-active', mac });
+    }
   }
   return { reply, state, events, session: state?.interaction?.id, mac };
 }
@@ -187,7 +207,14 @@ function rejectUnparsable(input: EngineInput, why: string): EngineOutput {
   if (input.state?.interaction) {
     state = structuredClone(input.state);
     abortInteraction(
-      { cfg: { ...DEFAULT_ENGINE_CONFIG, ...input.config }, state, nonce, now: input.now, events },
+      {
+        cfg: { ...DEFAULT_ENGINE_CONFIG, ...input.config },
+        corroborated: false,
+        state,
+        nonce,
+        now: input.now,
+        events,
+      },
       'unparsable request',
     );
   }
@@ -493,7 +520,16 @@ function advance(st: Step): string {
         });
         continue;
       }
-      const diff = wanted.filter((d) => st.state.inventory[itemKey(d)] !== d.value);
+      let diff = wanted.filter((d) => st.state.inventory[itemKey(d)] !== d.value);
+      if (!st.corroborated && diff.some((d) => isSecretItem(d.name))) {
+        const held = diff.filter((d) => isSecretItem(d.name)).map((d) => itemKey(d));
+        diff = diff.filter((d) => !isSecretItem(d.name));
+        st.events.push({
+          type: 'request-rejected',
+          mac: st.state.mac,
+          reason: `secure-mode-required: desired ${held.join(', ')} not written to an uncorroborated caller`,
+        });
+      }
       if (diff.length === 0) {
         ia.tasks.shift();
         continue;
@@ -516,6 +552,17 @@ function advance(st: Step): string {
     if (task.prior) {
       ia.jobResults = [...task.prior];
       delete task.prior;
+    }
+    if (!st.corroborated && carriesSecrets(op)) {
+      // not to this caller: the job waits for the phone itself (or secure mode)
+      ia.tasks = ia.tasks.filter((t) => !(t.t === 'op' && t.jobId === task.jobId));
+      ia.jobResults = [];
+      st.events.push({
+        type: 'request-rejected',
+        mac: st.state.mac,
+        reason: `secure-mode-required: job ${task.jobId} carries secrets and this caller's identity is not corroborated; it waits`,
+      });
+      continue;
     }
     try {
       switch (op.kind) {
@@ -657,7 +704,29 @@ function continueInteraction(st: Step, msg: WorkpointMessage): string {
   }
 
   if (msg.fragment === 'next') {
-    if ('rx' in aw) aw.rx.push(...msg.items);
+    if ('rx' in aw) {
+      aw.rx.push(...msg.items);
+      const frag = (aw.frag ??= { n: 0, bytes: 0, since: st.now });
+      frag.n++;
+      for (const it of msg.items) frag.bytes += it.name.length + it.value.length;
+      const lim = st.cfg.fragmentLimits;
+      const over =
+        frag.n > lim.fragments
+          ? `more than ${lim.fragments} fragments`
+          : aw.rx.length > lim.items
+            ? `more than ${lim.items} items`
+            : frag.bytes > lim.bytes
+              ? `more than ${lim.bytes} bytes`
+              : st.now - frag.since > lim.ms
+                ? `longer than ${lim.ms} ms`
+                : undefined;
+      if (over) {
+        const reason = `fragmented reply ${over}`;
+        abortInteraction(st, reason);
+        st.events.push({ type: 'request-rejected', mac: st.state.mac, reason });
+        return dls(st.nonce, 'CleanUp');
+      }
+    }
     return dls(st.nonce, 'GetNextFragment');
   }
 
@@ -869,4 +938,12 @@ function keepOnly<T>(
   if (!map) return undefined;
   const kept = Object.entries(map).filter(([id]) => ids.has(id) !== drop);
   return kept.length ? Object.fromEntries(kept) : undefined;
+}
+
+/** Operations that would hand a secret to the caller (passwords, keys, the client certificate). */
+function carriesSecrets(op: WorkpointJob['operations'][number]): boolean {
+  if (op.kind === 'secure-bootstrap') return true;
+  if ('items' in op && Array.isArray(op.items))
+    return op.items.some((i) => isSecretItem(i.name) && 'value' in i);
+  return false;
 }

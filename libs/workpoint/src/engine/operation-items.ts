@@ -104,3 +104,11 @@ export function validateJob(job: WorkpointJob): void {
     }
   });
 }
+
+/** Items whose values are secrets: never written to a caller whose identity is not corroborated. */
+export function isSecretItem(name: string): boolean {
+  if (name === 'restart-password') return false; // the factory-reset password is public (DG p.51)
+  return /pwd|password|passwd|secret|private|dls-client-certificate|secure-mode-data|tan$/i.test(
+    name,
+  );
+}

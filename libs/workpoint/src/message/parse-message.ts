@@ -1,3 +1,4 @@
+import { hasXmlExcludedChar } from '../xml/escape-xml';
 import { WorkpointMessageError } from '../errors';
 import { DlsMessage, WorkpointItem, WorkpointMessage, isAction } from '../types';
 import { LiteElement, attr, scanXml } from '../xml/scan-xml';
@@ -46,6 +47,9 @@ export function parseWorkpointMessage(xml: string): WorkpointMessage {
   const { message, list } = messageParts(root);
   const nonce = attr(message, 'nonce');
   if (nonce === undefined) throw new WorkpointMessageError('Message has no nonce');
+  // every reply echoes the nonce: one that XML cannot carry makes the message unanswerable
+  if (hasXmlExcludedChar(nonce))
+    throw new WorkpointMessageError('the nonce holds characters an XML reply cannot carry');
   const rfc = child(message, 'ReasonForContact');
   if (!rfc) throw new WorkpointMessageError('Message has no ReasonForContact');
   const maxRaw = attr(message, 'maxItems') ?? attr(message, 'maxitems');
@@ -79,5 +83,6 @@ export function parseDlsMessage(xml: string): DlsMessage {
 /** Best-effort nonce extraction from a body that failed to parse, so a CleanUp can echo it. */
 export function sniffNonce(body: string): string {
   const m = /<(?:\w+:)?Message\b[^>]*?\bnonce\s*=\s*["']([^"'<&]{0,128})["']/i.exec(body);
-  return m ? m[1].trim() : '';
+  // nothing an XML reply cannot carry
+  return m && !hasXmlExcludedChar(m[1]) ? m[1].trim() : '';
 }

@@ -6,6 +6,11 @@ const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const TEXT_SPECIAL = /[&<>\r]/;
 const ATTR_SPECIAL = /[&<>"\t\n\r]/;
 
+/** true when `s` holds a character no XML 1.0 document can carry */
+export function hasXmlExcludedChar(s: string): boolean {
+  return INVALID.test(s);
+}
+
 function check(s: string, what: string): void {
   if (INVALID.test(s)) {
     const ch = s.match(INVALID)![0].charCodeAt(0);

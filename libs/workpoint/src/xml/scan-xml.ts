@@ -237,7 +237,16 @@ function decodeRefs(s: string, offset: number): string {
           : /^#[0-9]+$/.test(body)
             ? parseInt(body.slice(1), 10)
             : NaN;
-      if (!Number.isFinite(cp) || cp <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      // XML 1.0 Char: no C0 controls but TAB/LF/CR, no surrogates, no U+FFFE/U+FFFF
+      if (
+        !Number.isFinite(cp) ||
+        cp <= 0 ||
+        cp > 0x10ffff ||
+        (cp < 0x20 && cp !== 9 && cp !== 10 && cp !== 13) ||
+        (cp >= 0xd800 && cp <= 0xdfff) ||
+        cp === 0xfffe ||
+        cp === 0xffff
+      )
         throw new WorkpointXmlError(`bad character reference ${m}`, offset + at);
       return String.fromCodePoint(cp);
     }

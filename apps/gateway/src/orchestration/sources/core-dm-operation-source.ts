@@ -8,7 +8,12 @@ import {
   event,
   parseDmOperationId,
 } from '@dm-bridge/core';
-import type { DmEvent, DmOperation, DmOperationResult } from '@dm-bridge/omadm';
+import {
+  statusText,
+  type DmEvent,
+  type DmOperation,
+  type DmOperationResult,
+} from '@dm-bridge/omadm';
 import type { DmOperationSource, DmReleaseCause } from '../../dm/dm-operation-source';
 
 const DESIRED = 'desired:';
@@ -57,7 +62,8 @@ export class CoreDmOperationSource implements DmOperationSource {
       try {
         out.push(...compileDmOperations(job.id, this.core.jobs.revealOperations(job)));
       } catch (err) {
-        await this.core.jobs.addFault(job.id, 'compile-failed', (err as Error).message);
+        // permanent: it could never be served, so it ends now instead of at its deadline
+        await this.core.jobs.failJob(job.id, 'compile-failed', (err as Error).message);
       }
     }
     const inventory = await this.core.devices.inventory(device.id);
@@ -95,12 +101,16 @@ export class CoreDmOperationSource implements DmOperationSource {
       return;
     }
     const ref = parseDmOperationId(result.operationId);
-    if (ref)
-      await this.core.jobs.recordOperationResult(
-        ref.jobId,
-        ref.index,
-        dmResultToOperationResult(result),
-      );
+    if (!ref) return;
+    const out = dmResultToOperationResult(result);
+    if (out.status === 'failed' && !out.message) {
+      // Readable: `404 Not Found: ./Vendor/SIP/Registrar`, not only the code.
+      const job = await this.core.jobs.find(ref.jobId);
+      const op = job?.operations[ref.index];
+      const path = op?.target?.path ?? op?.path;
+      out.message = path ? `${statusText(result.status)}: ${path}` : statusText(result.status);
+    }
+    await this.core.jobs.recordOperationResult(ref.jobId, ref.index, out);
   }
 
   async release(
@@ -129,11 +139,7 @@ export class CoreDmOperationSource implements DmOperationSource {
     if (!job || job.state !== 'awaiting-contact') return;
     const refusals = job.faults.filter((f) => f.code === 'server-auth-rejected').length;
     if (refusals < SERVER_AUTH_REJECTIONS) return;
-    await this.core.jobs.completeJob(
-      jobId,
-      job.operations.map(() => ({ status: 'failed', code: cause.code, message: cause.message })),
-      cause,
-    );
+    await this.core.jobs.failJob(jobId, cause.code, cause.message);
   }
 
   async event(e: DmEvent): Promise<void> {

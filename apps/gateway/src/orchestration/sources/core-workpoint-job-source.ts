@@ -40,12 +40,7 @@ export class CoreWorkpointJobSource implements WorkpointJobSource {
         jobs.push(compileWorkpointJob(job, this.core.jobs.revealOperations(job)));
       } catch (err) {
         // permanent: it could never be served, so it ends now instead of at its deadline
-        const message = (err as Error).message;
-        await this.core.jobs.completeJob(
-          job.id,
-          job.operations.map(() => ({ status: 'failed', code: 'compile-failed', message })),
-          { code: 'compile-failed', message },
-        );
+        await this.core.jobs.failJob(job.id, 'compile-failed', (err as Error).message);
       }
     }
     await this.core.jobs.claimJobs(jobs.map((j) => j.id));
@@ -161,6 +156,7 @@ export class CoreWorkpointJobSource implements WorkpointJobSource {
       case 'phone-busy':
       case 'interaction-aborted':
       case 'request-rejected':
+      case 'device-conflict':
         await this.core.jobs.events.publish([
           event('device.alert', { deviceId: device.id, protocol: 'workpoint', alert: e.type }),
         ]);
