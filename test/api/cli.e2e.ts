@@ -55,7 +55,7 @@ describe('dm-bridge devices|jobs|campaigns over the REST API', () => {
     const imported = await capture(() => devices(['import', csv, ...common]));
     expect(imported.code).toBe(1);
     expect(imported.out).toContain('rows 6, created 5, failed 1');
-    expect(imported.out).toMatch(/row 5 \(cli-bad\): MSISDN 'nope'/);
+    expect(imported.out).toMatch(/row 6 \(cli-bad\): MSISDN 'nope'/);
     const listed = await capture(() => devices(['list', '--tag', 'cli', ...common]));
     expect(listed.out.trim().split('\n')).toHaveLength(5);
     const phones = await fleet.attach(

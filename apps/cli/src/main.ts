@@ -3,8 +3,8 @@
  * commands/<name>.command.ts and exports run(argv) -> exit code; it is loaded only when asked for,
  * so `dm-bridge wbxml …` does not pay for the SMPP or HTTP client code.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const COMMANDS: Record<string, string> = {
   wbxml: 'encode and decode WBXML (SyncML, DevInf, OMA Provisioning)',
@@ -22,8 +22,19 @@ function usage(): string {
     '',
     ...names.map((n) => `  ${n.padEnd(10)} ${COMMANDS[n]}`),
     '',
-    'Run `dm-bridge <command> --help` for a command’s options.',
+    'Run `dm-bridge <command> --help` for a command’s options, `dm-bridge --version` for the version.',
   ].join('\n');
+}
+
+/** The version of the package this file belongs to (source or dist tree). */
+export function cliVersion(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'dm-bridge') return pkg.version ?? '0.0.0';
+  }
+  return '0.0.0';
 }
 
 function commandFile(name: string): string | undefined {
@@ -36,6 +47,10 @@ function commandFile(name: string): string | undefined {
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`dm-bridge ${cliVersion()}\n`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;

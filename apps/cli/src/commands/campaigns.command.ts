@@ -13,7 +13,8 @@ import { parseOperation } from './jobs.command';
 const HELP = `usage: dm-bridge campaigns <create|get|watch|list|pause|resume|cancel> …
   create --file campaign.json [--watch]
   create --tag T | --protocol P | --devices a,b,c  OP… [--rate N] [--stop-ratio R] [--name NAME] [--watch]
-  get ID | watch ID                    watch: a progress bar until the campaign ends
+  get ID | watch ID [--interval MS]    watch: progress until the campaign ends, with the reason of
+                                       each failed job; off a terminal, a summary when it changed
   list | pause ID | resume ID | cancel ID
 ${COMMON_HELP}`;
 
@@ -37,13 +38,39 @@ export function progressLine(c: any, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}%  ${c.progress.done}/${c.progress.jobs}${c.progress.fanOutComplete ? '' : '+'} done${states.length ? ' · ' + states.join(' · ') : ''} · ${c.state}`;
 }
 
+/** Why a failed job failed, in one line. */
+function failureReason(j: any): string {
+  const failed = (j.results ?? []).find((r: any) => r.status === 'failed');
+  return failed?.message ?? j.lastError?.message ?? j.faults?.[0]?.message ?? j.state;
+}
+
+/**
+ * On a terminal: a progress bar redrawn every --interval (1 s). Elsewhere (logs, CI): a summary
+ * line when progress changed, at most every --interval (10 s). Both print each newly failed job
+ * with its reason (up to 20 per poll).
+ */
 async function watch(o: CliOptions, id: string): Promise<number> {
   const tty = process.stdout.isTTY;
-  const interval = Number(flag(o, 'interval') ?? 1000);
+  const interval = Number(flag(o, 'interval') ?? (tty ? 1000 : 10000));
+  const reported = new Set<string>();
+  let lastText = '';
   while (true) {
     const c = await call(o, 'GET', `/v1/campaigns/${encodeURIComponent(id)}`);
+    if ((c.progress?.byState?.failed ?? 0) > reported.size) {
+      const q = new URLSearchParams({ campaignId: c.id, state: 'failed', limit: '20' });
+      const page = await call(o, 'GET', `/v1/jobs?${q}`);
+      for (const j of page.items) {
+        if (reported.has(j.id)) continue;
+        reported.add(j.id);
+        process.stdout.write(
+          `${tty ? '\r\x1b[K' : ''}failed ${j.id} (${j.deviceId}): ${failureReason(j)}\n`,
+        );
+      }
+    }
     const text = progressLine(c);
-    process.stdout.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
+    if (tty) process.stdout.write(`\r${text}\x1b[K`);
+    else if (text !== lastText || FINAL.includes(c.state)) process.stdout.write(`${text}\n`);
+    lastText = text;
     if (FINAL.includes(c.state)) {
       if (tty) process.stdout.write('\n');
       if (c.stopReason) process.stdout.write(`stopped: ${c.stopReason}\n`);

@@ -15,7 +15,9 @@ const HELP = `usage: dm-bridge devices <list|get|create|import|update|delete|tag
   list [--protocol P] [--tag T] [--model M] [--limit N] [--all]
   get ID [--inventory]
   create --file device.json            (or --protocol P --msisdn … --mac … --ip … --id …)
-  import FILE.csv|FILE.json            streamed; prints created/failed counts and the first errors
+  import FILE.csv|FILE.json [--dry-run] [--upsert]
+                                       streamed; prints counts and the first errors (rows from 1);
+                                       --dry-run validates only, --upsert updates existing ids
   update ID --file patch.json
   delete ID
   tag ID [--add a,b] [--remove c]
@@ -79,10 +81,16 @@ export function run(argv: string[]): Promise<number> {
         case 'import': {
           if (!arg) throw new CliError('devices import needs a file (.csv or .json)');
           const type = extname(arg).toLowerCase() === '.csv' ? 'text/csv' : 'application/json';
-          const result = await call(o, 'POST', '/v1/devices/import', fileStream(arg), type);
+          const q = new URLSearchParams();
+          if (o.flags['dry-run']) q.set('dryRun', 'true');
+          if (o.flags.upsert) q.set('upsert', 'true');
+          const path = `/v1/devices/import${q.size ? `?${q}` : ''}`;
+          const result = await call(o, 'POST', path, fileStream(arg), type);
           print(o, result, (r) =>
             [
-              `rows ${r.rows}, created ${r.created}, failed ${r.failed}`,
+              r.dryRun
+                ? `dry run: rows ${r.rows}, valid ${r.valid}, failed ${r.failed} (nothing written)`
+                : `rows ${r.rows}, created ${r.created}${r.updated !== undefined ? `, updated ${r.updated}` : ''}, failed ${r.failed}`,
               ...r.errors
                 .slice(0, 20)
                 .map((e: any) => `  row ${e.row}${e.id ? ` (${e.id})` : ''}: ${e.message}`),

@@ -144,7 +144,7 @@ export async function runVerbs(
   const [verb, arg] = o.positional;
   if (!verb || o.flags.help) {
     process.stdout.write(help + '\n');
-    return verb ? 0 : 2;
+    return verb || o.flags.help ? 0 : 2;
   }
   return guard(async () => {
     const id = () => {
