@@ -1,5 +1,7 @@
 import { request } from 'node:http';
 import { ADMIN_KEY, ApiFixture, dropPrefix, startApi } from './api-fixture';
+import { redisMasters } from '@dm-bridge/core';
+import type { Redis } from 'ioredis';
 import { testRedisClient } from '../support/redis';
 
 /** A raw HTTP request (fetch normalises paths, so bad encodings need this). */
@@ -125,7 +127,12 @@ describe('hardened edges of the operator API', () => {
     expect(victim.status).toBe(201);
     await f.call('DELETE', '/v1/devices/victim');
     const r = testRedisClient();
-    const coreKeys = async () => (await r.keys(`${f.prefix}*core:*`)).sort();
+    await r.ping(); // a cluster client knows its masters only once connected
+    // every master's keys (on a Redis Cluster KEYS answers for one node only)
+    const coreKeys = async () =>
+      (await Promise.all(redisMasters(r as Redis).map((m) => m.keys(`${f.prefix}*core:*`))))
+        .flat()
+        .sort();
     const before = await coreKeys();
     for (const devId of ['IMEI:300\nx', 'IMEI:300\nmsisdn=+491709990001', 'IMEI 300', 'a\tb']) {
       const res = await f.call('POST', '/v1/devices', {
