@@ -28,6 +28,8 @@ export interface CaseVerdict {
   samples: string[];
   /** the first errors the devices saw (session cut, auth refused, …), for the report */
   deviceErrors: string[];
+  /** what the simulated devices counted (notifications, sessions, rejections) */
+  deviceStats?: Record<string, unknown>;
   /** the case's own expectations that failed */
   broken: string[];
   logDir: string;
@@ -40,7 +42,11 @@ export async function judge(
   recoveredAt: number,
   extra: Record<string, number> = {},
 ): Promise<CaseVerdict> {
-  const counts = await run.simulator.control<{ applied: Applied; errors: string[] }>('/counts');
+  const counts = await run.simulator.control<{
+    applied: Applied;
+    errors: string[];
+    stats: Record<string, unknown>;
+  }>('/counts');
   const deviceKey = new Map<string, [string, string]>();
   for (const d of run.plan.dm) deviceKey.set(d.id, [d.devId, DM_NODE]);
   for (const d of run.plan.cp) deviceKey.set(d.id, [d.msisdn, 'document']);
@@ -96,6 +102,7 @@ export async function judge(
     extra,
     samples,
     deviceErrors: counts.errors.slice(-5),
+    deviceStats: counts.stats,
     broken: [],
     logDir: run.logDir,
   };

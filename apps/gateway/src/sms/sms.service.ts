@@ -160,7 +160,7 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     this.transport.start({
       mayAcquire: (config) => this.registry.stillWanted(config),
       onOwned: (bind) => this.startWorker(bind),
-      onReleased: (bind) => this.stopWorker(bind.id),
+      onReleased: (bind, reason) => this.stopWorker(bind.id, reason),
     });
     this.registry.onChange(() => {
       if (this.stopping) return;
@@ -424,24 +424,31 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
     );
   }
 
-  private async stopWorker(bindId: string): Promise<void> {
+  /**
+   * Stops consuming a bind's queue. On shutdown or a change the active jobs get the grace period
+   * on the open connection; when the lease is lost the connection is already closed and this
+   * process must not wait for anything (its tick would hold the bind from being taken back).
+   * Never waits without bound: a BullMQ worker whose connection broke under it may never close.
+   */
+  private async stopWorker(
+    bindId: string,
+    reason: 'shutdown' | 'lease-lost' | 'reconfigured' = 'shutdown',
+  ): Promise<void> {
     const w = this.workers.get(bindId);
     if (!w) return;
     this.workers.delete(bindId);
-    const closing = w.close();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      closing.then(() => false),
-      new Promise<boolean>(
-        (r) => (timer = setTimeout(() => r(true), this.gateway.shutdownGraceMs)),
-      ),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
-      // Jobs still waiting on an unreachable SMSC: close the bind so they fail over to a retry.
-      await this.transport.owned(bindId)?.close(0);
-      await closing;
+    const grace = this.gateway.shutdownGraceMs;
+    if (reason === 'lease-lost') {
+      if (!(await settlesWithin(w.close(true), Math.min(grace, 5_000))))
+        this.log.warn(`sms worker of ${bindId} did not close after losing the lease; left behind`);
+      return;
     }
+    const closing = w.close();
+    if (await settlesWithin(closing, grace)) return;
+    // Jobs still waiting on an unreachable SMSC: close the bind so they fail over to a retry.
+    await this.transport.owned(bindId)?.close(0);
+    if (!(await settlesWithin(closing, grace)))
+      this.log.warn(`sms worker of ${bindId} did not close within twice the grace; left behind`);
   }
 
   private readiness(): { ok: boolean; detail: unknown } {
@@ -458,4 +465,18 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
         );
     return { ok, detail: [...binds, ...paused] };
   }
+}
+
+/** Whether `p` settles (either way) within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
