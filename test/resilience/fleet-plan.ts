@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import {
+  DmAccountPair,
+  dmDeviceRecord,
+  dmHandsetSpec,
+} from '../../apps/simulator/src/control/dm-account-pair';
 
 /**
  * The devices of one run, as the gateway's device records (imported over the API) and as the
@@ -49,27 +54,20 @@ export function planFleet(counts: { dm?: number; cp?: number; wp?: number }): Fl
   };
 }
 
+/** A planned DM handset with the run's shared server id and passwords. */
+function dmAccount(d: FleetPlan['dm'][number]): DmAccountPair {
+  return {
+    ...d,
+    serverId: DM_SERVER_ID,
+    serverPassword: DM_SERVER_PASSWORD,
+    clientPassword: DM_CLIENT_PASSWORD,
+  };
+}
+
 /** Device records for POST /v1/devices/import. */
 export function deviceRecords(plan: FleetPlan): unknown[] {
   return [
-    ...plan.dm.map((d) => ({
-      id: d.id,
-      protocol: 'omadm',
-      addressing: {
-        msisdn: `+${d.msisdn}`,
-        devId: d.devId,
-        serverId: DM_SERVER_ID,
-        authScheme: 'md5',
-      },
-      credentials: {
-        clientUsername: d.id,
-        clientPassword: DM_CLIENT_PASSWORD,
-        serverPassword: DM_SERVER_PASSWORD,
-        serverNonce: d.serverNonce,
-        clientNonce: d.clientNonce,
-      },
-      tags: ['resilience'],
-    })),
+    ...plan.dm.map((d) => dmDeviceRecord(dmAccount(d), ['resilience'])),
     ...plan.cp.map((c) => ({
       id: c.id,
       protocol: 'omacp',
@@ -89,16 +87,7 @@ export function simulatorFleet(
     smsc: { port: urls.smscPort, accounts: smscAccounts },
     dm: {
       serverUrl: urls.dmServerUrl,
-      handsets: plan.dm.map((d) => ({
-        msisdn: d.msisdn,
-        devId: d.devId,
-        serverId: DM_SERVER_ID,
-        serverPassword: DM_SERVER_PASSWORD,
-        clientName: d.id,
-        clientPassword: DM_CLIENT_PASSWORD,
-        serverNonce: d.serverNonce,
-        clientNonce: d.clientNonce,
-      })),
+      handsets: plan.dm.map((d) => dmHandsetSpec(dmAccount(d))),
     },
     cp: plan.cp.map((c) => ({ msisdn: c.msisdn, imsi: c.imsi })),
     phones: { gatewayUrl: urls.workpointUrl, macs: plan.wp.map((p) => p.mac) },

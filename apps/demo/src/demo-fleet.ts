@@ -1,4 +1,9 @@
 import { createHash } from 'node:crypto';
+import {
+  DmAccountPair,
+  dmDeviceRecord,
+  dmHandsetSpec,
+} from '../../simulator/src/control/dm-account-pair';
 
 /**
  * The demo fleet: which devices exist, how each misbehaves, and what each one's job must end as.
@@ -135,30 +140,27 @@ export function planDemoFleet(counts = { workpoint: 50, omadm: 50, omacp: 50 }):
   return devices;
 }
 
+/** A demo DM handset with the demo's shared server id and passwords. */
+function dmAccount(d: DemoDevice): DmAccountPair {
+  return {
+    id: d.id,
+    msisdn: d.msisdn!,
+    devId: d.devId!,
+    serverId: DM_SERVER_ID,
+    serverPassword: DM_SERVER_PASSWORD,
+    clientPassword: DM_CLIENT_PASSWORD,
+    serverNonce: d.serverNonce!,
+    clientNonce: d.clientNonce!,
+  };
+}
+
 /** Device records for POST /v1/devices/import (phones register themselves at start-up). */
 export function deviceRecords(fleet: DemoDevice[]): unknown[] {
   return fleet
     .filter((d) => d.protocol !== 'workpoint')
     .map((d) =>
       d.protocol === 'omadm'
-        ? {
-            id: d.id,
-            protocol: 'omadm',
-            addressing: {
-              msisdn: `+${d.msisdn}`,
-              devId: d.devId,
-              serverId: DM_SERVER_ID,
-              authScheme: 'md5',
-            },
-            credentials: {
-              clientUsername: d.id,
-              clientPassword: DM_CLIENT_PASSWORD,
-              serverPassword: DM_SERVER_PASSWORD,
-              serverNonce: d.serverNonce,
-              clientNonce: d.clientNonce,
-            },
-            tags: ['demo'],
-          }
+        ? dmDeviceRecord(dmAccount(d), ['demo'])
         : {
             id: d.id,
             protocol: 'omacp',
@@ -195,16 +197,7 @@ export function simulatorFleet(
     smsc: { port: urls.smscPort, accounts: { [SMSC_ACCOUNT.id]: SMSC_ACCOUNT.password } },
     dm: {
       serverUrl: urls.dmServerUrl,
-      handsets: of('omadm').map((d) => ({
-        msisdn: d.msisdn,
-        devId: d.devId,
-        serverId: DM_SERVER_ID,
-        serverPassword: DM_SERVER_PASSWORD,
-        clientName: d.id,
-        clientPassword: DM_CLIENT_PASSWORD,
-        serverNonce: d.serverNonce,
-        clientNonce: d.clientNonce,
-      })),
+      handsets: of('omadm').map((d) => dmHandsetSpec(dmAccount(d))),
     },
     // a switched-off handset is not there at all
     cp: of('omacp')

@@ -26,6 +26,7 @@ import { requireObject } from './query';
 import { ApiRoute } from './route-doc';
 import { answer, NOT_FOUND } from './route-helpers';
 import { ref } from './schema/api-schemas';
+import { YAML_MEDIA_TYPES } from './import-body-bypass';
 
 const TAG = 'Catalog';
 
@@ -38,6 +39,14 @@ const BODY = 'request body';
  */
 function entryBody(body: unknown): Record<string, any> {
   return requireObject(typeof body === 'string' ? parseCatalogText(BODY, body, 'yaml') : body);
+}
+
+/** The OpenAPI body of a catalog write: the same schema as JSON and in every YAML media type. */
+function jsonOrYamlBody(schema: string) {
+  return {
+    body: ref(schema),
+    bodyContent: Object.fromEntries(YAML_MEDIA_TYPES.map((t) => [t, ref(schema)])),
+  };
 }
 
 /** The parameter catalog and profiles: shipped defaults plus what operators add. */
@@ -80,10 +89,7 @@ export class CatalogController {
     summary: 'Add a parameter definition (JSON or YAML)',
     tag: TAG,
     access: 'write',
-    body: ref('Parameter'),
-    bodyContent: Object.fromEntries(
-      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('Parameter')]),
-    ),
+    ...jsonOrYamlBody('Parameter'),
     validateBody: false,
     responses: { '201': answer('The parameter', 'Parameter') },
   })
@@ -97,10 +103,7 @@ export class CatalogController {
     summary: 'Create or replace a parameter definition (JSON or YAML)',
     tag: TAG,
     access: 'write',
-    body: ref('Parameter'),
-    bodyContent: Object.fromEntries(
-      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('Parameter')]),
-    ),
+    ...jsonOrYamlBody('Parameter'),
     validateBody: false,
     responses: { '200': answer('The parameter', 'Parameter') },
   })
@@ -142,10 +145,7 @@ export class CatalogController {
     summary: 'Add a profile (JSON or YAML)',
     tag: TAG,
     access: 'write',
-    body: ref('Profile'),
-    bodyContent: Object.fromEntries(
-      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('Profile')]),
-    ),
+    ...jsonOrYamlBody('Profile'),
     validateBody: false,
     responses: { '201': answer('The profile', 'Profile') },
   })
@@ -159,10 +159,7 @@ export class CatalogController {
     summary: 'Create or replace a profile (JSON or YAML)',
     tag: TAG,
     access: 'write',
-    body: ref('Profile'),
-    bodyContent: Object.fromEntries(
-      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('Profile')]),
-    ),
+    ...jsonOrYamlBody('Profile'),
     validateBody: false,
     responses: { '200': answer('The profile', 'Profile') },
   })
@@ -184,10 +181,7 @@ export class CatalogController {
     summary: 'Upsert a whole catalog file (JSON or YAML), all or nothing',
     tag: TAG,
     access: 'write',
-    body: ref('CatalogFile'),
-    bodyContent: Object.fromEntries(
-      ['application/yaml', 'text/yaml', 'application/x-yaml'].map((t) => [t, ref('CatalogFile')]),
-    ),
+    ...jsonOrYamlBody('CatalogFile'),
     validateBody: false,
     responses: { '200': answer('How many entries were saved', 'CatalogSaved') },
   })

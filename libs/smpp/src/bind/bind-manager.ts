@@ -46,6 +46,7 @@ class BindSupervisor {
   private stopped = false;
   private busy = false;
   private lastRenewed = 0;
+  private toldWaiting = false;
   ownerSeen: 'other' | 'none' = 'none';
 
   constructor(
@@ -88,7 +89,15 @@ class BindSupervisor {
         this.lastRenewed = asked;
         await this.own();
       } else {
-        this.ownerSeen = (await this.lease.owner()) ? 'other' : 'none';
+        const seen = (await this.lease.owner()) ? 'other' : 'none';
+        if (seen !== this.ownerSeen || !this.toldWaiting) {
+          this.toldWaiting = true;
+          this.hooks.log?.(
+            'info',
+            `bind ${this.config.id}: not owned here (${seen === 'other' ? 'another process holds the lease' : 'lease free but not taken'})`,
+          );
+        }
+        this.ownerSeen = seen;
       }
     } catch (e) {
       this.hooks.log?.(
@@ -148,6 +157,8 @@ class BindSupervisor {
       // fail with BindClosedError and are retried by whoever owns the bind now.
       await bind.close(0);
       await this.hooks.onReleased?.(bind, reason);
+      this.toldWaiting = false;
+      this.hooks.log?.('info', `released bind ${this.config.id}; competing for its lease again`);
       return;
     }
     // Shutdown: let the consumer finish its jobs on the open connection, then unbind.
