@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { problemText, type Device } from './api';
 import { DeviceImport } from './import';
 import { canWrite } from './session';
-import { ErrorLine, Field, go, useApp, useLoad, when } from './ui';
+import { ErrorLine, Field, go, useApp, useLoad, when, Pager } from './ui';
 
 const PROTOCOLS = ['workpoint', 'omadm', 'omacp'];
 
@@ -246,26 +246,12 @@ export function Fleet({ params }: { params: URLSearchParams }) {
         </tbody>
       </table>
       {!page.loading && rows.length === 0 && <p>No devices.</p>}
-      <nav class="pager" aria-label="Pages">
-        <button
-          type="button"
-          disabled={cursors.length < 2}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <span>Page {cursors.length}</span>
-        <button
-          type="button"
-          disabled={!page.data?.nextCursor}
-          onClick={() => setCursors([...cursors, page.data?.nextCursor])}
-        >
-          Next page
-        </button>
-        <button type="button" onClick={page.reload}>
-          Refresh
-        </button>
-      </nav>
+      <Pager
+        cursors={cursors}
+        setCursors={setCursors}
+        nextCursor={page.data?.nextCursor}
+        reload={page.reload}
+      />
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { problemText, type Job } from './api';
 import { useEvents } from './events';
 import { canWrite } from './session';
-import { ErrorLine, Field, go, Json, StateBadge, useApp, useLoad, when } from './ui';
+import { ErrorLine, Field, go, Json, StateBadge, useApp, useLoad, when, Pager } from './ui';
 
 const JOB_STATES = [
   'queued',
@@ -218,26 +218,12 @@ export function Jobs({ params }: { params: URLSearchParams }) {
       </form>
       <ErrorLine error={page.error} />
       <JobTable jobs={page.data?.items ?? []} />
-      <nav class="pager" aria-label="Pages">
-        <button
-          type="button"
-          disabled={cursors.length < 2}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <span>Page {cursors.length}</span>
-        <button
-          type="button"
-          disabled={!page.data?.nextCursor}
-          onClick={() => setCursors([...cursors, page.data?.nextCursor])}
-        >
-          Next page
-        </button>
-        <button type="button" onClick={page.reload}>
-          Refresh
-        </button>
-      </nav>
+      <Pager
+        cursors={cursors}
+        setCursors={setCursors}
+        nextCursor={page.data?.nextCursor}
+        reload={page.reload}
+      />
     </section>
   );
 }

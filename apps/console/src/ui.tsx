@@ -82,3 +82,38 @@ export function Json({ value, label }: { value: unknown; label?: string }) {
 export function go(hash: string): void {
   location.hash = hash;
 }
+
+/**
+ * Cursor pages: the stack of cursors that led to this page (the first page's is undefined), so
+ * "Previous" needs no cursor of its own from the API.
+ */
+export function Pager(props: {
+  cursors: (string | undefined)[];
+  setCursors: (c: (string | undefined)[]) => void;
+  nextCursor?: string;
+  reload: () => void;
+}) {
+  const { cursors, setCursors, nextCursor } = props;
+  return (
+    <nav class="pager" aria-label="Pages">
+      <button
+        type="button"
+        disabled={cursors.length < 2}
+        onClick={() => setCursors(cursors.slice(0, -1))}
+      >
+        Previous page
+      </button>
+      <span>Page {cursors.length}</span>
+      <button
+        type="button"
+        disabled={!nextCursor}
+        onClick={() => setCursors([...cursors, nextCursor])}
+      >
+        Next page
+      </button>
+      <button type="button" onClick={props.reload}>
+        Refresh
+      </button>
+    </nav>
+  );
+}
