@@ -32,6 +32,7 @@ import { SMS_CONFIG, SmsConfig } from './sms.config';
 import { SmscBindRegistry } from './smsc-bind.registry';
 import { createSmsProcessor } from './sms.processor';
 import { SmsJobData, smsQueueName, toJobPush } from './sms-queue';
+import type { CpPushRequest } from '../orchestration/drivers/omacp-push.driver';
 
 export type { PushStatus } from '@dm-bridge/smpp';
 
@@ -278,18 +279,7 @@ export class SmsService implements OnApplicationBootstrap, OnApplicationShutdown
    * Builds a signed OMA CP push (ProvBoot §5: SEC/MAC over exactly these WBXML bytes) and
    * queues it. The PIN/IMSI are used here and never stored in the queue.
    */
-  async enqueueCpPush(input: {
-    pushId: string;
-    jobId: string;
-    to: string;
-    wbxml: Uint8Array;
-    sec: CpSecName;
-    imsi?: string;
-    pin?: string;
-    bindId?: string;
-    /** Epoch ms, see EnqueueOptions.deadline. */
-    deadline?: number;
-  }): Promise<void> {
+  async enqueueCpPush(input: CpPushRequest): Promise<void> {
     // Fail fast on an unknown bind, before any signing work.
     const bindId = input.bindId ?? this.registry.defaultBindId();
     await this.requireBind(bindId);

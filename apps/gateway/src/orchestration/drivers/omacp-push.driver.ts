@@ -12,20 +12,23 @@ import { encodeProvisioningDocument } from '@dm-bridge/omacp';
 import { previewCpPush, type CpSecName } from '@dm-bridge/wap-push';
 import { deferForSmsRate, onSmsBind, SmsAdmission } from './sms-rate';
 
+/** One CP push to sign and queue; the PIN/IMSI are used for the MAC and never stored. */
+export interface CpPushRequest {
+  pushId: string;
+  jobId: string;
+  to: string;
+  wbxml: Uint8Array;
+  sec: CpSecName;
+  imsi?: string;
+  pin?: string;
+  bindId?: string;
+  /** epoch ms: transient SMSC trouble is retried until then */
+  deadline?: number;
+}
+
 /** What the SMS side offers for CP pushes (its SmsService). */
 export interface CpPushSender extends Partial<SmsAdmission> {
-  enqueueCpPush(input: {
-    pushId: string;
-    jobId: string;
-    to: string;
-    wbxml: Uint8Array;
-    sec: CpSecName;
-    imsi?: string;
-    pin?: string;
-    bindId?: string;
-    /** transient SMSC trouble is retried until then */
-    deadline?: number;
-  }): Promise<void>;
+  enqueueCpPush(input: CpPushRequest): Promise<void>;
   status(pushId: string): Promise<
     | {
         state: 'submitting' | 'submitted' | 'delivered' | 'failed';
