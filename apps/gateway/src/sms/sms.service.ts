@@ -6,12 +6,7 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import {
-  CpSigner,
-  CONTENT_TYPE_CONNECTIVITY_WBXML,
-  encodeWspPush,
-  type CpSecName,
-} from '@dm-bridge/wap-push';
+import { CpSigner, CONTENT_TYPE_CONNECTIVITY_WBXML, encodeWspPush } from '@dm-bridge/wap-push';
 import {
   PUSH_FAILURE_CODES,
   SMPP_TRANSPORT,
