@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Core, CoreEvent, createCore } from '@dm-bridge/core';
+import { Core, CoreEvent, CoreOptions, createCore } from '@dm-bridge/core';
 import { createTestRedis, TestRedis, testRedisShards } from '../support/redis';
 
 /** Core on a real Redis under a unique prefix, recording the events it publishes. */
 export async function coreFixture(
-  opts: { shards?: number } = {},
+  opts: { shards?: number; deviceLifecycle?: CoreOptions['deviceLifecycle'] } = {},
 ): Promise<{ core: Core; t: TestRedis; events: CoreEvent[] }> {
   const t = createTestRedis('core');
   const events: CoreEvent[] = [];
@@ -14,6 +14,7 @@ export async function coreFixture(
     shards: opts.shards ?? testRedisShards(),
     masterKey: randomBytes(32),
     events: { publish: async (e) => void events.push(...e) },
+    deviceLifecycle: opts.deviceLifecycle,
   });
   await core.catalog.reload();
   return { core, t, events };

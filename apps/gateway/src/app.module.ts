@@ -4,7 +4,7 @@ import { OrchestrationModule } from './orchestration/orchestration.module';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
 import { Preflight, PREFLIGHT } from './config/preflight';
 import { DeviceHttpModule } from './device-http/device-http.module';
-import { DmModule } from './dm/dm.module';
+import { DmAccountsModule, DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { ResolvedRedis } from './redis/embedded-redis';
 import { RedisModule } from './redis/redis.module';
@@ -19,6 +19,7 @@ const FEATURE_MODULES: any[] = [
   OrchestrationModule,
   ApiModule,
   SmsModule,
+  DmAccountsModule,
   DmModule,
   WorkpointModule,
 ];

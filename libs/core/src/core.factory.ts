@@ -3,6 +3,7 @@ import { ApiKeyService } from './auth/api-key.service';
 import { CampaignService } from './campaigns/campaign.service';
 import { CatalogStore } from './catalog/catalog.store';
 import { DeviceService, DeviceServiceOptions } from './devices/device.service';
+import { DeviceLifecycleListener } from './devices/device-lifecycle';
 import { RedisDeviceRepository } from './devices/redis-device.repository';
 import { DriverRegistry } from './drivers/protocol-driver';
 import { EventPublisher, NO_EVENTS } from './events/core-event';
@@ -26,6 +27,11 @@ export interface CoreOptions {
   masterKey: Buffer;
   events?: EventPublisher;
   devices?: DeviceServiceOptions;
+  /**
+   * Builds the listener told of every device create/update/delete (see DeviceLifecycleListener),
+   * given core's secret box (to open credentials) and shards (to keep its keys beside the device's).
+   */
+  deviceLifecycle?: (wiring: { box: SecretBox; shards: RedisShards }) => DeviceLifecycleListener;
   jobs?: Partial<JobServiceOptions>;
   jobRetentionMs?: number;
 }
@@ -54,6 +60,7 @@ export function createCore(o: CoreOptions): Core {
     box,
     catalog.current,
     o.devices,
+    o.deviceLifecycle?.({ box, shards }),
   );
   const jobs = new JobService(
     new RedisJobRepository(o.redis, shards, o.jobRetentionMs),

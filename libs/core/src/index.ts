@@ -14,6 +14,7 @@ export * from './devices/device.codec';
 export * from './devices/device.repository';
 export * from './devices/redis-device.repository';
 export * from './devices/device.service';
+export * from './devices/device-lifecycle';
 export * from './catalog/parameter.model';
 export * from './catalog/parameter-catalog';
 export * from './catalog/catalog.store';

@@ -117,6 +117,8 @@ const ADDRESS_COLUMNS = [
   'serverId',
   'imsi',
   'authScheme',
+  'clientAuth',
+  'serverAuth',
   'pinPolicy',
   'bind',
 ];

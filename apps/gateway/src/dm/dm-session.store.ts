@@ -62,6 +62,33 @@ redis.call('ZREM', KEYS[2], ARGV[4])
 return nv
 `;
 
+/**
+ * Writes a device's account from its core record (DmAccountSync). `rev` is the record's
+ * updatedAt: a write older than the stored one is dropped, so two PATCHes landing out of order
+ * leave the newer. ARGV[1] `replace` (a new device or a new DevId) first drops what an earlier
+ * device with this DevId left (account, session, notification, sweeper entry); `update` keeps
+ * the nonces negotiated in sessions unless ARGV[3]/ARGV[4] say the record sets them (a nonce
+ * missing from the stored account is always written).
+ */
+const ACCOUNT_LUA = `
+local rev = redis.call('HGET', KEYS[1], 'rev')
+if rev and tonumber(rev) > tonumber(ARGV[2]) then return 0 end
+if ARGV[1] == 'replace' then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  redis.call('ZREM', KEYS[4], ARGV[13])
+end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'clientAuth', ARGV[5], 'clientName', ARGV[6],
+  'clientPassword', ARGV[7], 'serverAuth', ARGV[9], 'serverName', ARGV[10],
+  'serverPassword', ARGV[11])
+if ARGV[3] == '1' or redis.call('HEXISTS', KEYS[1], 'clientNonce') == 0 then
+  redis.call('HSET', KEYS[1], 'clientNonce', ARGV[8])
+end
+if ARGV[4] == '1' or redis.call('HEXISTS', KEYS[1], 'serverNonce') == 0 then
+  redis.call('HSET', KEYS[1], 'serverNonce', ARGV[12])
+end
+return 1
+`;
+
 const ACCOUNT_FIELDS = [
   'clientAuth',
   'clientName',
@@ -76,6 +103,13 @@ const ACCOUNT_FIELDS = [
 type CommitRedis = Redis & {
   dmCommit(session: string, account: string, active: string, ...args: string[]): Promise<number>;
   dmClose(session: string, active: string, ...args: string[]): Promise<number>;
+  dmAccount(
+    account: string,
+    session: string,
+    notification: string,
+    active: string,
+    ...args: string[]
+  ): Promise<number>;
 };
 
 /**
@@ -116,10 +150,13 @@ export class DmSessionStore {
     private readonly shards: RedisShards,
     private readonly secrets: AccountSecretSealer = PLAIN,
   ) {
-    if (!('dmCommit' in redis)) {
-      redis.defineCommand('dmCommit', { numberOfKeys: 3, lua: COMMIT_LUA });
-      redis.defineCommand('dmClose', { numberOfKeys: 2, lua: CLOSE_LUA });
-    }
+    const scripts: [string, number, string][] = [
+      ['dmCommit', 3, COMMIT_LUA],
+      ['dmClose', 2, CLOSE_LUA],
+      ['dmAccount', 4, ACCOUNT_LUA],
+    ];
+    for (const [name, numberOfKeys, lua] of scripts)
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
     this.redis = redis as CommitRedis;
   }
 
@@ -249,6 +286,57 @@ export class DmSessionStore {
       serverPassword: a.serverPassword ? this.secrets.seal(a.serverPassword) : '',
       serverNonce: a.serverNonce,
     });
+  }
+
+  /**
+   * Writes the account a device record asks for (see ACCOUNT_LUA): `replace` for a new device or
+   * DevId, else an update keeping the nonces negotiated meanwhile unless `setNonces` names them.
+   * False when a newer record's account is already stored.
+   */
+  async writeAccount(
+    a: DmDeviceAccount,
+    o: {
+      replace: boolean;
+      rev: number;
+      setNonces?: { client?: boolean; server?: boolean };
+    },
+  ): Promise<boolean> {
+    const id = a.deviceId;
+    const n = await this.redis.dmAccount(
+      this.accountKey(id),
+      this.sessionKey(id),
+      this.notificationKey(id),
+      this.activeKeyOf(id),
+      o.replace ? 'replace' : 'update',
+      String(o.rev),
+      o.setNonces?.client ? '1' : '0',
+      o.setNonces?.server ? '1' : '0',
+      a.clientAuth,
+      a.clientName,
+      a.clientPassword ? this.secrets.seal(a.clientPassword) : '',
+      a.clientNonce,
+      a.serverAuth,
+      a.serverName,
+      a.serverPassword ? this.secrets.seal(a.serverPassword) : '',
+      a.serverNonce,
+      id,
+    );
+    return n > 0;
+  }
+
+  /**
+   * Drops everything kept for a DevId: account, session (an open one is refused from its next
+   * message on), last notification and sweeper entry. The device was deleted or changed DevId.
+   */
+  async forgetDevice(deviceId: string): Promise<void> {
+    await Promise.all([
+      this.redis.del(
+        this.accountKey(deviceId),
+        this.sessionKey(deviceId),
+        this.notificationKey(deviceId),
+      ),
+      this.redis.zrem(this.activeKeyOf(deviceId), deviceId),
+    ]);
   }
 
   async account(deviceId: string): Promise<DmDeviceAccount | undefined> {

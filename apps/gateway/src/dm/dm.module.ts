@@ -1,4 +1,11 @@
-import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type Redis from 'ioredis';
 import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.config';
 import { DeviceHttpServer } from '../device-http/device-http.server';
@@ -8,8 +15,13 @@ import { DmHttpEndpoint } from './dm-http.endpoint';
 import { DM_OPERATION_SOURCE, DmOperationSource } from './dm-operation-source';
 import { DmSessionStore } from './dm-session.store';
 import { RedisDmOperationSource } from './redis-dm-operation-source';
-import { SecretBox, type Core } from '@dm-bridge/core';
-import { CORE } from '../orchestration/orchestration.tokens';
+import { openCredentials, type Core } from '@dm-bridge/core';
+import { accountSealer, DmAccountSync } from './dm-account-sync';
+import {
+  CORE,
+  DEVICE_LIFECYCLE,
+  DeviceLifecycleFactory,
+} from '../orchestration/orchestration.tokens';
 import {
   ORCHESTRATION_CONFIG,
   type OrchestrationConfig,
@@ -89,6 +101,29 @@ class DmRouteRegistrar implements OnModuleInit {
   }
 }
 
+/**
+ * The DM account follows the device record: core is built with this listener (constructor
+ * injection through CORE's factory), which writes `dm:acct:<DevId>` on the main connection.
+ * Global, and free of CORE itself, so the orchestration module can hand it to core.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DEVICE_LIFECYCLE,
+      useFactory:
+        (redis: Redis): DeviceLifecycleFactory =>
+        ({ box, shards }) =>
+          new DmAccountSync(new DmSessionStore(redis, shards, accountSealer(box)), (d) =>
+            openCredentials(box, d),
+          ),
+      inject: [REDIS],
+    },
+  ],
+  exports: [DEVICE_LIFECYCLE],
+})
+export class DmAccountsModule {}
+
 @Module({
   providers: [
     { provide: DM_CONFIG, useFactory: loadDmConfig },
@@ -102,10 +137,7 @@ class DmRouteRegistrar implements OnModuleInit {
       provide: DmSessionStore,
       // a device's session keys live in its shard, beside core's keys of that device
       useFactory: (redis: Redis, core: Core) =>
-        new DmSessionStore(redis, core.shards, {
-          seal: (plain) => core.box.seal(plain),
-          open: (stored) => (SecretBox.isSealed(stored) ? core.box.open(stored) : stored),
-        }),
+        new DmSessionStore(redis, core.shards, accountSealer(core.box)),
       inject: [DM_REDIS, CORE],
     },
     {

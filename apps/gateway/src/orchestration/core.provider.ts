@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Preflight } from '../config/preflight';
 import { EventBus } from './event-bus';
 import { OrchestrationConfig } from './orchestration.config';
+import type { DeviceLifecycleFactory } from './orchestration.tokens';
 
 /** Builds core on the gateway's Redis, with the master key loaded (or generated) first. */
 export async function provideCore(
@@ -14,6 +15,8 @@ export async function provideCore(
   events: EventBus,
   /** what start-up read: CATALOG_DIR's files, the SMSC bind names */
   preflight: Preflight,
+  /** the protocol sides' listener of device writes (the DM account sync) */
+  deviceLifecycle?: DeviceLifecycleFactory,
 ): Promise<Core> {
   const catalogDir = preflight.catalog;
   await verifyShardCount(redis, prefix, shards);
@@ -34,6 +37,7 @@ export async function provideCore(
       // the live list (kept current by SmscBindRegistry); no binds at all: any name is accepted
       knownBinds: () => (preflight.smsBinds.length ? preflight.smsBinds : undefined),
     },
+    deviceLifecycle,
     jobs: { defaultDeadlineSeconds: config.jobDefaultDeadlineSeconds },
     jobRetentionMs: config.jobRetentionMs,
   });

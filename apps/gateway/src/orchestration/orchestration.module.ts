@@ -20,7 +20,12 @@ import {
   ORCHESTRATION_CONFIG,
   OrchestrationConfig,
 } from './orchestration.config';
-import { CORE, EVENT_BUS } from './orchestration.tokens';
+import {
+  CORE,
+  DEVICE_LIFECYCLE,
+  type DeviceLifecycleFactory,
+  EVENT_BUS,
+} from './orchestration.tokens';
 import { QueuesService } from './queues.service';
 import { WorkersService } from './workers.service';
 import { closeRedis } from '../redis/redis-clients';
@@ -94,7 +99,8 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
         c: OrchestrationConfig,
         e: EventBus,
         pre: Preflight,
-      ) => provideCore(r, p, g.redisShards, c, e, pre),
+        lifecycle?: DeviceLifecycleFactory,
+      ) => provideCore(r, p, g.redisShards, c, e, pre, lifecycle),
       inject: [
         CORE_REDIS,
         REDIS_PREFIX,
@@ -102,6 +108,7 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
         ORCHESTRATION_CONFIG,
         EVENT_BUS,
         PREFLIGHT,
+        { token: DEVICE_LIFECYCLE, optional: true },
       ],
     },
     MetricsRegistry,

@@ -1,3 +1,5 @@
+import type { CoreOptions } from '@dm-bridge/core';
+
 /** The Core (libs/core services wired on the gateway's Redis); inject it in any feature module. */
 export const CORE = Symbol('CORE');
 export const EVENT_BUS = Symbol('EVENT_BUS');
@@ -7,3 +9,10 @@ export const QUEUE_NAMES = {
   fanout: 'campaign-fanout',
   webhook: 'webhook',
 } as const;
+
+/**
+ * Optional: builds core's device lifecycle listener (the DM module's account sync), handed to
+ * core when it is created.
+ */
+export const DEVICE_LIFECYCLE = Symbol('DEVICE_LIFECYCLE');
+export type DeviceLifecycleFactory = NonNullable<CoreOptions['deviceLifecycle']>;

@@ -42,8 +42,16 @@ const ADDRESS_FIELDS = [
   'serverId',
   'imsi',
   'authScheme',
+  'clientAuth',
+  'serverAuth',
   'pinPolicy',
   'bind',
+];
+/** OMA DM auth schemes: authScheme is both directions; clientAuth/serverAuth win over it. */
+const AUTH_FIELDS: [keyof DeviceAddressing, readonly string[]][] = [
+  ['authScheme', ['basic', 'md5', 'hmac']],
+  ['clientAuth', ['basic', 'md5', 'hmac']],
+  ['serverAuth', ['none', 'basic', 'md5', 'hmac']],
 ];
 const CREDENTIAL_FIELDS = [
   'clientUsername',
@@ -137,14 +145,15 @@ export function normaliseAddressing(
   }
   if (a.imsi !== undefined && !/^\d{6,15}$/.test(out.imsi!))
     fail('invalid-addressing', 'addressing.imsi must be 6 to 15 digits', 'addressing.imsi');
-  if (a.authScheme !== undefined) {
-    if (!['basic', 'md5', 'hmac'].includes(a.authScheme as string))
+  for (const [k, allowed] of AUTH_FIELDS) {
+    if (a[k] === undefined) continue;
+    if (!allowed.includes(a[k] as string))
       fail(
         'invalid-addressing',
-        'addressing.authScheme must be basic, md5 or hmac',
-        'addressing.authScheme',
+        `addressing.${k} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`,
+        `addressing.${k}`,
       );
-    out.authScheme = a.authScheme as DeviceAddressing['authScheme'];
+    (out as Record<string, unknown>)[k] = a[k];
   }
   if (out.bind !== undefined && knownBinds && !knownBinds.includes(out.bind)) {
     fail(

@@ -4,7 +4,7 @@ export type Protocol = (typeof PROTOCOLS)[number];
 /**
  * How the gateway reaches a device and recognises it when it calls in.
  * Workpoint: ip, port (contact-me, default 8085), mac. OMA DM: msisdn, devId, serverId,
- * authScheme. OMA CP: msisdn, imsi, pinPolicy.
+ * authScheme, clientAuth, serverAuth. OMA CP: msisdn, imsi, pinPolicy.
  */
 export interface DeviceAddressing {
   msisdn?: string;
@@ -14,7 +14,12 @@ export interface DeviceAddressing {
   devId?: string;
   serverId?: string;
   imsi?: string;
+  /** OMA DM: both directions' scheme, when `clientAuth`/`serverAuth` do not say otherwise */
   authScheme?: 'basic' | 'md5' | 'hmac';
+  /** OMA DM: how the device proves itself to the gateway (wins over authScheme) */
+  clientAuth?: 'basic' | 'md5' | 'hmac';
+  /** OMA DM: how the gateway proves itself to the device (wins over authScheme) */
+  serverAuth?: 'none' | 'basic' | 'md5' | 'hmac';
   pinPolicy?: 'netwpin' | 'userpin' | 'usernetwpin' | 'userpinmac';
   /** SMSC bind to send this device's SMS through (SMPP side decides when absent). */
   bind?: string;

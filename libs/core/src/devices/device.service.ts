@@ -20,6 +20,7 @@ import {
   UniqueAddressKind,
 } from './device.model';
 import { DeviceFilter, DeviceRepository, Page, WriteOutcome } from './device.repository';
+import { DeviceLifecycleListener, NO_DEVICE_LIFECYCLE } from './device-lifecycle';
 import { newId } from '../util/ids';
 
 /** A device as the API shows it: secrets replaced by a mask, times as ISO strings. */
@@ -58,12 +59,24 @@ export interface DeviceServiceOptions {
 
 const SECRET_FIELDS: readonly string[] = SECRET_CREDENTIAL_FIELDS;
 
+/** A device's credentials in plaintext: for protocol adapters only, never for the API or logs. */
+export function openCredentials(
+  box: SecretBox,
+  device: Pick<Device, 'credentials'>,
+): DeviceCredentials {
+  const out: Record<string, string> = { ...(device.credentials as Record<string, string>) };
+  for (const f of SECRET_FIELDS) if (out[f] !== undefined) out[f] = box.open(out[f]);
+  return out as DeviceCredentials;
+}
+
 export class DeviceService {
   constructor(
     private readonly repo: DeviceRepository,
     private readonly box: SecretBox,
     private readonly catalog: () => ParameterCatalog,
     private readonly options: DeviceServiceOptions = {},
+    /** told of every stored create, update and delete (the gateway keeps DM accounts with it) */
+    private readonly lifecycle: DeviceLifecycleListener = NO_DEVICE_LIFECYCLE,
   ) {}
 
   /** Validates, normalises and seals a client's device; throws ValidationError on bad input. */
@@ -124,9 +137,7 @@ export class DeviceService {
 
   /** Plaintext credentials, for the protocol adapters only (never for the API). */
   revealCredentials(device: Device): DeviceCredentials {
-    const out: Record<string, string> = { ...(device.credentials as Record<string, string>) };
-    for (const f of SECRET_FIELDS) if (out[f] !== undefined) out[f] = this.box.open(out[f]);
-    return out as DeviceCredentials;
+    return openCredentials(this.box, device);
   }
 
   view(device: Device, lastContact?: number, inventory?: Inventory): DeviceView {
@@ -158,6 +169,7 @@ export class DeviceService {
     const device = this.build(input);
     const [outcome] = await this.repo.createMany([device]);
     this.throwUnlessOk(outcome, device.id);
+    await this.lifecycle.created([device]);
     return device;
   }
 
@@ -196,6 +208,10 @@ export class DeviceService {
     const outcomes = options.dryRun
       ? valid.map(() => ({ ok: true as const }))
       : await this.repo.createMany(valid.map((v) => v.device));
+    if (!options.dryRun) {
+      const written = valid.filter((_, i) => outcomes[i].ok).map((v) => v.device);
+      if (written.length) await this.lifecycle.created(written);
+    }
     outcomes.forEach((o, i) => {
       const { row, device } = valid[i];
       results.push(
@@ -264,6 +280,7 @@ export class DeviceService {
       const outcome = await this.repo.replace(current, next);
       if (outcome === 'stale') continue;
       this.throwUnlessOk(outcome, id);
+      await this.lifecycle.updated(current, next, patch);
       return next;
     }
     throw new ConflictError(
@@ -282,7 +299,7 @@ export class DeviceService {
 
   async delete(id: string): Promise<void> {
     const current = await this.get(id);
-    await this.repo.delete(current);
+    if (await this.repo.delete(current)) await this.lifecycle.deleted(current);
   }
 
   /** Cursor pagination over the narrowest index; other filters are applied while scanning. */

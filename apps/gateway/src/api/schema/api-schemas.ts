@@ -71,7 +71,7 @@ export const SCHEMAS: Record<string, Schema> = {
     type: 'object',
     additionalProperties: false,
     description:
-      'Workpoint: ip, port, mac. OMA DM: msisdn (E.164 after normalisation), devId, serverId, authScheme. OMA CP: msisdn, imsi, pinPolicy. bind: the SMSC bind for SMS.',
+      'Workpoint: ip, port, mac. OMA DM: msisdn (E.164 after normalisation), devId, serverId, authScheme (both directions), clientAuth and serverAuth (one direction each, win over authScheme). OMA CP: msisdn, imsi, pinPolicy. bind: the SMSC bind for SMS.',
     properties: {
       msisdn: nullable(text(32, 'an E.164 number (national with DEFAULT_COUNTRY_CODE)')),
       mac: nullable(text(32, 'a MAC address in any common notation')),
@@ -80,7 +80,22 @@ export const SCHEMAS: Record<string, Schema> = {
       devId: token,
       serverId: token,
       imsi: { type: ['string', 'null'], pattern: '^\\d{6,15}$', description: '6 to 15 digits' },
-      authScheme: { type: ['string', 'null'], enum: ['basic', 'md5', 'hmac', null] },
+      authScheme: {
+        type: ['string', 'null'],
+        enum: ['basic', 'md5', 'hmac', null],
+        description:
+          'OMA DM: the scheme of both directions, unless clientAuth/serverAuth say otherwise',
+      },
+      clientAuth: {
+        type: ['string', 'null'],
+        enum: ['basic', 'md5', 'hmac', null],
+        description: 'OMA DM: how the device authenticates to the gateway (wins over authScheme)',
+      },
+      serverAuth: {
+        type: ['string', 'null'],
+        enum: ['none', 'basic', 'md5', 'hmac', null],
+        description: 'OMA DM: how the gateway authenticates to the device (wins over authScheme)',
+      },
       pinPolicy: {
         type: ['string', 'null'],
         enum: ['netwpin', 'userpin', 'usernetwpin', 'userpinmac', null],

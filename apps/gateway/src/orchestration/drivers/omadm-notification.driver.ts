@@ -11,7 +11,8 @@ import {
 } from '@dm-bridge/core';
 import type { DmDeviceAccount } from '@dm-bridge/omadm';
 import { buildDmNotificationPush, previewDmNotification } from '@dm-bridge/wap-push';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { dmAccountOf } from '../../dm/dm-account-sync';
 import { deferForSmsRate, onSmsBind, SmsAdmission } from './sms-rate';
 import type { CpPushSender } from './omacp-push.driver';
 
@@ -44,8 +45,8 @@ function notificationPushId(jobId: string, attempt: number): string {
 
 /**
  * Wakes an OMA DM handset with notification package #0 (OMA-TS-DM_Notification §6, digest
- * with the server credentials) in a WAP push over SMS. A device without a DM account gets one
- * from its core record (credentials decrypted only here).
+ * with the server credentials) in a WAP push over SMS. The DM account comes from the DM store,
+ * where DmAccountSync keeps it in step with the core record.
  */
 export class OmaDmNotificationDriver implements ProtocolDriver {
   readonly protocol = 'omadm' as const;
@@ -59,22 +60,15 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
     private readonly smsBurstS = 0,
   ) {}
 
+  /**
+   * The device's DM account. DmAccountSync writes it whenever the record is created or changed;
+   * one is built here from the record only for devices stored before that (existing deployments),
+   * once, with the same mapping.
+   */
   private async account(device: Device, devId: string, save = true): Promise<DmDeviceAccount> {
     const existing = await this.accounts.account(devId);
     if (existing) return existing;
-    const c = this.core.devices.revealCredentials(device);
-    const scheme = device.addressing.authScheme ?? 'md5';
-    const account: DmDeviceAccount = {
-      deviceId: devId,
-      clientAuth: scheme,
-      clientName: c.clientUsername ?? devId,
-      clientPassword: c.clientPassword ?? '',
-      clientNonce: c.clientNonce ?? randomBytes(16).toString('base64'),
-      serverAuth: scheme,
-      serverName: device.addressing.serverId ?? 'dm-bridge',
-      serverPassword: c.serverPassword ?? '',
-      serverNonce: c.serverNonce ?? randomBytes(16).toString('base64'),
-    };
+    const account = dmAccountOf(device, this.core.devices.revealCredentials(device))!;
     if (save) await this.accounts.saveAccount(account);
     return account;
   }
