@@ -24,6 +24,7 @@ export * from './cp/sec';
 export * from './cp/keys';
 export * from './cp/mac';
 export * from './dm/package0';
+export * from './dm/nonce-resync';
 export * from './push/cp-push';
 export * from './push/dm-push';
 export * from './push/preview';

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { OmaDmHandsetFront } from '../../../apps/simulator/src/handsets/oma-dm-handset';
+import {
+  OmaDmHandsetFront,
+  type OmaDmHandsetFrontOptions,
+} from '../../../apps/simulator/src/handsets/oma-dm-handset';
 import {
   DmHandset,
   dmClientTrigger,
@@ -59,6 +62,7 @@ export async function addDmDevice(
   fx: CoreDmFixture,
   n: number,
   o: Partial<DmHandsetOptions> = {},
+  front: Pick<OmaDmHandsetFrontOptions, 'nonceResync'> = {},
 ): Promise<CoreDmDevice> {
   const id = `dm-${n}`;
   const devId = `IMEI:4901542032${String(n).padStart(5, '0')}`;
@@ -78,14 +82,15 @@ export async function addDmDevice(
     nonces: { server: serverNonce, client: clientNonce },
     ...o,
   });
-  const front = new OmaDmHandsetFront({
+  const handsetFront = new OmaDmHandsetFront({
     msisdn,
     serverId: 'gw.example',
     serverPassword: 'srv-secret',
     nonce: dmServerNonce(handset),
     onTrigger: dmClientTrigger(handset),
+    ...front,
   });
-  fx.smsc.addHandset(front);
+  fx.smsc.addHandset(handsetFront);
   const created = await fx.f.call('POST', '/v1/devices', {
     id,
     protocol: 'omadm',
@@ -100,5 +105,5 @@ export async function addDmDevice(
   });
   if (created.status !== 201)
     throw new Error(`device not created: ${JSON.stringify(created.body)}`);
-  return { id, handset, front };
+  return { id, handset, front: handsetFront };
 }

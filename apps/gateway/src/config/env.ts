@@ -87,6 +87,24 @@ export function envBool(name: string, defaultValue: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+/** A comma-separated list of allowed values, in the order given (empty: none). */
+export function envEnumList<T extends string>(
+  name: string,
+  values: readonly T[],
+  defaultValue: readonly T[],
+): T[] {
+  const raw = rawEnv(name);
+  if (raw === undefined) return [...defaultValue];
+  const items = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = items.filter((v) => !(values as readonly string[]).includes(v));
+  if (bad.length)
+    throw new ConfigError(name, `must list some of ${values.join(', ')}, got "${bad.join(', ')}"`);
+  return items as T[];
+}
+
 export function envEnum<T extends string>(name: string, values: readonly T[], defaultValue: T): T {
   const raw = rawEnv(name);
   if (raw === undefined) return defaultValue;

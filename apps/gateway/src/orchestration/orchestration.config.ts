@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { envInt, envNumber, envString } from '../config/env';
+import { NONCE_RESYNC_FORMS, NonceResyncForm } from '@dm-bridge/wap-push';
+import { envEnumList, envInt, envNumber, envString } from '../config/env';
 
 export const ORCHESTRATION_CONFIG = Symbol('ORCHESTRATION_CONFIG');
 
@@ -36,6 +37,9 @@ export interface OrchestrationConfig {
   outboxGraceMs: number;
   /** SMS wake-ups go at their bind's rate with this many seconds of burst (see deferForSmsRate). */
   wakeSmsBurstS: number;
+  /** Package #0 without a session before the resync nonce is tried (0: never); see docs/omadm.md. */
+  dmNonceResyncAfter: number;
+  dmNonceResyncForms: NonceResyncForm[];
   /** A running campaign whose fan-out has not moved for this long gets its fan-out again. */
   campaignStallMs: number;
   /** Catalog files (`*.json`, `*.yaml`, `*.yml`) upserted into the catalog at every start. */
@@ -67,6 +71,12 @@ export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
     outboxGraceMs: envInt('OUTBOX_GRACE_MS', 15000, { min: 0 }),
     campaignStallMs: envInt('CAMPAIGN_STALL_MS', 300000, { min: 0 }),
     wakeSmsBurstS: envNumber('WAKE_SMS_BURST_S', 10, { min: 0, max: 86400 }),
+    dmNonceResyncAfter: envInt('DM_NONCE_RESYNC_AFTER', 2, { min: 0, max: 1000 }),
+    dmNonceResyncForms: envEnumList(
+      'DM_NONCE_RESYNC_FORMS',
+      NONCE_RESYNC_FORMS,
+      NONCE_RESYNC_FORMS,
+    ),
     catalogDir: envString('CATALOG_DIR'),
   };
 }

@@ -39,4 +39,6 @@ export interface DmHandsetSpec {
   serverNonce: string;
   clientNonce: string;
   maxMsgSize?: number;
+  /** DM Notification §6.2 nonce resynchronisation: `binary` (default), `ascii` or `none` */
+  nonceResync?: 'binary' | 'ascii' | 'none';
 }

@@ -112,6 +112,7 @@ export class ResilienceFleet {
       serverPassword: spec.serverPassword,
       // the handset's own rule: its newest nonce, or the one the server last proved it holds
       nonce: dmServerNonce(handset),
+      nonceResync: spec.nonceResync,
       onTrigger: (pkg0) => this.onDmTrigger(dev, pkg0),
     });
     const dev: DmDevice = { spec, handset, front, running: false };
@@ -230,6 +231,7 @@ export class ResilienceFleet {
   counts(): unknown {
     const rejected = {
       dmNotifications: [...this.dm.values()].reduce((a, d) => a + d.front.rejected.length, 0),
+      dmNonceResyncs: [...this.dm.values()].reduce((a, d) => a + d.front.resynced, 0),
       cpPushes: [...this.cp.values()].reduce((a, h) => a + h.rejected.length, 0),
     };
     return {

@@ -20,11 +20,23 @@ export interface OmaDmHandsetFrontOptions {
    * first): the digest must match one of them.
    */
   nonce?: Uint8Array | (() => Uint8Array | Uint8Array[]);
+  /**
+   * Nonce resynchronisation (DM Notification §6.2): when no stored nonce verifies a package #0,
+   * try the special nonce 0x00000000 — as four zero bytes (`binary`), as the ten ASCII
+   * characters (`ascii`, libdmclient's reading) — or not at all (`none`). Default `binary`.
+   */
+  nonceResync?: 'binary' | 'ascii' | 'none';
   /** The DM client (built in the OMA DM work) starts its session from here. */
   onTrigger?: (pkg0: NotificationPackage0, handset: OmaDmHandsetFront) => void;
 }
 
 const CT_SYNCML_NOTIFICATION = 'application/vnd.syncml.notification';
+
+/** The special nonce of DM Notification §6.2, in the two forms clients read it as. */
+const RESYNC_NONCE = {
+  binary: Buffer.alloc(4),
+  ascii: Buffer.from('0x00000000', 'latin1'),
+};
 
 /**
  * The SMS side of a simulated OMA DM handset: reassembles the WAP push, checks the package #0
@@ -34,6 +46,8 @@ export class OmaDmHandsetFront implements SmsReceiver {
   readonly msisdn: string;
   readonly notifications: NotificationPackage0[] = [];
   readonly rejected: Array<{ reason: string; from: string }> = [];
+  /** package #0 accepted only with the resync nonce */
+  resynced = 0;
   private readonly reassembler = new WdpReassembler(1_000);
   private waiters: Array<() => void> = [];
 
@@ -69,15 +83,19 @@ export class OmaDmHandsetFront implements SmsReceiver {
   /** The digest must match one of the nonces the handset accepts (the first that does wins). */
   private verify(body: Uint8Array): NotificationPackage0 {
     const n = typeof this.options.nonce === 'function' ? this.options.nonce() : this.options.nonce;
-    const nonces = Array.isArray(n) ? n : [n];
+    const nonces = Array.isArray(n) ? [...n] : [n];
+    const resync = this.options.nonceResync ?? 'binary';
+    if (resync !== 'none') nonces.push(RESYNC_NONCE[resync]);
     let error: unknown;
-    for (const nonce of nonces) {
+    for (const [i, nonce] of nonces.entries()) {
       try {
-        return verifyNotificationDigest(body, {
+        const pkg0 = verifyNotificationDigest(body, {
           serverId: this.options.serverId,
           serverPassword: this.options.serverPassword,
           nonce,
         });
+        if (resync !== 'none' && i === nonces.length - 1) this.resynced++;
+        return pkg0;
       } catch (err) {
         error = err;
       }

@@ -31,7 +31,11 @@ export class DriverRegistrar implements OnApplicationBootstrap {
     }
     if (sms && dmStore && !this.core.drivers.get('omadm')) {
       this.core.drivers.register(
-        new OmaDmNotificationDriver(this.core, dmStore, sms, undefined, this.config.wakeSmsBurstS),
+        new OmaDmNotificationDriver(this.core, dmStore, sms, {
+          smsBurstS: this.config.wakeSmsBurstS,
+          nonceResyncAfter: this.config.dmNonceResyncAfter,
+          nonceResyncForms: this.config.dmNonceResyncForms,
+        }),
       );
     }
   }

@@ -10,7 +10,12 @@ import {
   WakeOutcome,
 } from '@dm-bridge/core';
 import type { DmDeviceAccount } from '@dm-bridge/omadm';
-import { buildDmNotificationPush, previewDmNotification } from '@dm-bridge/wap-push';
+import {
+  buildDmNotificationPush,
+  NONCE_RESYNC_VALUES,
+  NonceResyncForm,
+  previewDmNotification,
+} from '@dm-bridge/wap-push';
 import { randomInt } from 'node:crypto';
 import { dmAccountOf } from '../../dm/dm-account-sync';
 import { deferForSmsRate, onSmsBind, SmsAdmission } from './sms-rate';
@@ -38,6 +43,37 @@ export interface WapPushSender extends Partial<SmsAdmission>, Pick<CpPushSender,
   ): Promise<void>;
 }
 
+export interface DmNotificationOptions {
+  /** how long the gateway expects the session a package #0 announces (default 10 min) */
+  notificationTtlMs?: number;
+  /** see deferForSmsRate; 0 never defers */
+  smsBurstS?: number;
+  /**
+   * Nonce resynchronisation (DM Notification §6.2): after this many package #0 in a row that no
+   * session followed, every other one is signed with the special nonce instead of the stored
+   * one, in each of `forms` in turn. 0: never.
+   */
+  nonceResyncAfter?: number;
+  nonceResyncForms?: NonceResyncForm[];
+}
+
+/**
+ * The nonce a wake-up signs with: the account's, or the resync nonce once `unanswered` package
+ * #0 went without a session (alternating, so a handset still in step is reached too).
+ */
+export function notificationNonce(
+  stored: Uint8Array,
+  unanswered: number,
+  options: Pick<DmNotificationOptions, 'nonceResyncAfter' | 'nonceResyncForms'>,
+): { nonce: Uint8Array; resync?: NonceResyncForm } {
+  const after = options.nonceResyncAfter ?? 0;
+  const forms = options.nonceResyncForms ?? [];
+  const k = unanswered - after;
+  if (after <= 0 || forms.length === 0 || k < 0 || k % 2 !== 0) return { nonce: stored };
+  const resync = forms[(k / 2) % forms.length];
+  return { nonce: NONCE_RESYNC_VALUES[resync], resync };
+}
+
 /** The SMS push that carried a wake-up attempt's package #0. */
 function notificationPushId(jobId: string, attempt: number): string {
   return `${jobId}-n${attempt}`;
@@ -51,14 +87,16 @@ function notificationPushId(jobId: string, attempt: number): string {
 export class OmaDmNotificationDriver implements ProtocolDriver {
   readonly protocol = 'omadm' as const;
 
+  private readonly notificationTtlMs: number;
+
   constructor(
     private readonly core: Core,
     private readonly accounts: DmAccountStore,
     private readonly sms: WapPushSender,
-    private readonly notificationTtlMs = 600000,
-    /** see deferForSmsRate; 0 never defers */
-    private readonly smsBurstS = 0,
-  ) {}
+    private readonly options: DmNotificationOptions = {},
+  ) {
+    this.notificationTtlMs = options.notificationTtlMs ?? 600_000;
+  }
 
   /**
    * The device's DM account. DmAccountSync writes it whenever the record is created or changed;
@@ -142,15 +180,24 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
     devId: string,
     msisdn: string,
   ): Promise<WakeOutcome> {
-    const deferred = await deferForSmsRate(this.sms, device.addressing.bind, this.smsBurstS);
+    const deferred = await deferForSmsRate(
+      this.sms,
+      device.addressing.bind,
+      this.options.smsBurstS ?? 0,
+    );
     if (deferred) return deferred;
     const account = await this.account(device, devId);
     const sessionId = randomInt(1, 0x10000);
+    const { nonce, resync } = notificationNonce(
+      Buffer.from(account.serverNonce, 'base64'),
+      await this.unanswered(device, job),
+      this.options,
+    );
     const push = buildDmNotificationPush({
       sessionId,
       serverId: account.serverName,
       serverPassword: account.serverPassword,
-      nonce: Buffer.from(account.serverNonce, 'base64'),
+      nonce,
       uiMode: 'background',
     });
     await this.accounts.recordNotification(
@@ -170,6 +217,18 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
       ],
       device.addressing.bind,
     );
-    return { kind: 'sent', detail: `package #0, session ${sessionId.toString(16).toUpperCase()}` };
+    const session = sessionId.toString(16).toUpperCase();
+    return {
+      kind: 'sent',
+      detail: `package #0, session ${session}${resync ? `, resync nonce (${resync})` : ''}`,
+    };
+  }
+
+  /** Package #0 this job sent since the device was last in touch (or the job began). */
+  private async unanswered(device: Device, job: Job): Promise<number> {
+    const [lastContact] = await this.core.devices.lastContacts([device.id]);
+    const since = Math.max(job.createdAt, lastContact ?? 0);
+    return job.attempts.filter((a) => a.kind === 'wake' && a.outcome === 'sent' && a.at > since)
+      .length;
   }
 }
