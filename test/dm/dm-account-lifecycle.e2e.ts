@@ -100,6 +100,39 @@ describe('OMA DM account follows the device record', () => {
     expect((await h.runSession()).ended).toBe('completed');
   });
 
+  it('a job for a device without an MSISDN waits for the handset, whose own session serves it', async () => {
+    const devId = 'IMEI:356000000000140';
+    expect((await create('acct-20', devId)).status).toBe(201);
+    const job = await fx.f.call('POST', '/v1/jobs', {
+      deviceId: 'acct-20',
+      operations: [{ op: 'set', path: 'omadm:./Vendor/dmbridge/Volume', value: '6' }],
+    });
+    expect(job.status).toBe(202);
+    const jobPath = `/v1/jobs/${job.body.id}`;
+    const waiting = async () => {
+      for (let i = 0; i < 100; i++) {
+        const j = (await fx.f.call('GET', jobPath)).body;
+        if (j.attempts.length > 0) return j;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('no wake-up attempt');
+    };
+    const j = await waiting();
+    expect(j.state).toBe('awaiting-contact');
+    expect(j.attempts).toEqual([
+      expect.objectContaining({
+        kind: 'wake',
+        outcome: 'deferred',
+        detail: 'no MSISDN to send package #0 to: waiting for the handset to open a session',
+      }),
+    ]);
+    const h = handset(devId);
+    const s = await h.runSession();
+    expect(s).toMatchObject({ ended: 'completed', authenticated: true });
+    expect((await fx.f.call('GET', jobPath)).body.state).toBe('succeeded');
+    expect(h.tree.get('./Vendor/dmbridge/Volume').value).toBe('6');
+  });
+
   it('PATCH of password and auth: the account is rewritten, negotiated nonces kept; the old password is refused, the new one works', async () => {
     const devId = 'IMEI:356000000000102';
     expect((await create('acct-2', devId)).status).toBe(201);
@@ -295,7 +328,7 @@ describe('OMA DM account follows the device record', () => {
   });
 
   it('per direction: the handset demands md5 of a server configured for basic (clientAuth/serverAuth win over authScheme)', async () => {
-    const devId = 'IMEI:356000000000109';
+    const devId = 'IMEI:356000000000120';
     const created = await create('acct-7', devId, {
       msisdn: '+491705550109',
       authScheme: 'hmac',

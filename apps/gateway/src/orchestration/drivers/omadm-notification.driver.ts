@@ -74,6 +74,9 @@ export function notificationNonce(
   return { nonce: NONCE_RESYNC_VALUES[resync], resync };
 }
 
+/** How often a job for a device without an MSISDN looks whether one was added. */
+const NO_MSISDN_RECHECK_MS = 15 * 60_000;
+
 /** The SMS push that carried a wake-up attempt's package #0. */
 function notificationPushId(jobId: string, attempt: number): string {
   return `${jobId}-n${attempt}`;
@@ -151,11 +154,19 @@ export class OmaDmNotificationDriver implements ProtocolDriver {
 
   async wake(device: Device, job: Job): Promise<WakeOutcome> {
     const { devId, msisdn } = device.addressing;
-    if (!devId || !msisdn)
+    if (!devId)
       return {
         kind: 'failed',
         code: 'no-address',
-        detail: 'an OMA DM device needs addressing.devId and addressing.msisdn to be woken',
+        detail: 'an OMA DM device needs addressing.devId',
+      };
+    // Client-initiated management needs no MSISDN: the job waits for the handset's own session
+    // (looking again now and then, in case an MSISDN is added meanwhile).
+    if (!msisdn)
+      return {
+        kind: 'deferred',
+        retryAfterMs: NO_MSISDN_RECHECK_MS,
+        detail: 'no MSISDN to send package #0 to: waiting for the handset to open a session',
       };
     return onSmsBind(device.addressing.bind, () => this.notify(device, job, devId, msisdn));
   }
