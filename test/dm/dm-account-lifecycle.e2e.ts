@@ -381,4 +381,17 @@ describe('OMA DM account follows the device record', () => {
       clientName: 'device1',
     });
   });
+
+  it('an account that predates the sync is built from the record at the handset own first session', async () => {
+    const devId = 'IMEI:356000000000141';
+    expect((await create('acct-41', devId)).status).toBe(201);
+    await redis.del(store.accountKey(devId));
+    const s = await handset(devId).runSession();
+    expect(s).toMatchObject({ ended: 'completed', authenticated: true, serverAuthenticated: true });
+    expect(await store.account(devId)).toMatchObject({ clientName: 'device1', clientAuth: 'md5' });
+    // a DevId no record names stays unknown
+    const stranger = await handset('IMEI:356000000000142').runSession();
+    expect(stranger).toMatchObject({ authenticated: false });
+    expect(await store.account('IMEI:356000000000142')).toBeUndefined();
+  });
 });

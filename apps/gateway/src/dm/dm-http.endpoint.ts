@@ -84,6 +84,12 @@ export interface DmLog {
 }
 
 /**
+ * Builds and stores the account of a DevId that has none yet from its device record, if one
+ * names that DevId (records stored before accounts followed them); true when it stored one.
+ */
+export type DmAccountBackfill = (devId: string) => Promise<boolean>;
+
+/**
  * The SyncML DM endpoint: raw HTTP body in, engine in the middle, Redis for everything that must
  * survive between messages. Any gateway process can serve any message of any session.
  */
@@ -103,6 +109,7 @@ export class DmHttpEndpoint {
     /** the device listener's public base URL (PUBLIC_BASE_URL), without trailing slash */
     private readonly publicBaseUrl: () => string,
     private readonly log?: DmLog,
+    private readonly backfillAccount?: DmAccountBackfill,
   ) {
     this.serverConfig = {
       ...DEFAULT_DM_SERVER_CONFIG,
@@ -206,11 +213,19 @@ export class DmHttpEndpoint {
     const respURI = `${serverConfig.serverUri}?s=${encodeURIComponent(message.header.sessionId)}`;
     const measure = (m: DmMessage) => encodeDmMessage(m, encoding).length;
 
+    let backfilled = false;
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const [loaded, pending] = await Promise.all([
         this.store.load(deviceId),
         opens ? this.source.pending(deviceId) : Promise.resolve(undefined),
       ]);
+      if (!loaded.account && opens && !backfilled && this.backfillAccount) {
+        backfilled = true;
+        if (await this.backfillAccount(deviceId)) {
+          attempt--;
+          continue;
+        }
+      }
       const outcome = handleClientMessage(
         {
           now: Date.now(),

@@ -11,12 +11,12 @@ import { GATEWAY_CONFIG, GatewayConfig, runsWorker } from '../config/gateway.con
 import { DeviceHttpServer } from '../device-http/device-http.server';
 import { REDIS } from '../redis/redis.module';
 import { DM_CONFIG, DmConfig, loadDmConfig } from './dm.config';
-import { DmHttpEndpoint } from './dm-http.endpoint';
+import { DmAccountBackfill, DmHttpEndpoint } from './dm-http.endpoint';
 import { DM_OPERATION_SOURCE, DmOperationSource } from './dm-operation-source';
 import { DmSessionStore } from './dm-session.store';
 import { RedisDmOperationSource } from './redis-dm-operation-source';
 import { openCredentials, type Core } from '@dm-bridge/core';
-import { accountSealer, DmAccountSync } from './dm-account-sync';
+import { accountSealer, DmAccountSync, dmAccountOf } from './dm-account-sync';
 import {
   CORE,
   DEVICE_LIFECYCLE,
@@ -101,6 +101,15 @@ class DmRouteRegistrar implements OnModuleInit {
   }
 }
 
+/** A handset registered before accounts followed records gets its account at its first session. */
+function accountBackfill(core: Core, store: DmSessionStore): DmAccountBackfill {
+  return async (devId) => {
+    const device = await core.devices.findByAddress('omadm', 'devId', devId);
+    const account = device && dmAccountOf(device, openCredentials(core.box, device));
+    return !!account && store.writeAccount(account, { replace: false, rev: device.updatedAt });
+  };
+}
+
 /**
  * The DM account follows the device record: core is built with this listener (constructor
  * injection through CORE's factory), which writes `dm:acct:<DevId>` on the main connection.
@@ -155,15 +164,21 @@ export class DmAccountsModule {}
         store: DmSessionStore,
         source: DmOperationSource,
         http: DeviceHttpServer,
+        core: Core,
       ) => {
         const logger = new Logger('OmaDm');
-        const endpoint = new DmHttpEndpoint(config, store, source, () => http.publicBaseUrl(), {
-          warn: (m) => logger.warn(m),
-        });
+        const endpoint = new DmHttpEndpoint(
+          config,
+          store,
+          source,
+          () => http.publicBaseUrl(),
+          { warn: (m) => logger.warn(m) },
+          config.operationSource === 'core' ? accountBackfill(core, store) : undefined,
+        );
         endpoint.onSessionState = (deviceId, open) => http.activity.session(`dm:${deviceId}`, open);
         return endpoint;
       },
-      inject: [DM_CONFIG, DmSessionStore, DM_OPERATION_SOURCE, DeviceHttpServer],
+      inject: [DM_CONFIG, DmSessionStore, DM_OPERATION_SOURCE, DeviceHttpServer, CORE],
     },
     DmRouteRegistrar,
     DmSessionSweeper,
