@@ -93,6 +93,9 @@ describe('stand-alone simulator: a DM job completes through SIM_HANDSETS + SIM_D
     expect(res.body).toMatchObject({ state: 'succeeded', results: [{ status: 'ok', code: 200 }] });
     const h = dmClientFor('491701110001')!;
     expect(h.tree.get('./Vendor/SIP/Registrar').value).toBe('sip.customer.example');
+    // the job ends with the handset's results; its session ends with the server's last answer
+    for (let i = 0; i < 100 && h.sessions.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(h.sessions).toMatchObject([{ initiator: 'server', ended: 'completed' }]);
   });
 });
