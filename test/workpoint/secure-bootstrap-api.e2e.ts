@@ -211,5 +211,12 @@ describe('secureBootstrap through the REST API (core job source)', () => {
     expect(
       (await refused('wp-refusals', { clientCertificate: m.clientPem, securePort: 70000 })).code,
     ).toBe('invalid-args');
+    // one phone's own certificate and key: never a campaign (which would also keep it unsealed)
+    const campaign = await api('POST', '/v1/campaigns', {
+      selection: { deviceIds: ['wp-refusals'] },
+      operations: [{ op: 'secureBootstrap', args: { clientCertificate: m.clientPem } }],
+    });
+    expect(campaign.status).toBe(400);
+    expect(campaign.json.code).toBe('per-device-operation');
   });
 });

@@ -56,11 +56,12 @@ export function checkSecureBootstrapArgs(
     typeof cert !== 'string' ||
     !PEM_CERT.test(cert) ||
     !PEM_KEY.test(cert) ||
+    cert.includes('ENCRYPTED PRIVATE KEY') ||
     cert.length > 16384
   )
     bad(
       'invalid-args',
-      'secureBootstrap needs args.clientCertificate: the PEM client certificate with its private key (at most 16 KiB)',
+      'secureBootstrap needs args.clientCertificate: the PEM client certificate with its unencrypted private key (at most 16 KiB)',
     );
   const out: { serverCa?: string[]; securePort?: number } = {};
   if (a.serverCa !== undefined) {
