@@ -20,6 +20,21 @@ import { WorkpointJobSource } from './workpoint-job-source';
 
 const plainIp = (ip: string) => ip.replace(/^::ffff:(?=\d+\.)/, '');
 
+/**
+ * Session ids from a pool of CSPRNG bytes drawn 4 KiB at a time: the same unguessable bytes as
+ * one `randomBytes(9)` per session, without a synchronous entropy call on every opening request.
+ */
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+function randomSessionPart(): string {
+  if (idOffset + 9 > idPool.length) {
+    idPool = randomBytes(4095);
+    idOffset = 0;
+  }
+  idOffset += 9;
+  return idPool.toString('base64url', idOffset - 9, idOffset);
+}
+
 export interface PhoneRequest {
   body: string;
   session?: string;
@@ -50,7 +65,7 @@ export interface InteractionLogger {
 
 /** How long a phone's session lease lasts (SESSION_LOCK_TTL_MS and the two waits after a session). */
 export interface LeaseTimes {
-  /** renewed at every request of an open session */
+  /** renewed at every request of an open session; also what the job source's `work` takes it for */
   sessionMs: number;
   /** after CleanUp + send-solicited: the phone owes a call back (busy-return timeout) */
   solicitedReturnMs: number;
@@ -106,7 +121,7 @@ export class WorkpointInteractionService {
       (await this.store.macForIp(req.ip));
     const now = Date.now();
     const opening = message !== undefined && OPENING_REASONS.has(message.reason);
-    const newSession = mac && opening ? sessionId(randomBytes(9).toString('base64url'), mac) : '';
+    const newSession = mac && opening ? sessionId(randomSessionPart(), mac) : '';
     if (!mac) {
       const out = handleWorkpointRequest({
         body: req.body,
@@ -266,7 +281,11 @@ export class WorkpointInteractionService {
     const deferred = next.deferred.length > 0 ? this.lease.deferredMs : 0;
     if (next.interaction) {
       next.lease = { handle: current.handle, session: next.interaction.id };
-      return { op: 'hold', ...next.lease, ttlMs: Math.max(deferred, this.lease.sessionMs) };
+      const ttlMs = Math.max(deferred, this.lease.sessionMs);
+      // just taken by `work` for this very session and for as long: nothing to renew yet
+      if (taken && next.interaction.id === opened && ttlMs === this.lease.sessionMs)
+        return { op: 'none' };
+      return { op: 'hold', ...next.lease, ttlMs };
     }
     const wait = deferred || (next.sendSolicitedAt === now ? this.lease.solicitedReturnMs : 0);
     if (wait > 0) {

@@ -13,6 +13,8 @@ export interface WorkpointWork {
   lease?: string;
   /** the phone is a device the source knows (registration policy does not apply to it) */
   known?: boolean;
+  /** the client certificate the phone is bound to in secure mode (core: kept with the device) */
+  certFingerprint?: string;
 }
 
 /**

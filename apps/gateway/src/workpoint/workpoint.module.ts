@@ -109,13 +109,14 @@ export class WorkpointRuntime
     );
     await this.defaultListener.start();
     if (c.secureClientCaFile) {
+      const secureCert = c.secureCertFile ? readFileSync(c.secureCertFile) : pair.cert;
       this.secureListener = new WorkpointListener(
         {
           host: this.gateway.host,
           port: c.securePort,
           tls: {
             ...tls,
-            cert: c.secureCertFile ? readFileSync(c.secureCertFile) : pair.cert,
+            cert: secureCert,
             key: c.secureKeyFile ? readFileSync(c.secureKeyFile) : pair.key,
             ca: readFileSync(c.secureClientCaFile),
           },
@@ -129,6 +130,15 @@ export class WorkpointRuntime
         log,
       );
       await this.secureListener.start();
+      if (this.source instanceof CoreWorkpointJobSource) {
+        // what a secureBootstrap job installs unless it names its own: trust in the certificate
+        // (chain) this listener presents, and its port
+        this.source.secureListener.serverCa = secureCert
+          .toString('utf8')
+          .match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g)
+          ?.map((pem) => pem.trim() + '\n');
+        this.source.secureListener.securePort = this.secureListener.port;
+      }
     }
     this.logger.log({
       msg: 'workpoint listeners up',

@@ -101,6 +101,13 @@ export class CampaignService {
     if (!Array.isArray(input.operations) || !input.operations.length) {
       throw new ValidationError('invalid-operations', 'operations must be a non-empty array');
     }
+    // seed 002: the certificate is the phone's own (with its private key, which a campaign
+    // would also keep unsealed in its definition)
+    if (input.operations.some((o) => (o as { op?: unknown })?.op === 'secureBootstrap'))
+      throw new ValidationError(
+        'per-device-operation',
+        "secureBootstrap installs one phone's own certificate and private key: create one job per device (POST /v1/jobs), not a campaign",
+      );
     const rate = input.ratePerSecond ?? 100;
     if (typeof rate !== 'number' || !(rate > 0) || rate > 100000)
       throw new ValidationError('invalid-rate', 'ratePerSecond must be in (0, 100000]');

@@ -58,8 +58,10 @@ const CREDENTIAL_FIELDS = [
   'clientNonce',
   'serverNonce',
   'username',
+  'clientCertFingerprint',
   ...SECRET_CREDENTIAL_FIELDS,
 ];
+const FINGERPRINT = /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/;
 
 function fail(code: string, message: string, field?: string): never {
   throw new ValidationError(code, message, field ? { field } : undefined);
@@ -224,6 +226,12 @@ export function checkCredentials(input: unknown): DeviceCredentials {
       fail(
         'invalid-credentials',
         `credentials.${k} must not hold control characters`,
+        `credentials.${k}`,
+      );
+    if (k === 'clientCertFingerprint' && !FINGERPRINT.test(v))
+      fail(
+        'invalid-credentials',
+        'credentials.clientCertFingerprint must be a SHA-256 fingerprint (32 upper-case hex pairs joined by colons)',
         `credentials.${k}`,
       );
     out[k] = v;

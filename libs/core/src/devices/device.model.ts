@@ -42,6 +42,11 @@ export interface DeviceCredentials {
   userPin?: string;
   username?: string;
   password?: string;
+  /**
+   * Workpoint: SHA-256 fingerprint (`AB:CD:…`) of the client certificate the phone is bound to
+   * in secure mode, recorded at its first mutual-TLS request; null in an update unbinds it.
+   */
+  clientCertFingerprint?: string;
 }
 
 export interface Device {

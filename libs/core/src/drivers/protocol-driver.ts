@@ -3,7 +3,16 @@ import { Job, OperationKind } from '../jobs/job.model';
 
 /** What each protocol can do; checked when a job is created, so bad jobs never queue. */
 export const PROTOCOL_CAPABILITIES: Record<Protocol, readonly OperationKind[]> = {
-  workpoint: ['set', 'get', 'reboot', 'factoryReset', 'fileDeploy', 'softwareDeploy', 'raw'],
+  workpoint: [
+    'set',
+    'get',
+    'reboot',
+    'factoryReset',
+    'fileDeploy',
+    'softwareDeploy',
+    'secureBootstrap',
+    'raw',
+  ],
   omadm: ['set', 'get', 'add', 'delete', 'exec', 'reboot', 'factoryReset', 'softwareDeploy', 'raw'],
   // CP is one-way push: it can only set (a provisioning document), never read.
   omacp: ['set', 'add', 'bootstrap', 'raw'],

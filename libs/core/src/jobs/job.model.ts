@@ -28,6 +28,7 @@ export const OPERATION_KINDS = [
   'fileDeploy',
   'softwareDeploy',
   'bootstrap',
+  'secureBootstrap',
   'raw',
 ] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ParameterCatalog } from '../catalog/parameter-catalog';
 import { Device } from '../devices/device.model';
 import { DeviceService } from '../devices/device.service';
+import { checkSecureBootstrapArgs } from '../drivers/compile-workpoint';
 import { PROTOCOL_CAPABILITIES } from '../drivers/protocol-driver';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../errors';
 import { event, EventPublisher, CoreEvent } from '../events/core-event';
@@ -135,11 +136,26 @@ export class JobService {
         }
         throw new ValidationError(
           'unsupported-operation',
-          `operations[${i}]: ${device.protocol} devices do not support '${input.op}'`,
+          input.op === 'secureBootstrap'
+            ? `operations[${i}]: 'secureBootstrap' is the Workpoint (OpenStage) secure-mode bootstrap; ${device.protocol} devices do not support it`
+            : `operations[${i}]: ${device.protocol} devices do not support '${input.op}'`,
           where,
         );
       }
       const op: JobOperation = { op: input.op };
+      if (input.op === 'secureBootstrap') {
+        if (input.path !== undefined || input.value !== undefined)
+          throw new ValidationError(
+            'unexpected-value',
+            `operations[${i}]: 'secureBootstrap' takes no path or value, only args`,
+            where,
+          );
+        const checked = checkSecureBootstrapArgs(input.args, `operations[${i}]`);
+        // the client certificate carries the phone's private key: sealed like a password
+        op.value = this.box.seal(checked.clientCertificate);
+        op.args = checked.args;
+        return op;
+      }
       if (NEEDS_PATH.includes(input.op)) {
         if (typeof input.path !== 'string' || !input.path) {
           throw new ValidationError(

@@ -198,7 +198,8 @@ export type WorkpointEvent =
   | { type: 'phone-busy'; mac: string; at: number; pendingJobIds: string[] }
   | { type: 'phone-clean-up'; mac: string; reason: string }
   | { type: 'interaction-aborted'; mac: string; reason: string }
-  | { type: 'secure-mode-active'; mac: string }
+  /** the phone is served over mutual TLS, bound to the certificate with this fingerprint */
+  | { type: 'secure-mode-active'; mac: string; certFingerprint?: string }
   | { type: 'request-rejected'; mac?: string; reason: string }
   /** the MAC called from another address while its session from the known one was open */
   | { type: 'device-conflict'; mac: string; reason: string };
@@ -250,6 +251,12 @@ export interface EngineInput {
      * is about phones nobody announced, does not refuse or quarantine it.
      */
     known?: boolean;
+    /**
+     * The client certificate the job source has this phone bound to (SHA-256, `fingerprint256`
+     * form): kept with the device, so the binding outlives the phone state. Like a bound
+     * certificate in the phone state, it refuses the default port and any other certificate.
+     */
+    certFingerprint?: string;
   };
   config?: Partial<EngineConfig>;
 }

@@ -537,6 +537,45 @@ describe('workpoint interaction engine', () => {
     );
   });
 
+  it("the job source's binding (core: kept with the device) holds without any phone state", () => {
+    const fp = (c: string) => `${c}:${c}`.repeat(16).slice(0, 95);
+    const send = (nonce: string, secure: boolean, cert?: string) =>
+      handleWorkpointRequest({
+        body: open('start-up', nonce),
+        newSession: 'S',
+        now: 2000,
+        transport: { secure, clientCertFingerprint: cert },
+        work: { jobs: [], known: true, certFingerprint: fp('AA') },
+      });
+    const plain = send('Q1', false);
+    expect(parseDlsMessage(plain.reply).action).toBe('CleanUp');
+    expect(plain.state).toBeUndefined();
+    expect(plain.events).toContainEqual(
+      expect.objectContaining({
+        reason: 'phone is in secure mode; requests on the default port are refused',
+      }),
+    );
+    const other = send('Q2', true, fp('bb'));
+    expect(parseDlsMessage(other.reply).action).toBe('CleanUp');
+    expect(other.events).toContainEqual(
+      expect.objectContaining({
+        reason: "client certificate is not the one installed in this phone's secure mode",
+      }),
+    );
+    const own = send('Q3', true, fp('aa'));
+    expect(parseDlsMessage(own.reply).action).toBe('ReadAllItems');
+    expect(own.state!.secureMode).toEqual({
+      state: 'active',
+      securePort: 0,
+      certFingerprint: fp('AA'),
+    });
+    expect(own.events).toContainEqual({
+      type: 'secure-mode-active',
+      mac: own.mac,
+      certFingerprint: fp('AA'),
+    });
+  });
+
   it("jobsPerInteraction 'one': chains jobs with send-solicited until the last (DG p.74-75)", () => {
     const jobs: WorkpointJob[] = ['a', 'b'].map((id) => ({
       id,

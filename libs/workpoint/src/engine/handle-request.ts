@@ -130,7 +130,9 @@ export function handleWorkpointRequest(input: EngineInput): EngineOutput {
     return { reply: dls(msg.nonce, 'CleanUp'), events, mac };
   }
 
-  if (prev?.secureMode?.state === 'active' && !input.transport.secure) {
+  // the binding kept by the job source (core: with the device) holds even without phone state
+  const sourcePin = input.work?.certFingerprint?.toUpperCase();
+  if ((prev?.secureMode?.state === 'active' || sourcePin) && !input.transport.secure) {
     events.push({
       type: 'request-rejected',
       mac,
@@ -141,7 +143,7 @@ export function handleWorkpointRequest(input: EngineInput): EngineOutput {
 
   // Secure mode binds the phone to the certificate installed in it: another certificate of the
   // same CA (another phone's) may not speak for this MAC.
-  const boundCert = prev?.secureMode?.certFingerprint;
+  const boundCert = prev?.secureMode?.certFingerprint ?? sourcePin;
   if (
     input.transport.secure &&
     boundCert &&
@@ -192,7 +194,7 @@ export function handleWorkpointRequest(input: EngineInput): EngineOutput {
         securePort: state.secureMode?.securePort ?? 0,
         certFingerprint: fp,
       };
-      events.push({ type: 'secure-mode-active', mac });
+      events.push({ type: 'secure-mode-active', mac, certFingerprint: fp });
     }
   }
   return { reply, state, events, session: state?.interaction?.id, mac };
@@ -395,9 +397,16 @@ function resolveDeferred(
 ): void {
   const state = st.state;
   const sm = state.secureMode;
+  const shown = transport.clientCertFingerprint?.toUpperCase();
   if (msg.reason === 'start-up' && transport.secure && sm?.state === 'bootstrapping') {
-    state.secureMode = { ...sm, state: 'active' };
-    st.events.push({ type: 'secure-mode-active', mac: state.mac });
+    // a certificate we could not fingerprint at the offer is bound to the one the phone shows
+    const certFingerprint = sm.certFingerprint ?? shown;
+    state.secureMode = { ...sm, state: 'active', ...(certFingerprint ? { certFingerprint } : {}) };
+    st.events.push({
+      type: 'secure-mode-active',
+      mac: state.mac,
+      ...(certFingerprint ? { certFingerprint } : {}),
+    });
   }
   // The bootstrap's `accepted` never arrived (session cut), but the phone proves it applied it:
   // it starts up over mutual TLS with the very certificate we offered.
@@ -406,14 +415,18 @@ function resolveDeferred(
     transport.secure &&
     sm?.state === 'offered' &&
     sm.certFingerprint !== undefined &&
-    transport.clientCertFingerprint?.toUpperCase() === sm.certFingerprint
+    shown === sm.certFingerprint
   ) {
     state.secureMode = {
       state: 'active',
       securePort: sm.securePort,
       certFingerprint: sm.certFingerprint,
     };
-    st.events.push({ type: 'secure-mode-active', mac: state.mac });
+    st.events.push({
+      type: 'secure-mode-active',
+      mac: state.mac,
+      certFingerprint: sm.certFingerprint,
+    });
     if (sm.jobId)
       finishJob(st, sm.jobId, [
         ...(sm.results ?? []),

@@ -44,6 +44,7 @@ const CREDENTIALS = [
   'clientNonce',
   'serverNonce',
   'username',
+  'clientCertFingerprint',
   ...SECRET_CREDENTIAL_FIELDS,
 ];
 
@@ -193,7 +194,12 @@ export const SCHEMAS: Record<string, Schema> = {
         'a catalog name (sip.registrar) or a raw path (workpoint:reg-addr, omadm:./DevDetail/SwV, omacp:NAPDEF/NAP-ADDRESS)',
       ),
       value: {},
-      args: { type: 'object', additionalProperties: true },
+      args: {
+        type: 'object',
+        additionalProperties: true,
+        description:
+          'operation arguments. secureBootstrap (Workpoint only): clientCertificate (PEM certificate with its private key; sealed, never returned), optional serverCa (PEM list) and securePort (default: the gateway secure listener); mode "pin" is refused (secure-mode-pin-unsupported)',
+      },
     },
   },
   JobInput: {

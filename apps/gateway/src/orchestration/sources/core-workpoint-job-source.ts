@@ -8,6 +8,7 @@ import {
   normaliseMac,
   desiredState,
   workpointOutcomeToResults,
+  type SecureListenerDefaults,
 } from '@dm-bridge/core';
 import type { JobOutcome, WorkpointEvent, WorkpointItem, WorkpointJob } from '@dm-bridge/workpoint';
 import type { WorkpointJobSource, WorkpointWork } from '../../workpoint/workpoint-job-source';
@@ -23,6 +24,11 @@ export class CoreWorkpointJobSource implements WorkpointJobSource {
     private readonly core: Core,
     /** SESSION_LOCK_TTL_MS: the lease taken by an opening request */
     private readonly sessionLockTtlMs: number,
+    /**
+     * The secure listener as the phones reach it (filled in once it listens): what a
+     * `secureBootstrap` job naming no `serverCa`/`securePort` installs in the phone.
+     */
+    readonly secureListener: SecureListenerDefaults = {},
   ) {}
 
   private device(mac: string): Promise<Device | null> {
@@ -37,14 +43,23 @@ export class CoreWorkpointJobSource implements WorkpointJobSource {
     const jobs: WorkpointJob[] = [];
     for (const job of await this.core.jobs.pendingJobs(device.id)) {
       try {
-        jobs.push(compileWorkpointJob(job, this.core.jobs.revealOperations(job)));
+        jobs.push(
+          compileWorkpointJob(job, this.core.jobs.revealOperations(job), this.secureListener),
+        );
       } catch (err) {
         // permanent: it could never be served, so it ends now instead of at its deadline
         await this.core.jobs.failJob(job.id, 'compile-failed', (err as Error).message);
       }
     }
     await this.core.jobs.claimJobs(jobs.map((j) => j.id));
-    return { jobs, desired: this.desired(device), lease: device.id, known: true };
+    const certFingerprint = device.credentials.clientCertFingerprint;
+    return {
+      jobs,
+      desired: this.desired(device),
+      lease: device.id,
+      known: true,
+      ...(certFingerprint ? { certFingerprint } : {}),
+    };
   }
 
   async holdSession(lease: string, session: string, ttlMs: number): Promise<void> {
@@ -152,6 +167,13 @@ export class CoreWorkpointJobSource implements WorkpointJobSource {
             e.items.map((i) => [i.index === undefined ? i.name : `${i.name}[${i.index}]`, i.value]),
           ),
         );
+        return;
+      case 'secure-mode-active':
+        // the binding goes with the device: it outlives the phone state (and its expiry)
+        if (e.certFingerprint && device.credentials.clientCertFingerprint !== e.certFingerprint)
+          await this.core.devices.update(device.id, {
+            credentials: { clientCertFingerprint: e.certFingerprint },
+          });
         return;
       case 'phone-busy':
       case 'interaction-aborted':
