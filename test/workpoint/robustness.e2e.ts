@@ -176,6 +176,35 @@ describe('workpoint listener robustness', () => {
     });
     expect(parseDlsMessage((await post(reply)).body).action).toBe('CleanUp');
     expect(await g.redis.redis.pttl(key)).toBeGreaterThan(89 * 86_400_000);
+    // the inventory lives beside the state, with the same lifetime
+    const inv = g.store.inventoryKey(mac);
+    expect(await g.redis.redis.pttl(inv)).toBeGreaterThan(89 * 86_400_000);
+    expect(JSON.parse((await g.redis.redis.get(inv))!)).toMatchObject({ e164: '1' });
+    expect(JSON.parse((await g.redis.redis.get(key))!).inventory).toBeUndefined();
+    expect((await g.store.get(mac))!.inventory.e164).toBe('1');
+  });
+
+  it('a state stored whole (inventory inside, before it had its own key) still reads, and is split at the next write', async () => {
+    const mac = '00:1A:E8:99:00:0B';
+    expect(parseDlsMessage((await post(startUp(mac, 'W1'))).body).action).toBe('ReadAllItems');
+    const reply = buildWorkpointMessage({
+      nonce: 'W1',
+      maxItems: -1,
+      fragment: 'final',
+      reason: 'reply-to',
+      action: 'ReadAllItems',
+      status: 'accepted',
+      items: [{ name: 'e164', value: '7' }],
+    });
+    expect(parseDlsMessage((await post(reply)).body).action).toBe('CleanUp');
+    const key = g.store.stateKey(mac);
+    const whole = { ...(await g.store.get(mac))!, inventory: { e164: '7', legacy: 'yes' } };
+    await g.redis.redis.set(key, JSON.stringify(whole), 'PX', 600_000);
+    await g.redis.redis.del(g.store.inventoryKey(mac));
+    expect((await g.store.get(mac))!.inventory).toEqual({ e164: '7', legacy: 'yes' });
+    expect(await g.store.update(mac, (st) => ({ ...st, lastContactAt: Date.now() }))).toBe(true);
+    expect(JSON.parse((await g.redis.redis.get(key))!).inventory).toBeUndefined();
+    expect((await g.store.get(mac))!.inventory).toEqual({ e164: '7', legacy: 'yes' });
   });
 
   it('oversize bodies get 413 and the listener keeps working', async () => {

@@ -3,27 +3,46 @@ import type { PhoneState } from '@dm-bridge/workpoint';
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 
-/** State write + lock release in one step, only while we still hold the lock. */
+/**
+ * State write + lock release in one step, only while we still hold the lock. The inventory has
+ * a key of its own beside the state (KEYS[4]): most requests leave it as it was, and then only
+ * its lifetime is renewed (ARGV[7] empty) instead of writing it again.
+ */
 const SAVE_LUA = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-if ARGV[2] == 'set' then redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[6]) end
-if ARGV[2] == 'del' then redis.call('DEL', KEYS[1]) end
+if ARGV[2] == 'set' then
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[6])
+  if ARGV[7] ~= '' then redis.call('SET', KEYS[4], ARGV[7], 'PX', ARGV[6])
+  else redis.call('PEXPIRE', KEYS[4], ARGV[6]) end
+end
+if ARGV[2] == 'del' then redis.call('DEL', KEYS[1], KEYS[4]) end
 if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5]) end
 redis.call('DEL', KEYS[2])
 return 1
 `;
 
-/** Lock and read in one command: the state ('' when none), or nil when another request holds the phone. */
+/**
+ * Lock and read in one command: [state, inventory] ('' when none), or nil when another request
+ * holds the phone.
+ */
 const LOCK_LUA = `
 if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
-  return redis.call('GET', KEYS[1]) or ''
+  local s = redis.call('GET', KEYS[1])
+  if not s then return {'', ''} end
+  return {s, redis.call('GET', KEYS[3]) or ''}
 end
 return false
 `;
 
 type SaveRedis = Redis & {
-  wpSave(state: string, lock: string, ip: string, ...args: string[]): Promise<number>;
-  wpLock(state: string, lock: string, token: string, ttlMs: string): Promise<string | null>;
+  wpSave(state: string, lock: string, ip: string, inv: string, ...args: string[]): Promise<number>;
+  wpLock(
+    state: string,
+    lock: string,
+    inv: string,
+    token: string,
+    ttlMs: string,
+  ): Promise<[string, string] | null>;
 };
 
 export class PhoneBusyError extends Error {
@@ -49,10 +68,24 @@ export interface LockedPhone {
   mac: string;
   token: string;
   state?: PhoneState;
+  /** the inventory as stored (JSON), to write it again only when it changed */
+  inventoryJson?: string;
+}
+
+/** A stored state and its inventory key as one PhoneState (older states carry it inside). */
+function readState(
+  raw: string,
+  inventoryRaw: string,
+): { state: PhoneState; inventoryJson?: string } {
+  const state = JSON.parse(raw) as PhoneState;
+  if (state.inventory) return { state }; // stored whole, before the inventory had its own key
+  state.inventory = inventoryRaw ? (JSON.parse(inventoryRaw) as Record<string, string>) : {};
+  return { state, inventoryJson: inventoryRaw || undefined };
 }
 
 /**
- * Phone state in Redis, keyed by MAC (`<shard prefix>wp:phone:<mac>`). One request per phone at a
+ * Phone state in Redis, keyed by MAC (`<shard prefix>wp:phone:<mac>`, its inventory beside it in
+ * `wp:inv:<mac>`, written only when it changed: the bulk of a state). One request per phone at a
  * time: a lock key taken in the same round trip as the read, released by the write script.
  *
  * A phone's state and lock live in the MAC's shard (`shards.ofValue(mac)`), so both scripts touch
@@ -74,13 +107,17 @@ export class PhoneStateStore {
   ) {
     this.redis = redis as SaveRedis;
     if (!(this.redis as any).wpSave) {
-      this.redis.defineCommand('wpSave', { numberOfKeys: 3, lua: SAVE_LUA });
-      this.redis.defineCommand('wpLock', { numberOfKeys: 2, lua: LOCK_LUA });
+      this.redis.defineCommand('wpSave', { numberOfKeys: 4, lua: SAVE_LUA });
+      this.redis.defineCommand('wpLock', { numberOfKeys: 3, lua: LOCK_LUA });
     }
   }
 
   stateKey(mac: string): string {
     return `${this.shards.ofValue(mac).prefix}wp:phone:${mac}`;
+  }
+
+  inventoryKey(mac: string): string {
+    return `${this.shards.ofValue(mac).prefix}wp:inv:${mac}`;
   }
 
   lockKey(mac: string): string {
@@ -99,11 +136,12 @@ export class PhoneStateStore {
       const raw = await this.redis.wpLock(
         `${p}wp:phone:${mac}`,
         `${p}wp:lock:${mac}`,
+        `${p}wp:inv:${mac}`,
         token,
         String(this.lockTtlMs),
       );
       if (raw !== null)
-        return { mac, token, state: raw ? (JSON.parse(raw) as PhoneState) : undefined };
+        return raw[0] ? { mac, token, ...readState(raw[0], raw[1]) } : { mac, token };
       if (attempt >= 20) throw new PhoneBusyError(mac);
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -136,16 +174,19 @@ export class PhoneStateStore {
       // the index write stays: it is still true.
       await this.redis.set(this.ipKey(ip), locked.mac, 'PX', ipTtlMs);
     }
+    const inventory = state ? JSON.stringify(state.inventory) : '';
     const ok = await this.redis.wpSave(
       `${p}wp:phone:${locked.mac}`,
       `${p}wp:lock:${locked.mac}`,
       ipInScript ? `${p}wp:ip:${ip}` : `${p}wp:ip:-`,
+      `${p}wp:inv:${locked.mac}`,
       locked.token,
       op,
-      state ? JSON.stringify(state) : '',
+      state ? JSON.stringify({ ...state, inventory: undefined }) : '',
       ipInScript ? locked.mac : '',
       String(ipTtlMs),
       String(state ? this.ttlOf(state) : 0),
+      inventory === locked.inventoryJson ? '' : inventory,
     );
     return ok === 1;
   }
@@ -155,8 +196,8 @@ export class PhoneStateStore {
   }
 
   async get(mac: string): Promise<PhoneState | undefined> {
-    const raw = await this.redis.get(this.stateKey(mac));
-    return raw ? (JSON.parse(raw) as PhoneState) : undefined;
+    const [raw, inventory] = await this.redis.mget(this.stateKey(mac), this.inventoryKey(mac));
+    return raw ? readState(raw, inventory ?? '').state : undefined;
   }
 
   async macForIp(ip: string): Promise<string | undefined> {
