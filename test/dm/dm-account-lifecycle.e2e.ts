@@ -366,6 +366,18 @@ describe('OMA DM account follows the device record', () => {
     expect(await h.runSession()).toMatchObject({ ended: 'completed', serverAuthenticated: true });
   });
 
+  it('per direction, with nothing to do: the Cred refused after the last message is answered in md5', async () => {
+    const devId = 'IMEI:356000000000150';
+    const created = await create('acct-50', devId, { clientAuth: 'basic', serverAuth: 'basic' });
+    expect(created.status).toBe(201);
+    const h = handset(devId, { clientAuth: 'basic', serverAuth: 'md5' });
+    expect(await h.runSession()).toMatchObject({
+      ended: 'completed',
+      authenticated: true,
+      serverAuthenticated: true,
+    });
+  });
+
   it('an account that predates the sync (none stored) is still built by the wake-up driver from the record', async () => {
     const d = await addDmDevice(fx, 31, { encoding: 'xml' });
     const devId = d.handset.options.devId;

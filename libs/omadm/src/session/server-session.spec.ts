@@ -609,6 +609,71 @@ describe('DM server engine (DM Protocol 1.2 §8, Security §5)', () => {
   });
 });
 
+describe('DM server engine: a Chal after the last message (DM Security §5.1.1)', () => {
+  const md5Chal = (nonce: Buffer) => ({
+    meta: { type: 'syncml:auth-md5', format: 'b64', nextNonce: nonce.toString('base64') },
+  });
+  const basicCred = {
+    meta: { type: 'syncml:auth-basic', format: 'b64' },
+    data: Buffer.from('gw.example:secret').toString('base64'),
+  };
+
+  it('with nothing to do, the refused Cred is answered in the type the device asks for', () => {
+    const s = new Server();
+    s.acct = { ...s.acct, serverAuth: 'basic' };
+    const first = s.reply(pkg1());
+    expect(first.reply.header.cred).toEqual(basicCred);
+    expect(first.state).toMatchObject({ phase: 'ended', endReason: 'completed' });
+    const devNonce = Buffer.from('device-nonce');
+    const again = s.reply(
+      msg(2, [{ ...status(1, '0', 'SyncHdr', 401, '1'), chal: md5Chal(devNonce) }]),
+    );
+    expect(again.reply.header.cred).toEqual({
+      meta: { type: 'syncml:auth-md5', format: 'b64' },
+      data: md5Credential('gw.example', 'secret', devNonce),
+    });
+    expect(again.reply.final).toBe(true);
+    expect(again.account).toEqual({ serverNonce: devNonce.toString('base64') });
+    expect(again.events.map((e) => e.type)).toEqual(['server-auth-rejected', 'session-ended']);
+    expect(again.state).toMatchObject({ phase: 'ended', endReason: 'completed' });
+  });
+
+  it('is not taken up again from another source, out of order, after the timeout, or without a refusal', () => {
+    const refusal = (id: number) =>
+      msg(id, [{ ...status(1, '0', 'SyncHdr', 401, '1'), chal: md5Chal(Buffer.from('n')) }]);
+    const ended = () => {
+      const s = new Server();
+      s.acct = { ...s.acct, serverAuth: 'basic' };
+      s.reply(pkg1());
+      return s;
+    };
+    expect(ended().send(refusal(3))).toMatchObject({ kind: 'refused', status: 404 });
+    const late = ended();
+    late.now += config.sessionTimeoutMs + 1;
+    expect(late.send(refusal(2))).toMatchObject({ kind: 'refused', status: 404 });
+    expect(ended().send(msg(2, [status(1, '0', 'SyncHdr', 212, '1')]))).toMatchObject({
+      kind: 'refused',
+      status: 404,
+    });
+    const other = ended();
+    const out = handleClientMessage(
+      {
+        now: other.now,
+        state: other.state,
+        account: other.acct,
+        message: refusal(2),
+        body: encodeDmMessage(refusal(2), 'xml'),
+        encoding: 'xml',
+        peer: '203.0.113.9',
+        random: (n) => Buffer.alloc(n, 1),
+        measure: (x) => encodeDmMessage(x, 'xml').length,
+      },
+      config,
+    );
+    expect(out).toMatchObject({ kind: 'refused', status: 404 });
+  });
+});
+
 describe('DM server engine: lockout', () => {
   it('refuses new sessions for a while after one closed for failed authentication', () => {
     const s = new Server();

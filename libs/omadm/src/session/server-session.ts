@@ -241,6 +241,24 @@ export function handleClientMessage(
   }
 
   const start = startAlertOf(msg);
+  // The server's Cred rides in its last message; a session with nothing to do ends there. A
+  // device that refuses that Cred answers in one more message (SyncHdr Status 401/407, usually a
+  // Chal naming the type it wants): the ended session takes it up again to answer with new
+  // credentials, from the source that opened it, within the session timeout.
+  if (
+    state &&
+    sameSession &&
+    state.phase === 'ended' &&
+    state.endReason === 'completed' &&
+    !state.serverAuthenticated &&
+    start === undefined &&
+    msgId === state.lastClientMsgId + 1 &&
+    (state.peer ?? '') === peer &&
+    input.now - state.lastActivity <= config.sessionTimeoutMs &&
+    refusesServerCred(msg)
+  ) {
+    state = { ...state, phase: 'active', endReason: undefined };
+  }
   const opensSession =
     !state || state.phase === 'ended' || !sameSession || (start !== undefined && msgId === 1);
   if (opensSession) {
@@ -334,6 +352,16 @@ export function handleClientMessage(
     msgId,
     bodyHash,
   ).run();
+}
+
+/** The message answers the server's SyncHdr (its Cred) with 401 or 407. */
+function refusesServerCred(msg: DmMessage): boolean {
+  return msg.commands.some(
+    (c) =>
+      c.kind === 'Status' &&
+      c.cmdRef === '0' &&
+      (Number(c.data) === STATUS.UNAUTHORIZED || Number(c.data) === STATUS.AUTH_REQUIRED),
+  );
 }
 
 function refuse(
@@ -877,6 +905,7 @@ class ServerTurn {
       // Commands the device never answered (no Status by its Final) go back to the queue.
       const unfinished = unfinishedOperations(s);
       s.phase = 'ended';
+      s.endReason = 'completed';
       this.events.push({
         type: 'session-ended',
         deviceId: s.deviceId,
