@@ -302,6 +302,49 @@ suite('operator console in a real browser', () => {
     await context.close();
   }, 40000);
 
+  it('shows a mixed campaign per protocol: a bar and the jobs in each state', async () => {
+    const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
+    const created = await f.call('POST', '/v1/campaigns', {
+      name: 'mixed check',
+      selection: { deviceIds: ['con-wp-1', 'con-wp-3', 'con-dm-1'] },
+      operations: [{ op: 'get', path: 'firmware.version' }],
+      ratePerSecond: 20,
+    });
+    expect(created.status).toBe(201);
+    await page.goto(`${f.gw.apiUrl}/console#/campaigns/${created.body.id}`);
+    const bars = page.getByRole('table', { name: 'Progress by protocol' });
+    const counts = (protocol: string) =>
+      bars
+        .locator(`tr[data-protocol="${protocol}"] output`)
+        .evaluate((o: any) => `${o.dataset.done}/${o.dataset.jobs}`)
+        .catch(() => '');
+    // the phones answer; the handset has no SMSC to wake it and waits (or fails)
+    await until(
+      () => counts('workpoint'),
+      (c) => c === '2/2',
+      20000,
+    );
+    expect(await counts('omadm')).toMatch(/^[01]\/1$/);
+    const omadmStates = await bars
+      .locator('tr[data-protocol="omadm"] [data-state]')
+      .evaluateAll((xs) => xs.map((x: any) => x.dataset.state));
+    expect(omadmStates).toHaveLength(1);
+    expect(
+      await bars.locator('tr[data-protocol="workpoint"] [data-state="succeeded"]').textContent(),
+    ).toContain('2');
+    await screenshot(page, 'campaign-mixed');
+    if ((await f.call('GET', `/v1/campaigns/${created.body.id}`)).body.state === 'running') {
+      await page.getByRole('button', { name: 'Cancel campaign' }).click();
+      await until(
+        () => counts('omadm'),
+        (c) => c === '1/1',
+        10000,
+      );
+      await bars.locator('tr[data-protocol="omadm"] [data-state="cancelled"]').waitFor();
+    }
+    await context.close();
+  }, 40000);
+
   it('cancels a waiting job and retries it from the job view', async () => {
     const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
     const job = await f.call('POST', '/v1/jobs', {
