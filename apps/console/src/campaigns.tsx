@@ -1,25 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
-import { problemText, type Campaign } from './api';
+import { problemText, type Campaign, type components } from './api';
 import { useEvents } from './events';
 import { JobTable } from './jobs';
 import { newRow, OperationsEditor, toOperations, useCatalog, type OpRow } from './operations';
 import { canWrite } from './session';
 import { ErrorLine, Field, go, StateBadge, useApp, useLoad, when } from './ui';
 
-interface ProtocolProgress {
-  jobs: number;
-  done: number;
-  byState: Record<string, number>;
-}
-
-interface Progress {
-  jobs: number;
-  skipped: number;
-  done: number;
-  fanOutComplete: boolean;
-  byState: Record<string, number>;
-  byProtocol?: Record<string, ProtocolProgress>;
-}
+/** Campaign counters as the API declares them (totals, finished by state, by protocol). */
+type Progress = components['schemas']['CampaignProgress'];
+type Counts = Record<string, number | undefined>;
 
 /** Job states in the order a job goes through them (final ones last). */
 const STATE_ORDER = [
@@ -68,9 +57,9 @@ function ProtocolBars({ p }: { p?: Progress }) {
                 </div>
               </td>
               <td>
-                {STATE_ORDER.filter((s) => x.byState[s]).map((s) => (
+                {STATE_ORDER.filter((s) => (x.byState as Counts)[s]).map((s) => (
                   <span class="state-count" data-state={s}>
-                    <StateBadge state={s} /> {x.byState[s]}
+                    <StateBadge state={s} /> {(x.byState as Counts)[s]}
                   </span>
                 ))}
               </td>
@@ -121,7 +110,7 @@ export function Campaigns({ params }: { params: URLSearchParams }) {
               <td>
                 <StateBadge state={c.state} />
               </td>
-              <td>{percent(c.progress as Progress | undefined)} %</td>
+              <td>{percent(c.progress)} %</td>
               <td>{when((c as { createdAt?: string }).createdAt)}</td>
             </tr>
           ))}
@@ -267,7 +256,7 @@ export function CampaignDetail({ id }: { id: string }) {
     return () => clearInterval(t);
   }, [live, id]);
   const c = campaign.data as Campaign | undefined;
-  const p = streamed ?? (c?.progress as Progress | undefined);
+  const p = streamed ?? c?.progress;
   const pct = percent(p);
   const act = async (what: 'pause' | 'resume' | 'cancel') => {
     setError(undefined);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { problemText, type Device } from './api';
+import { problemText, type Device, type DeviceQuery } from './api';
 import { DeviceImport } from './import';
 import { canWrite } from './session';
 import { ErrorLine, Field, go, useApp, useLoad, when, Pager } from './ui';
@@ -23,7 +23,7 @@ function address(d: Device): string {
     .join(' · ');
 }
 
-type SearchKey = 'msisdn' | 'mac' | 'devId' | 'id';
+type SearchKey = keyof DeviceQuery & ('msisdn' | 'mac' | 'devId' | 'id');
 
 /**
  * What a search term looks like: a MAC (12 hex digits, any separators), an MSISDN (digits with an
@@ -75,12 +75,14 @@ export function Fleet({ params }: { params: URLSearchParams }) {
   const page = useLoad(async () => {
     const { olderThan, limit, ...rest } = applied;
     const hours = Number(olderThan);
-    const filters: Record<string, string> = Object.fromEntries(
-      Object.entries(rest).filter(([, v]) => v !== ''),
-    );
+    const filters: DeviceQuery = {};
+    if (rest.protocol) filters.protocol = rest.protocol as DeviceQuery['protocol'];
+    if (rest.tag) filters.tag = rest.tag;
+    if (rest.profile) filters.profile = rest.profile;
+    if (rest.model) filters.model = rest.model;
     if (olderThan !== '' && Number.isFinite(hours) && hours >= 0)
       filters.lastContactBefore = new Date(Date.now() - hours * 3_600_000).toISOString();
-    const list = async (query: Record<string, string | number>) => {
+    const list = async (query: DeviceQuery) => {
       const { data, error } = await client.GET('/v1/devices', { params: { query } });
       if (error) throw new Error(problemText(error));
       return data;
@@ -101,7 +103,7 @@ export function Fleet({ params }: { params: URLSearchParams }) {
       }
     }
     if (!data) {
-      const query: Record<string, string | number> = { ...filters, limit: Number(limit) };
+      const query: DeviceQuery = { ...filters, limit: Number(limit) };
       if (t && classify(t).includes('id')) query.idPrefix = t;
       if (cursor) query.cursor = cursor;
       data = await list(query);
