@@ -1,5 +1,5 @@
 import { SimulatedSmsc } from '../../apps/simulator/src/smsc/simulated-smsc';
-import { ApiFixture, dropPrefix, startApi, until } from './api-fixture';
+import { ADMIN_KEY, ApiFixture, dropPrefix, startApi, until } from './api-fixture';
 import { HandsetFleet } from './handset-fleet';
 import { PHONE_FLEET_ENV, PhoneFleet } from './phone-fleet';
 
@@ -50,8 +50,31 @@ describe('REST API: campaigns over a mixed fleet', () => {
     );
   }
 
-  it('fans out, pauses, resumes and completes with progress counts', async () => {
+  it('fans out, pauses, resumes and completes with progress counts, per protocol and over SSE', async () => {
     await importFleet(40, 'mixed', 0);
+    // campaign.progress events over SSE, read in the background until the campaign completes
+    const ctrl = new AbortController();
+    const stream = await fetch(`${f.gw.apiUrl}/v1/events?types=campaign.progress`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      signal: ctrl.signal,
+    });
+    const progressEvents: any[] = [];
+    const reading = (async () => {
+      const reader = stream.body!.getReader();
+      const dec = new TextDecoder();
+      let text = '';
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += dec.decode(value);
+        let end: number;
+        while ((end = text.indexOf('\n\n')) >= 0) {
+          const data = /^data: (.*)$/m.exec(text.slice(0, end));
+          if (data) progressEvents.push(JSON.parse(data[1]));
+          text = text.slice(end + 2);
+        }
+      }
+    })();
     const created = await f.call('POST', '/v1/campaigns', {
       name: 'registrar move',
       selection: { tag: 'mixed' },
@@ -75,6 +98,14 @@ describe('REST API: campaigns over a mixed fleet', () => {
       frozen = d;
     }
     expect(frozen).toBeLessThan(40);
+    // while paused: every job counted once under its protocol, live states included
+    const paused = (await f.call('GET', `/v1/campaigns/${id}`)).body.progress;
+    for (const protocol of ['workpoint', 'omadm']) {
+      const p = paused.byProtocol[protocol];
+      expect(p.jobs).toBe(20);
+      expect(Object.values(p.byState).reduce((a: number, b: any) => a + b, 0)).toBe(20);
+    }
+    expect(paused.byProtocol.workpoint.done + paused.byProtocol.omadm.done).toBe(frozen);
     expect((await f.call('POST', `/v1/campaigns/${id}/resume`)).body.state).toBe('running');
     const done = await until(
       () => f.call('GET', `/v1/campaigns/${id}`),
@@ -87,7 +118,32 @@ describe('REST API: campaigns over a mixed fleet', () => {
       done: 40,
       fanOutComplete: true,
       byState: { succeeded: 40 },
+      byProtocol: {
+        workpoint: { jobs: 20, done: 20, byState: { succeeded: 20 } },
+        omadm: { jobs: 20, done: 20, byState: { succeeded: 20 } },
+      },
     });
+    // the stream told the same, live: progress per protocol, the last event at 40 done
+    await until(
+      async () => progressEvents.at(-1)?.data.progress.done,
+      (n) => n === 40,
+      5000,
+    );
+    ctrl.abort();
+    await reading;
+    const ours = progressEvents.filter(
+      (e) => e.type === 'campaign.progress' && e.data.campaignId === id,
+    );
+    expect(ours.length).toBeGreaterThan(2);
+    expect(ours.at(-1).data.progress.byProtocol).toEqual(done.body.progress.byProtocol);
+    // a live state was seen on the way (a job between queued and its final state)
+    expect(
+      ours.some((e) =>
+        Object.values(e.data.progress.byProtocol).some((p: any) =>
+          ['waking', 'awaiting-contact', 'in-session'].some((s) => p.byState[s] > 0),
+        ),
+      ),
+    ).toBe(true);
     const jobs = await f.call('GET', `/v1/jobs?campaignId=${id}&limit=100`);
     const targets = new Set(
       jobs.body.items.map((j: any) => `${j.protocol}:${j.operations[0].target.path}`),

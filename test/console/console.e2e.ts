@@ -95,13 +95,50 @@ suite('operator console in a real browser', () => {
     await page.getByRole('button', { name: 'Previous page' }).click();
     await until(rowIds, (r) => r.join() === pages[1].join());
     await page.goto(`${f.gw.apiUrl}/console#/devices`);
-    // find by MAC, typed the way a label shows it
-    const mac = phones.get('con-wp-2').options.mac;
-    await page.getByLabel('Find by id, MSISDN, MAC or DevId').fill(mac);
+    // find by MAC, typed the way a label shows it (dashes, upper case): the API searches the
+    // whole fleet (its address index), not the page shown
+    const searches: string[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname === '/v1/devices' && u.search) searches.push(u.search);
+    });
+    const find = page.getByLabel('Find by MSISDN, MAC, DevId or id');
+    const mac = phones.get('con-wp-2').options.mac as string;
+    await find.fill(mac.toUpperCase().replace(/:/g, '-'));
     await page.getByRole('button', { name: 'Find', exact: true }).click();
     await until(rowIds, (r) => r.join() === 'con-wp-2');
-    // bulk tag edit on a selection
+    expect(await page.locator('[data-search-result]').textContent()).toMatch(/^1 device with MAC/);
+    expect(searches.some((q) => new URLSearchParams(q).has('mac'))).toBe(true);
+    // find by MSISDN written nationally with spaces, and by DevId
+    await find.fill('+49 170 5550199');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await until(rowIds, (r) => r.join() === 'con-dm-1');
+    expect(searches.some((q) => new URLSearchParams(q).get('msisdn') === '+49 170 5550199')).toBe(
+      true,
+    );
+    await find.fill('IMEI:490154203237599');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await until(rowIds, (r) => r.join() === 'con-dm-1');
+    // an id prefix that is no device's id lists the ids starting with it
+    await find.fill('con-wp-');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await until(rowIds, (r) => r.join() === [...ids, 'con-wp-silent'].join());
     await page.getByRole('button', { name: 'Clear search' }).click();
+    // last contact older than an hour (or never): the API's lastContactBefore
+    await f.core.devices.recordContact('con-dm-1', Date.now());
+    await f.core.devices.recordContact('con-wp-1', Date.now() - 3 * 3_600_000);
+    await page.getByLabel('Last contact older than (hours)').fill('1');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await until(rowIds, (r) => r.includes('con-wp-1') && !r.includes('con-dm-1'));
+    const stale = (await f.call('GET', '/v1/devices?limit=100')).body.items.filter(
+      (d: any) => !d.lastContact || Date.parse(d.lastContact) < Date.now() - 3_600_000,
+    );
+    expect(await rowIds()).toEqual(stale.map((d: any) => d.id).sort());
+    expect(searches.some((q) => new URLSearchParams(q).has('lastContactBefore'))).toBe(true);
+    await page.getByLabel('Last contact older than (hours)').fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await until(rowIds, (r) => r.length === 5);
+    // bulk tag edit on a selection
     await page.getByLabel('Select con-wp-1').check();
     await page.getByLabel('Select con-wp-3').check();
     await page.getByLabel('Add tags').fill('bulk, floor-2');
@@ -262,6 +299,49 @@ suite('operator console in a real browser', () => {
     ).toBe('3');
     await page.locator('.state-completed').waitFor();
     await screenshot(page, 'campaign');
+    await context.close();
+  }, 40000);
+
+  it('shows a mixed campaign per protocol: a bar and the jobs in each state', async () => {
+    const { context, page } = await signIn(browser, f.gw.apiUrl, ADMIN_KEY);
+    const created = await f.call('POST', '/v1/campaigns', {
+      name: 'mixed check',
+      selection: { deviceIds: ['con-wp-1', 'con-wp-3', 'con-dm-1'] },
+      operations: [{ op: 'get', path: 'firmware.version' }],
+      ratePerSecond: 20,
+    });
+    expect(created.status).toBe(201);
+    await page.goto(`${f.gw.apiUrl}/console#/campaigns/${created.body.id}`);
+    const bars = page.getByRole('table', { name: 'Progress by protocol' });
+    const counts = (protocol: string) =>
+      bars
+        .locator(`tr[data-protocol="${protocol}"] output`)
+        .evaluate((o: any) => `${o.dataset.done}/${o.dataset.jobs}`)
+        .catch(() => '');
+    // the phones answer; the handset has no SMSC to wake it and waits (or fails)
+    await until(
+      () => counts('workpoint'),
+      (c) => c === '2/2',
+      20000,
+    );
+    expect(await counts('omadm')).toMatch(/^[01]\/1$/);
+    const omadmStates = await bars
+      .locator('tr[data-protocol="omadm"] [data-state]')
+      .evaluateAll((xs) => xs.map((x: any) => x.dataset.state));
+    expect(omadmStates).toHaveLength(1);
+    expect(
+      await bars.locator('tr[data-protocol="workpoint"] [data-state="succeeded"]').textContent(),
+    ).toContain('2');
+    await screenshot(page, 'campaign-mixed');
+    if ((await f.call('GET', `/v1/campaigns/${created.body.id}`)).body.state === 'running') {
+      await page.getByRole('button', { name: 'Cancel campaign' }).click();
+      await until(
+        () => counts('omadm'),
+        (c) => c === '1/1',
+        10000,
+      );
+      await bars.locator('tr[data-protocol="omadm"] [data-state="cancelled"]').waitFor();
+    }
     await context.close();
   }, 40000);
 

@@ -13,6 +13,8 @@ export type Operation = components['schemas']['Operation'];
 export type Protocol = components['schemas']['Protocol'];
 export type Parameter = components['schemas']['Parameter'];
 export type Problem = components['schemas']['Problem'];
+/** The query of GET /v1/devices (filters, exact search keys, paging), as the API declares it. */
+export type DeviceQuery = NonNullable<paths['/v1/devices']['get']['parameters']['query']>;
 export type { components };
 
 let onUnauthorized: (message: string) => void = () => undefined;

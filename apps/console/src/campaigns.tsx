@@ -1,17 +1,74 @@
 import { useEffect, useState } from 'preact/hooks';
-import { problemText, type Campaign } from './api';
+import { problemText, type Campaign, type components } from './api';
 import { useEvents } from './events';
 import { JobTable } from './jobs';
 import { newRow, OperationsEditor, toOperations, useCatalog, type OpRow } from './operations';
 import { canWrite } from './session';
 import { ErrorLine, Field, go, StateBadge, useApp, useLoad, when } from './ui';
 
-interface Progress {
-  jobs: number;
-  skipped: number;
-  done: number;
-  fanOutComplete: boolean;
-  byState: Record<string, number>;
+/** Campaign counters as the API declares them (totals, finished by state, by protocol). */
+type Progress = components['schemas']['CampaignProgress'];
+type Counts = Record<string, number | undefined>;
+
+/** Job states in the order a job goes through them (final ones last). */
+const STATE_ORDER = [
+  'queued',
+  'waking',
+  'awaiting-contact',
+  'in-session',
+  'succeeded',
+  'partial',
+  'unconfirmed',
+  'failed',
+  'expired',
+  'cancelled',
+];
+
+/** One bar per protocol: finished of created, and how many are in each state now. */
+function ProtocolBars({ p }: { p?: Progress }) {
+  const rows = Object.entries(p?.byProtocol ?? {});
+  if (!rows.length) return null;
+  return (
+    <table aria-label="Progress by protocol">
+      <thead>
+        <tr>
+          <th scope="col">Protocol</th>
+          <th scope="col">Done</th>
+          <th scope="col">Jobs now in each state</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([protocol, x]) => {
+          const pct = x.jobs ? Math.floor((x.done / x.jobs) * 100) : 0;
+          return (
+            <tr data-protocol={protocol}>
+              <th scope="row">{protocol}</th>
+              <td>
+                <div class="progress-line">
+                  <progress
+                    max={100}
+                    value={pct}
+                    aria-label={`${protocol} progress`}
+                    data-percent={pct}
+                  />
+                  <output data-done={x.done} data-jobs={x.jobs}>
+                    {x.done} of {x.jobs}
+                  </output>
+                </div>
+              </td>
+              <td>
+                {STATE_ORDER.filter((s) => (x.byState as Counts)[s]).map((s) => (
+                  <span class="state-count" data-state={s}>
+                    <StateBadge state={s} /> {(x.byState as Counts)[s]}
+                  </span>
+                ))}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }
 
 export function percent(p?: Progress): number {
@@ -53,7 +110,7 @@ export function Campaigns({ params }: { params: URLSearchParams }) {
               <td>
                 <StateBadge state={c.state} />
               </td>
-              <td>{percent(c.progress as Progress | undefined)} %</td>
+              <td>{percent(c.progress)} %</td>
               <td>{when((c as { createdAt?: string }).createdAt)}</td>
             </tr>
           ))}
@@ -182,8 +239,15 @@ export function CampaignDetail({ id }: { id: string }) {
     });
     return data?.items ?? [];
   }, [id, campaign.data?.state]);
-  useEvents(client, ['campaign.state', 'job.state'], (batch) => {
-    if (batch.some((e) => e.data.campaignId === id || e.data.id === id)) campaign.reload();
+  // campaign.progress events carry the counters (per protocol too): shown as they come; a
+  // change of the campaign's state re-reads it
+  const [streamed, setStreamed] = useState<Progress | undefined>();
+  useEffect(() => setStreamed(undefined), [campaign.data]);
+  useEvents(client, ['campaign.state', 'campaign.progress'], (batch) => {
+    const mine = batch.filter((e) => e.data.campaignId === id);
+    const last = mine.filter((e) => e.type === 'campaign.progress').pop();
+    if (last) setStreamed(last.data.progress as Progress);
+    if (mine.some((e) => e.type === 'campaign.state')) campaign.reload();
   });
   const live = LIVE.has(campaign.data?.state ?? 'running');
   useEffect(() => {
@@ -192,7 +256,7 @@ export function CampaignDetail({ id }: { id: string }) {
     return () => clearInterval(t);
   }, [live, id]);
   const c = campaign.data as Campaign | undefined;
-  const p = c?.progress as Progress | undefined;
+  const p = streamed ?? c?.progress;
   const pct = percent(p);
   const act = async (what: 'pause' | 'resume' | 'cancel') => {
     setError(undefined);
@@ -238,6 +302,7 @@ export function CampaignDetail({ id }: { id: string }) {
               {pct} %
             </output>
           </div>
+          <ProtocolBars p={p} />
           <table aria-label="Jobs by state">
             <thead>
               <tr>

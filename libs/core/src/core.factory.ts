@@ -72,6 +72,7 @@ export function createCore(o: CoreOptions): Core {
   );
   const campaigns = new CampaignService(o.redis, o.prefix, devices, jobs, events);
   jobs.onCampaignJobFinished = (id) => campaigns.checkFinished(id);
+  jobs.onCampaignJobMoved = (id) => campaigns.noteProgress(id);
   return {
     box,
     catalog,

@@ -34,6 +34,7 @@ import {
   encodeCursor,
   optionalFlag,
   optionalString,
+  optionalTime,
   parseLimit,
   requireObject,
 } from './query';
@@ -219,6 +220,27 @@ export class DevicesController {
       tag: { type: 'string', description: 'devices with this tag' },
       profile: { type: 'string' },
       model: { type: 'string' },
+      id: { type: 'string', description: 'exactly this device id' },
+      idPrefix: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9._:-]{1,64}$',
+        description: 'device ids starting with this',
+      },
+      msisdn: {
+        type: 'string',
+        description:
+          'the device with this MSISDN (normalised as on create: `+49…`, `0049…`, national `0…` with the default country code)',
+      },
+      mac: {
+        type: 'string',
+        description: 'the device with this MAC address (any case; `:`, `-`, `.` or no separators)',
+      },
+      devId: { type: 'string', description: 'the OMA DM device with this DevId' },
+      lastContactBefore: {
+        type: 'string',
+        description:
+          'devices whose last contact is older than this ISO 8601 time, or that were never in contact (oldest first)',
+      },
     },
     responses: { '200': answer('A page of devices', 'DevicePage') },
   })
@@ -230,16 +252,39 @@ export class DevicesController {
         `protocol must be one of ${PROTOCOLS.join(', ')}`,
       );
     }
-    const page = await this.core.devices.list(
-      {
-        protocol: protocol as Protocol | undefined,
-        tag: optionalString(q.tag, 'tag'),
-        profile: optionalString(q.profile, 'profile'),
-        model: optionalString(q.model, 'model'),
-      },
-      decodeCursor(q.cursor),
-      parseLimit(q.limit),
-    );
+    const idPrefix = optionalString(q.idPrefix, 'idPrefix');
+    if (idPrefix !== undefined && !/^[A-Za-z0-9._:-]{1,64}$/.test(idPrefix))
+      throw new ValidationError(
+        'invalid-query',
+        'idPrefix must be 1 to 64 letters, digits, dot, dash, colon or underscore',
+        { field: 'idPrefix' },
+      );
+    const filter = {
+      protocol: protocol as Protocol | undefined,
+      tag: optionalString(q.tag, 'tag'),
+      profile: optionalString(q.profile, 'profile'),
+      model: optionalString(q.model, 'model'),
+      idPrefix,
+      lastContactBefore: optionalTime(q.lastContactBefore, 'lastContactBefore'),
+    };
+    const search = {
+      id: optionalString(q.id, 'id'),
+      msisdn: optionalString(q.msisdn, 'msisdn'),
+      mac: optionalString(q.mac, 'mac'),
+      devId: optionalString(q.devId, 'devId'),
+    };
+    const limit = parseLimit(q.limit);
+    const cursor = decodeCursor(q.cursor);
+    const exact = Object.values(search).some((v) => v !== undefined);
+    if (exact && cursor !== undefined)
+      throw new ValidationError(
+        'invalid-query',
+        'cursor does not apply to an exact search (id, msisdn, mac, devId): its answer is one page',
+        { field: 'cursor' },
+      );
+    const page = exact
+      ? { items: await this.core.devices.search(search, filter), nextCursor: undefined }
+      : await this.core.devices.list(filter, cursor, limit);
     const contacts = await this.core.devices.lastContacts(page.items.map((d) => d.id));
     return {
       items: page.items.map((d, i) => this.core.devices.view(d, contacts[i])),

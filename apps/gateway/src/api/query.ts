@@ -15,6 +15,20 @@ export function optionalString(raw: unknown, name: string): string | undefined {
   return raw;
 }
 
+/** An ISO 8601 date or date-time (`2024-05-01`, `2024-05-01T12:00:00Z`) as ms since the epoch. */
+export function optionalTime(raw: unknown, name: string): number | undefined {
+  const s = optionalString(raw, name);
+  if (s === undefined) return undefined;
+  const at = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)
+    ? Date.parse(s)
+    : NaN;
+  if (!Number.isFinite(at))
+    throw new ValidationError('invalid-query', `${name} must be an ISO 8601 date or date-time`, {
+      field: name,
+    });
+  return at;
+}
+
 /** `true` or `false` (absent: false). */
 export function optionalFlag(raw: unknown, name: string): boolean {
   if (raw === undefined || raw === 'false') return false;

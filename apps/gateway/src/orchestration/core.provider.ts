@@ -42,6 +42,9 @@ export async function provideCore(
     jobRetentionMs: config.jobRetentionMs,
   });
   await core.catalog.reload();
+  // devices stored before the last-contact index existed are indexed once (a no-op afterwards)
+  const indexed = await core.devices.ensureIndexes();
+  if (indexed) logger.log(`last-contact index: ${indexed} device(s) indexed`);
   if (catalogDir) {
     // files win over API writes of the same name, at every start
     const saved = await core.catalog.saveCatalog(catalogDir.catalog);

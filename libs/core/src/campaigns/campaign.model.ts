@@ -31,6 +31,18 @@ export interface CampaignProgress {
   done: number;
   fanOutComplete: boolean;
   byState: Partial<Record<JobState, number>>;
+  /**
+   * The campaign's jobs by protocol: how many were created, how many finished, and how many are
+   * in each state now (live states included). Jobs created before these counters existed are
+   * not in them.
+   */
+  byProtocol: Partial<Record<Protocol, ProtocolProgress>>;
+}
+
+export interface ProtocolProgress {
+  jobs: number;
+  done: number;
+  byState: Partial<Record<JobState, number>>;
 }
 
 export interface Campaign {

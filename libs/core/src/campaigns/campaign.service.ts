@@ -1,14 +1,20 @@
 import type { Redis } from 'ioredis';
-import { Device, PROTOCOLS } from '../devices/device.model';
+import { Device, Protocol, PROTOCOLS } from '../devices/device.model';
 import { DeviceService } from '../devices/device.service';
 import { CoreError, InvalidTransitionError, NotFoundError, ValidationError } from '../errors';
 import { event, EventPublisher } from '../events/core-event';
-import { Job, JOB_STATES, JobState } from '../jobs/job.model';
+import { isTerminal, Job, JOB_STATES, JobState } from '../jobs/job.model';
 import { WAITING_STATES } from '../jobs/job-state-machine';
 import { JobService } from '../jobs/job.service';
 import { newId } from '../util/ids';
 import { CoreKeys } from '../util/redis-keys';
-import { Campaign, CampaignInput, CampaignSelection, CampaignState } from './campaign.model';
+import {
+  Campaign,
+  CampaignInput,
+  CampaignSelection,
+  CampaignState,
+  ProtocolProgress,
+} from './campaign.model';
 
 /*
  * Campaign hash fields: m meta JSON · s state · fo fan-out cursor · fd "1" when fan-out is complete ·
@@ -29,6 +35,9 @@ return {'ok', s}
 `;
 
 const FINAL_STATES: CampaignState[] = ['completed', 'cancelled', 'stopped'];
+
+/** The protocol letters of the per-protocol counters (see the job repository). */
+const PROTOCOL_LETTERS: Record<string, Protocol> = { c: 'omacp', d: 'omadm', w: 'workpoint' };
 
 const FAILURE_STATES: JobState[] = ['failed', 'expired'];
 
@@ -53,6 +62,9 @@ export class CampaignService {
   private readonly keys: CoreKeys;
   fanOutScheduler: CampaignScheduler = { fanOut: async () => undefined };
   private readonly stateCache = new Map<string, { state: CampaignState | null; until: number }>();
+  /** `campaign.progress` events of one campaign are at least this far apart (per process). */
+  progressIntervalMs = 500;
+  private readonly progressTimers = new Map<string, { last: number; timer?: NodeJS.Timeout }>();
 
   constructor(
     private readonly redis: Redis,
@@ -168,6 +180,18 @@ export class CampaignService {
     const m = JSON.parse(h.m) as Meta;
     const byState: Campaign['progress']['byState'] = {};
     for (const s of JOB_STATES) if (counts[`n:${s}`]) byState[s] = counts[`n:${s}`];
+    const byProtocol: Campaign['progress']['byProtocol'] = {};
+    for (const [letter, protocol] of Object.entries(PROTOCOL_LETTERS)) {
+      const p: ProtocolProgress = { jobs: 0, done: 0, byState: {} };
+      for (const s of JOB_STATES) {
+        const n = counts[`p:${letter}:${s}`] ?? 0;
+        if (n <= 0) continue;
+        p.byState[s] = n;
+        p.jobs += n;
+        if (isTerminal(s)) p.done += n;
+      }
+      if (p.jobs) byProtocol[protocol] = p;
+    }
     const c: Campaign = {
       id,
       state: h.s as CampaignState,
@@ -184,6 +208,7 @@ export class CampaignService {
         done: counts.done ?? 0,
         fanOutComplete: h.fd === '1',
         byState,
+        byProtocol,
       },
     };
     if (m.name) c.name = m.name;
@@ -390,8 +415,39 @@ export class CampaignService {
       .hdel(key, 'wal');
     if (!nextCursor) multi.hset(key, 'fd', '1');
     await multi.exec();
+    if (created) this.noteProgress(id);
     if (!nextCursor) await this.checkFinished(id);
     return nextCursor ? 'more' : 'done';
+  }
+
+  /**
+   * A job of the campaign changed state (or jobs were created): publishes a `campaign.progress`
+   * event with the counters, coalescing changes so that one campaign's events from this process
+   * are at least `progressIntervalMs` apart; the last change is always published.
+   */
+  noteProgress(id: string): void {
+    let t = this.progressTimers.get(id);
+    if (!t) this.progressTimers.set(id, (t = { last: 0 }));
+    if (t.timer) return;
+    const slot = t;
+    slot.timer = setTimeout(
+      () => {
+        slot.timer = undefined;
+        slot.last = Date.now();
+        this.publishProgress(id).catch(() => undefined);
+      },
+      Math.max(0, slot.last + this.progressIntervalMs - Date.now()),
+    );
+    slot.timer.unref?.();
+  }
+
+  private async publishProgress(id: string): Promise<void> {
+    const c = await this.get(id);
+    await this.events.publish([
+      event('campaign.progress', { campaignId: id, state: c.state, progress: c.progress }),
+    ]);
+    const t = this.progressTimers.get(id);
+    if (FINAL_STATES.includes(c.state) && t && !t.timer) this.progressTimers.delete(id);
   }
 
   /** After a campaign job finished: stop on the failure threshold, complete when all are done. */

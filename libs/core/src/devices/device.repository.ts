@@ -12,6 +12,10 @@ export interface DeviceFilter {
   tag?: string;
   profile?: string;
   model?: string;
+  /** ids starting with this (served by the id-ordered indexes) */
+  idPrefix?: string;
+  /** last contact before this time (ms), or never */
+  lastContactBefore?: number;
 }
 
 export interface Page<T> {
@@ -56,4 +60,6 @@ export interface DeviceRepository {
   mergeInventory(id: string, values: Inventory, how: InventoryObservation): Promise<void>;
   setLastContact(id: string, at: number): Promise<void>;
   getLastContacts(ids: string[]): Promise<(number | undefined)[]>;
+  /** Indexes devices stored before the last-contact index existed; a no-op once done. */
+  ensureLastContactIndex(): Promise<number>;
 }

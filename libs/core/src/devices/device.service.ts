@@ -1,7 +1,10 @@
 import { ParameterCatalog } from '../catalog/parameter-catalog';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { MASKED, SecretBox } from '../secrets/secret-box';
+import { normaliseMac } from '../addressing/mac';
+import { normaliseMsisdn } from '../addressing/msisdn';
 import {
+  ADDRESS_TOKEN,
   checkCredentials,
   checkId,
   checkProtocol,
@@ -16,6 +19,7 @@ import {
   InventoryEntry,
   InventoryObservation,
   Protocol,
+  PROTOCOLS,
   SECRET_CREDENTIAL_FIELDS,
   UniqueAddressKind,
 } from './device.model';
@@ -37,6 +41,14 @@ export interface DeviceView {
   createdAt: string;
   updatedAt: string;
   inventory?: Inventory;
+}
+
+/** Exact search keys of `DeviceService.search` (addresses as clients write them). */
+export interface DeviceSearch {
+  id?: string;
+  msisdn?: string;
+  mac?: string;
+  devId?: string;
 }
 
 export interface ImportRowResult {
@@ -313,12 +325,59 @@ export class DeviceService {
     for (let round = 0; round < 50; round++) {
       const batch = Math.max(limit - items.length, 1);
       const scan = await this.repo.scanIds(filter, after, batch);
-      const devices = await this.repo.getMany(scan.ids);
-      for (const d of devices) if (d && matches(d, filter)) items.push(d);
+      items.push(...(await this.keepMatching(await this.repo.getMany(scan.ids), filter)));
       after = scan.cursor;
       if (!after || items.length >= limit) return { items, nextCursor: after };
     }
     return { items, nextCursor: after };
+  }
+
+  /** The devices (of those found) that pass every filter, last contact included. */
+  private async keepMatching(found: (Device | null)[], filter: DeviceFilter): Promise<Device[]> {
+    const devices = found.filter((d): d is Device => !!d && matches(d, filter));
+    if (filter.lastContactBefore === undefined) return devices;
+    const contacts = await this.repo.getLastContacts(devices.map((d) => d.id));
+    return devices.filter(
+      (_, i) => contacts[i] === undefined || contacts[i]! < filter.lastContactBefore!,
+    );
+  }
+
+  /**
+   * Exact look-ups: by id and by unique addresses (normalised as device creation does, looked up
+   * in every protocol's address index unless `filter.protocol` narrows it). A device must match
+   * every key given and every filter; at most one device per protocol can.
+   */
+  async search(keys: DeviceSearch, filter: DeviceFilter = {}): Promise<Device[]> {
+    const protocols = filter.protocol ? [filter.protocol] : [...PROTOCOLS];
+    const addresses: [UniqueAddressKind, string][] = [];
+    if (keys.msisdn !== undefined)
+      addresses.push(['msisdn', normaliseMsisdn(keys.msisdn, this.options.defaultCountryCode)]);
+    if (keys.mac !== undefined) addresses.push(['mac', normaliseMac(keys.mac)]);
+    if (keys.devId !== undefined) {
+      if (!ADDRESS_TOKEN.test(keys.devId))
+        throw new ValidationError(
+          'invalid-addressing',
+          'devId must be printable ASCII without spaces or control characters',
+          { field: 'devId' },
+        );
+      addresses.push(['devId', keys.devId]);
+    }
+    let ids: Set<string> | undefined;
+    if (keys.id !== undefined) ids = new Set([checkId(keys.id)]);
+    for (const [kind, value] of addresses) {
+      const found = await Promise.all(
+        protocols.map((p) => this.repo.findIdByAddress(p, kind, value)),
+      );
+      const these = new Set(found.filter((x): x is string => !!x));
+      ids = ids ? new Set([...ids].filter((x) => these.has(x))) : these;
+    }
+    if (!ids?.size) return [];
+    return this.keepMatching(await this.repo.getMany([...ids].sort()), filter);
+  }
+
+  /** Builds the last-contact index for data written before it existed (once per shard). */
+  ensureIndexes(): Promise<number> {
+    return this.repo.ensureLastContactIndex();
   }
 
   /**
@@ -382,6 +441,7 @@ export function matches(d: Device, f: DeviceFilter): boolean {
     (!f.protocol || d.protocol === f.protocol) &&
     (!f.tag || d.tags.includes(f.tag)) &&
     (!f.profile || d.profile === f.profile) &&
-    (!f.model || d.model === f.model)
+    (!f.model || d.model === f.model) &&
+    (!f.idPrefix || d.id.startsWith(f.idPrefix))
   );
 }

@@ -22,7 +22,10 @@ import { DeviceFilter, DeviceRepository, WriteOutcome } from './device.repositor
  * never point at a missing device nor two devices share one address; claims living in other
  * shards were taken by AddressClaims before this runs.
  */
-const WRITE_DEVICE = `
+const LC_PAD = `local function lcm(at, id) at = at or '0' return string.rep('0', 9 - #at)..at..':'..id end
+`;
+
+const WRITE_DEVICE = `${LC_PAD}
 local b, id, old, new, op, np = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local oc, nc = ARGV[11], ARGV[12]
 local function lines(s) local t = {} for x in string.gmatch(s, '[^\\n]+') do t[#t+1] = x end return t end
@@ -48,6 +51,7 @@ end
 for _, t in ipairs(ot) do redis.call('ZREM', b..'ix:t:'..t, id) end
 if new == '' then
   redis.call('DEL', dk, b..'inv:'..id)
+  redis.call('ZREM', b..'ix:lc', lcm(redis.call('HGET', b..'lc', id), id))
   redis.call('HDEL', b..'lc', id)
   redis.call('ZREM', b..'ix:all', oc..id)
   return 'ok'
@@ -59,11 +63,52 @@ for _, a in ipairs(na) do
   redis.call('HSET', b..'ix:'..np..':'..k, v, id)
 end
 redis.call('ZADD', b..'ix:all', 0, nc..id)
+if old == '' then redis.call('ZADD', b..'ix:lc', 0, lcm(redis.call('HGET', b..'lc', id), id)) end
 for _, t in ipairs(nt) do redis.call('ZADD', b..'ix:t:'..t, 0, id) end
 return 'ok'
 `;
 
 const writeScript = new LuaScript(WRITE_DEVICE);
+
+/**
+ * KEYS[1]: the device. Records a contact and moves the device in the shard's last-contact index
+ * (only while the device exists, so a contact racing a delete leaves no index entry behind).
+ */
+const SET_LAST_CONTACT = `${LC_PAD}
+local b, id, at = ARGV[1], ARGV[2], ARGV[3]
+local prev = redis.call('HGET', b..'lc', id)
+redis.call('HSET', b..'lc', id, at)
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('ZREM', b..'ix:lc', lcm(prev, id))
+  redis.call('ZADD', b..'ix:lc', 0, lcm(at, id))
+end
+return 1
+`;
+
+const setLastContactScript = new LuaScript(SET_LAST_CONTACT);
+
+/**
+ * Adds devices stored before the last-contact index existed (ARGV: base, ids…); KEYS[1] is the
+ * shard's index. Entries are rebuilt from the \`lc\` hash, so running it twice changes nothing.
+ */
+const INDEX_LAST_CONTACTS = `${LC_PAD}
+local b = ARGV[1]
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  redis.call('ZADD', b..'ix:lc', 0, lcm(redis.call('HGET', b..'lc', id), id))
+end
+return #ARGV - 1
+`;
+
+const indexLastContactsScript = new LuaScript(INDEX_LAST_CONTACTS);
+
+/** The lexicographic bound of the last-contact index for "before `at`" (9 base36 digits). */
+export function lastContactKey(at: number): string {
+  return Math.max(1, Math.floor(at)).toString(36).padStart(9, '0');
+}
+
+/** Id characters are at most 'z'; '~' sorts after all of them, closing a prefix range. */
+const PREFIX_END = '~';
 
 const BATCH = 500;
 
@@ -286,48 +331,91 @@ export class RedisDeviceRepository implements DeviceRepository {
     return this.claims.lookup(this.claims.address(protocol, kind, value));
   }
 
+  /** One lexicographic range of a per-shard index, merged over the shards. */
+  private async scanRange(
+    key: (s: ReturnType<RedisShards['all']>[number]) => string,
+    min: string,
+    max: string,
+    count: number,
+  ): Promise<{ members: string[]; more: boolean }> {
+    const shards = this.shards.all();
+    const asked = perShardCount(count, shards.length);
+    const runs = await Promise.all(
+      shards.map((s) => this.redis.zrangebylex(key(s), min, max, 'LIMIT', 0, asked)),
+    );
+    const { items, more } = mergeRuns(runs, asked, count);
+    return { members: items, more };
+  }
+
   /**
    * Every shard answers up to `count` entries after the cursor; the merge keeps the first `count`
-   * of them, so pages come out in one global order whatever the shard count.
+   * of them, so pages come out in one global order whatever the shard count. The index: the tag's
+   * (ids), else with an id prefix the all-devices index (protocol code + id, one range per
+   * protocol), else with `lastContactBefore` the last-contact index (oldest first), else the
+   * all-devices index (a protocol is a range of it).
    */
   async scanIds(
     filter: DeviceFilter,
     after: string | undefined,
     count: number,
   ): Promise<{ ids: string[]; cursor?: string }> {
-    const shards = this.shards.all();
-    const asked = perShardCount(count, shards.length);
+    const prefix = filter.idPrefix ?? '';
     if (filter.tag) {
-      const runs = await Promise.all(
-        shards.map((s) =>
-          this.redis.zrangebylex(
-            s.tagIndex(filter.tag!),
-            after ? `(${after}` : '-',
-            '+',
-            'LIMIT',
-            0,
-            asked,
-          ),
-        ),
+      const min = after && after >= prefix ? `(${after}` : prefix ? `[${prefix}` : '-';
+      const max = prefix ? `(${prefix}${PREFIX_END}` : '+';
+      const { members: ids, more } = await this.scanRange(
+        (s) => s.tagIndex(filter.tag!),
+        min,
+        max,
+        count,
       );
-      const { items: ids, more } = mergeRuns(runs, asked, count);
       return { ids, cursor: more && ids.length ? ids[ids.length - 1] : undefined };
     }
-    let min = after ? `(${after}` : '-';
-    let max = '+';
-    if (filter.protocol) {
-      const code = PROTOCOL_CODE[filter.protocol];
-      if (!after) min = `[${code}`;
-      max = `(${String.fromCharCode(code.charCodeAt(0) + 1)}`;
+    if (filter.lastContactBefore !== undefined && !prefix) {
+      const { members, more } = await this.scanRange(
+        (s) => s.lastContactIndex(),
+        after ? `(${after}` : '-',
+        `(${lastContactKey(filter.lastContactBefore)}`,
+        count,
+      );
+      return {
+        ids: members.map((m) => m.slice(10)),
+        cursor: more && members.length ? members[members.length - 1] : undefined,
+      };
     }
-    const runs = await Promise.all(
-      shards.map((s) => this.redis.zrangebylex(s.allDevices(), min, max, 'LIMIT', 0, asked)),
-    );
-    const { items: members, more } = mergeRuns(runs, asked, count);
-    return {
-      ids: members.map((m) => m.slice(1)),
-      cursor: more && members.length ? members[members.length - 1] : undefined,
-    };
+    // One range of the all-devices index per protocol (in code order); without an id prefix a
+    // range is the protocol's whole part, or the whole index when no protocol is asked.
+    const codes = filter.protocol
+      ? [PROTOCOL_CODE[filter.protocol]]
+      : prefix
+        ? Object.values(PROTOCOL_CODE).sort()
+        : [''];
+    const ids: string[] = [];
+    for (const code of codes) {
+      const low = code + prefix;
+      const high = prefix
+        ? `${low}${PREFIX_END}`
+        : code
+          ? String.fromCharCode(code.charCodeAt(0) + 1)
+          : undefined;
+      if (after && high !== undefined && after >= high) continue;
+      const min = after && after >= low ? `(${after}` : low ? `[${low}` : '-';
+      const { members, more } = await this.scanRange(
+        (s) => s.allDevices(),
+        min,
+        high === undefined ? '+' : `(${high}`,
+        count - ids.length,
+      );
+      ids.push(...members.map((m) => m.slice(1)));
+      if (more && members.length) return { ids, cursor: members[members.length - 1] };
+      if (ids.length >= count) {
+        // the range ended exactly here: the next range (if any) starts after this cursor
+        const last = members.length ? members[members.length - 1] : after;
+        return { ids, cursor: code !== codes[codes.length - 1] ? last : undefined };
+      }
+      after = undefined;
+    }
+    return { ids };
   }
 
   async count(filter: Pick<DeviceFilter, 'protocol' | 'tag'> = {}): Promise<number> {
@@ -388,7 +476,37 @@ export class RedisDeviceRepository implements DeviceRepository {
   }
 
   async setLastContact(id: string, at: number): Promise<void> {
-    await this.redis.hset(this.shards.ofDevice(id).lastContact(), id, at.toString(36));
+    const shard = this.shards.ofDevice(id);
+    await setLastContactScript.run(
+      this.redis,
+      [shard.device(id)],
+      [shard.base, id, Math.max(0, Math.floor(at)).toString(36)],
+    );
+  }
+
+  /**
+   * Builds each shard's last-contact index from its devices once (data written before the index
+   * existed); later writes keep it. Returns the number of devices indexed.
+   */
+  async ensureLastContactIndex(batch = 1000): Promise<number> {
+    let indexed = 0;
+    for (const s of this.shards.all()) {
+      if (await this.redis.exists(s.lastContactIndexReady())) continue;
+      let min = '-';
+      for (;;) {
+        const members = await this.redis.zrangebylex(s.allDevices(), min, '+', 'LIMIT', 0, batch);
+        if (!members.length) break;
+        await indexLastContactsScript.run(
+          this.redis,
+          [s.lastContactIndex()],
+          [s.base, ...members.map((m) => m.slice(1))],
+        );
+        indexed += members.length;
+        min = `(${members[members.length - 1]}`;
+      }
+      await this.redis.set(s.lastContactIndexReady(), '1');
+    }
+    return indexed;
   }
 
   async getLastContacts(ids: string[]): Promise<(number | undefined)[]> {

@@ -91,6 +91,8 @@ export class JobService {
   events: EventPublisher;
   /** Called after a campaign job reached a final state (the campaign's threshold check). */
   onCampaignJobFinished?: (campaignId: string) => Promise<void>;
+  /** Told of every state change of a campaign's job (synchronously; must not throw). */
+  onCampaignJobMoved?: (campaignId: string) => void;
 
   constructor(
     private readonly repo: JobRepository,
@@ -375,6 +377,7 @@ export class JobService {
     const createdAt = (job as Partial<Job>).createdAt;
     if (isTerminal(to) && createdAt) e.data.durationMs = Date.now() - createdAt;
     await this.events.publish([e]);
+    if (job.campaignId) this.onCampaignJobMoved?.(job.campaignId);
     if (job.campaignId && isTerminal(to)) await this.onCampaignJobFinished?.(job.campaignId);
     return true;
   }

@@ -10,7 +10,7 @@ import { JobFilter, JobRepository, TransitionOptions, TransitionOutcome } from '
 
 /*
  * Job hash fields, all short so that a queued job's hash stays listpack-encoded (~250 bytes):
- *   s state · d device id · c campaign id · m compact JSON of the immutable part · u updated-at
+ *   s state · d device id · c campaign id · cp the protocol letter of a campaign job · m compact JSON of the immutable part · u updated-at
  *   (base36) · r JSON results · a attempts and f faults as newline-separated JSON lines · n wakes
  *   · x token and xa due time (base36) of the job's one scheduled next step.
  * The compiled operations live once per distinct content under `ops:<hash>` (a campaign's
@@ -39,8 +39,9 @@ if idem ~= '' then
 end
 redis.call('HSET', jk, 's', 'queued', 'd', dev, 'm', meta, 'u', now, 'x', '0', 'xa', ARGV[14])
 if camp ~= '' then
-  redis.call('HSET', jk, 'c', camp)
+  redis.call('HSET', jk, 'c', camp, 'cp', ARGV[15])
   redis.call('RPUSH', b..'cj:'..camp, id)
+  redis.call('HINCRBY', b..'cc:'..camp, 'p:'..ARGV[15]..':queued', 1)
 end
 redis.call('ZADD', b..'jobs', tonumber(ARGV[10]), id)
 redis.call('ZADD', b..'dj:'..dev, tonumber(ARGV[10]), id)
@@ -57,7 +58,12 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false
 `;
 
-/** Campaign counters are per shard (`cc:<campaign>`) and summed when read. */
+/**
+ * Campaign counters are per shard (`cc:<campaign>`) and summed when read: `done` and
+ * `n:<final state>` count finished jobs; `p:<protocol letter>:<state>` count the campaign's jobs
+ * now in each state, by protocol (kept for jobs whose hash has `cp`, i.e. created since these
+ * counters exist).
+ */
 const TRANSITION = `
 local b, id, allowed, to, now, terminal, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local jk = KEYS[1]
@@ -79,6 +85,12 @@ if ARGV[10] ~= '' then redis.call('HSET', jk, 'r', ARGV[10]) end
 if to == s then return {'ok', s} end
 redis.call('HINCRBY', b..'jobstates', s, -1)
 redis.call('HINCRBY', b..'jobstates', to, 1)
+local cp = redis.call('HGET', jk, 'cp')
+if cp then
+  local cc = b..'cc:'..redis.call('HGET', jk, 'c')
+  redis.call('HINCRBY', cc, 'p:'..cp..':'..s, -1)
+  redis.call('HINCRBY', cc, 'p:'..cp..':'..to, 1)
+end
 if terminal == '1' then
   local dev = redis.call('HGET', jk, 'd')
   redis.call('ZREM', b..'dj:'..dev, id)
@@ -222,6 +234,7 @@ export class RedisJobRepository implements JobRepository {
       opsJson,
       Math.max(0, job.deadline - Date.now()) + this.retentionMs + OPS_SLACK_MS,
       (job.nextStep?.at ?? job.createdAt).toString(36),
+      P2C[job.protocol],
     ];
   }
 

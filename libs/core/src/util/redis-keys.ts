@@ -40,6 +40,13 @@ export class ShardKeys {
   inventory = (id: string) => `${this.base}inv:${id}`;
   lastContact = () => `${this.base}lc`;
   allDevices = () => `${this.base}ix:all`;
+  /**
+   * Devices by last contact: members `<last contact, base36 ms, 9 digits>:<id>` at score 0, so a
+   * lexicographic range is a time range (never contacted: `000000000`).
+   */
+  lastContactIndex = () => `${this.base}ix:lc`;
+  /** Set once the shard's lastContactIndex holds every device (see ensureLastContactIndex). */
+  lastContactIndexReady = () => `${this.base}ix:lc:ready`;
   tagIndex = (t: string) => `${this.base}ix:t:${t}`;
   addressIndex = (p: string, kind: string) => `${this.base}ix:${p}:${kind}`;
   job = (id: string) => `${this.base}j:${id}`;

@@ -48,6 +48,23 @@ const CREDENTIALS = [
   ...SECRET_CREDENTIAL_FIELDS,
 ];
 
+/** Job counts by job state (a state without jobs is left out). */
+const countsByState: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(JOB_STATES.map((s) => [s, { type: 'integer' }])),
+};
+
+const protocolProgress: Schema = {
+  type: 'object',
+  required: ['jobs', 'done', 'byState'],
+  properties: {
+    jobs: { type: 'integer', description: 'jobs created' },
+    done: { type: 'integer', description: 'jobs in a final state' },
+    byState: countsByState,
+  },
+};
+
 export const SCHEMAS: Record<string, Schema> = {
   Problem: {
     type: 'object',
@@ -309,10 +326,30 @@ export const SCHEMAS: Record<string, Schema> = {
       state: { type: 'string', enum: [...CAMPAIGN_STATES] },
       selection: { type: 'object' },
       operations: { type: 'array', items: { type: 'object' } },
-      progress: { type: 'object' },
+      progress: ref('CampaignProgress'),
       stopReason: { type: 'string' },
       createdAt: dateTime,
       updatedAt: dateTime,
+    },
+  },
+  CampaignProgress: {
+    type: 'object',
+    required: ['jobs', 'skipped', 'done', 'fanOutComplete', 'byState', 'byProtocol'],
+    properties: {
+      jobs: { type: 'integer', description: 'jobs created so far' },
+      skipped: { type: 'integer', description: 'devices whose protocol cannot run the operations' },
+      done: { type: 'integer', description: 'jobs in a final state' },
+      fanOutComplete: { type: 'boolean' },
+      byState: {
+        description: 'finished jobs by final state',
+        ...countsByState,
+      },
+      byProtocol: {
+        type: 'object',
+        description: 'jobs by protocol: created, finished, and now in each state (live ones too)',
+        additionalProperties: false,
+        properties: Object.fromEntries(PROTOCOLS.map((p) => [p, protocolProgress])),
+      },
     },
   },
   CampaignPage: page('Campaign'),
