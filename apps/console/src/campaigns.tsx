@@ -3,26 +3,13 @@ import { problemText, type Campaign, type components } from './api';
 import { useEvents } from './events';
 import { JobTable } from './jobs';
 import { newRow, OperationsEditor, toOperations, useCatalog, type OpRow } from './operations';
+import { JOB_STATES } from './job-states';
 import { canWrite } from './session';
 import { ErrorLine, Field, go, StateBadge, useApp, useLoad, when } from './ui';
 
 /** Campaign counters as the API declares them (totals, finished by state, by protocol). */
 type Progress = components['schemas']['CampaignProgress'];
 type Counts = Record<string, number | undefined>;
-
-/** Job states in the order a job goes through them (final ones last). */
-const STATE_ORDER = [
-  'queued',
-  'waking',
-  'awaiting-contact',
-  'in-session',
-  'succeeded',
-  'partial',
-  'unconfirmed',
-  'failed',
-  'expired',
-  'cancelled',
-];
 
 /** One bar per protocol: finished of created, and how many are in each state now. */
 function ProtocolBars({ p }: { p?: Progress }) {
@@ -57,7 +44,7 @@ function ProtocolBars({ p }: { p?: Progress }) {
                 </div>
               </td>
               <td>
-                {STATE_ORDER.filter((s) => (x.byState as Counts)[s]).map((s) => (
+                {JOB_STATES.filter((s) => (x.byState as Counts)[s]).map((s) => (
                   <span class="state-count" data-state={s}>
                     <StateBadge state={s} /> {(x.byState as Counts)[s]}
                   </span>

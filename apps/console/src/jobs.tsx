@@ -1,21 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { problemText, type Job } from './api';
 import { useEvents } from './events';
+import { JOB_STATES } from './job-states';
 import { canWrite } from './session';
 import { ErrorLine, Field, go, Json, StateBadge, useApp, useLoad, when, Pager } from './ui';
 
-const JOB_STATES = [
-  'queued',
-  'waking',
-  'awaiting-contact',
-  'in-session',
-  'succeeded',
-  'partial',
-  'failed',
-  'expired',
-  'cancelled',
-  'unconfirmed',
-];
 const TERMINAL = new Set(['succeeded', 'partial', 'failed', 'expired', 'cancelled', 'unconfirmed']);
 const CANCELLABLE = new Set(['queued', 'waking', 'awaiting-contact']);
 
