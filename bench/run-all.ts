@@ -29,7 +29,7 @@ import {
 } from './bench-report';
 import {
   dmHttpCeiling,
-  kannelReference,
+  kannelSendotaReference,
   libwbxmlReferences,
   workpointHttpsCeiling,
 } from './bench-references';
@@ -141,7 +141,8 @@ async function references(runs: BenchRun[]): Promise<Reference[]> {
   const refs: Reference[] = [];
   log('references: libwbxml CLI …');
   refs.push(...libwbxmlReferences(CORPUS));
-  refs.push(kannelReference());
+  log('references: Kannel sendota …');
+  refs.push(await kannelSendotaReference());
   log('references: Node HTTP ceiling (bench:dm pattern) …');
   refs.push(
     await dmHttpCeiling({ corpus: CORPUS, messagesPerSession: dmMessagesPerSession(runs) }),
