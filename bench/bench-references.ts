@@ -463,6 +463,31 @@ function selfSignedCert(): { key: string; cert: string } {
   }
 }
 
+/** Warm-up, then a measured closed loop: rates, latencies and the server's CPU per request. */
+async function measureCeiling(
+  server: CeilingChild,
+  loop: (seconds: number) => ReturnType<typeof closedLoop>,
+  seconds: number,
+) {
+  await loop(1);
+  const loadBefore = loads();
+  const cpu0 = await server.cpu();
+  const r = await loop(seconds);
+  const cpu1 = await server.cpu();
+  const cpuMs = (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000;
+  return {
+    unitsPerS: Math.round(r.units / r.elapsed),
+    extra: {
+      requests_per_s: Math.round(r.requests / r.elapsed),
+      p50_ms: +percentile(r.latencies, 0.5).toFixed(2),
+      p99_ms: +percentile(r.latencies, 0.99).toFixed(2),
+      server_cpu_ms_per_request: +(cpuMs / r.requests).toFixed(3),
+    },
+    loadBefore,
+    loadAfter: loads(),
+  };
+}
+
 /**
  * bench:dm's client pattern against a server that does nothing: 48 sessions in flight over one
  * keep-alive agent, each `messagesPerSession` sequential POSTs of a DM-sized body.
@@ -492,33 +517,20 @@ export async function dmHttpCeiling(o: {
         request,
         contentType: ct,
       });
-    await loop(1);
-    const loadBefore = loads();
-    const cpu0 = await server.cpu();
-    const r = await loop(seconds);
-    const cpu1 = await server.cpu();
+    const m = await measureCeiling(server, loop, seconds);
     return {
       id: 'node-http-ceiling-dm',
       label: `raw Node ${process.version} HTTP ceiling`,
-      value: Math.round(r.units / r.elapsed),
+      value: m.unitsPerS,
       unit: 'sessions/s',
       note:
         `a trivial node:http server (its own process) reading the body and answering a fixed ${reply.length}-byte ` +
         `body, driven like bench:dm: ${clients} sessions in flight over one keep-alive agent, ${o.messagesPerSession} ` +
         `sequential POSTs of ${request.length} bytes per session (bench:dm's measured messages per session), ${seconds} s`,
       compares: [{ bench: 'dm', metric: 'dm_sessions_per_s' }],
-      extra: {
-        requests_per_s: Math.round(r.requests / r.elapsed),
-        p50_ms: +percentile(r.latencies, 0.5).toFixed(2),
-        p99_ms: +percentile(r.latencies, 0.99).toFixed(2),
-        server_cpu_ms_per_request: +(
-          (cpu1.user - cpu0.user + cpu1.system - cpu0.system) /
-          1000 /
-          r.requests
-        ).toFixed(3),
-      },
-      loadBefore,
-      loadAfter: loads(),
+      extra: m.extra,
+      loadBefore: m.loadBefore,
+      loadAfter: m.loadAfter,
     };
   } finally {
     agent.destroy();
@@ -571,33 +583,20 @@ export async function workpointHttpsCeiling(
         request,
         contentType: ct,
       });
-    await loop(1);
-    const loadBefore = loads();
-    const cpu0 = await server.cpu();
-    const r = await loop(seconds);
-    const cpu1 = await server.cpu();
+    const m = await measureCeiling(server, loop, seconds);
     return {
       id: 'node-https-ceiling-workpoint',
       label: `raw Node ${process.version} HTTPS ceiling`,
-      value: Math.round(r.units / r.elapsed),
+      value: m.unitsPerS,
       unit: 'interactions/s',
       note:
         `a trivial node:https server (its own process, RSA-2048 self-signed) answering a fixed ${reply.length}-byte body, ` +
         `driven like bench:workpoint: ${clients} phones, each on its own keep-alive connection, 3 sequential POSTs ` +
         `of ${request.length} bytes per interaction, ${seconds} s`,
       compares: [{ bench: 'workpoint', metric: 'wp_interactions_per_s', case: 'closed-loop' }],
-      extra: {
-        requests_per_s: Math.round(r.requests / r.elapsed),
-        p50_ms: +percentile(r.latencies, 0.5).toFixed(2),
-        p99_ms: +percentile(r.latencies, 0.99).toFixed(2),
-        server_cpu_ms_per_request: +(
-          (cpu1.user - cpu0.user + cpu1.system - cpu0.system) /
-          1000 /
-          r.requests
-        ).toFixed(3),
-      },
-      loadBefore,
-      loadAfter: loads(),
+      extra: m.extra,
+      loadBefore: m.loadBefore,
+      loadAfter: m.loadAfter,
     };
   } finally {
     for (const a of agents) a.destroy();
