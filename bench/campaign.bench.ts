@@ -15,7 +15,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis, { Cluster } from 'ioredis';
@@ -101,7 +101,7 @@ async function scanNode(
   }
 }
 
-function startGateway(): Promise<{ child: ChildProcess; api: string }> {
+function startGateway(varDir: string): Promise<{ child: ChildProcess; api: string }> {
   const child = spawn(
     process.execPath,
     [join(__dirname, '..', 'apps', 'gateway', 'src', 'main.js')],
@@ -112,7 +112,7 @@ function startGateway(): Promise<{ child: ChildProcess; api: string }> {
         DEVICE_HTTP_PORT: '0',
         HOST: '127.0.0.1',
         REDIS_PREFIX: PREFIX,
-        VAR_DIR: mkdtempSync(join(tmpdir(), 'dmb-bench-')),
+        VAR_DIR: varDir,
         DMB_MASTER_KEY: randomBytes(32).toString('hex'),
         DMB_ADMIN_API_KEY: KEY,
         LOG_LEVEL: 'warn',
@@ -290,7 +290,9 @@ async function main(): Promise<void> {
     ? new Cluster(clusterNodes(CLUSTER_NODES))
     : new Redis(REDIS_URL);
   const shards = new RedisShards(PREFIX, SHARDS);
-  const { child, api: base } = await startGateway();
+  // the gateway's state on disk (master key, certificates): removed at the end
+  const varDir = mkdtempSync(join(tmpdir(), 'dmb-bench-'));
+  const { child, api: base } = await startGateway(varDir);
   try {
     // 1. Import N handsets as one streamed JSON array.
     const rows: string[] = [];
@@ -429,6 +431,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    rmSync(varDir, { recursive: true, force: true });
     await dropPrefix(redis);
     await redis.quit();
   }

@@ -16,7 +16,7 @@ import type { PushToSend } from '@dm-bridge/smpp';
 import { startGateway } from '../apps/gateway/src/bootstrap';
 import { SmsService } from '../apps/gateway/src/sms/sms.service';
 import { measureCpPushBuild } from './cp-push-build';
-import { emit, SmscChild } from './smpp-bench-support';
+import { CP_XML, emit, imsiOf, SmscChild } from './smpp-bench-support';
 
 export async function runCpPushBuildBench(): Promise<void> {
   const value = await measureCpPushBuild({ durationMs: 3000, mode: 'prepared' });
@@ -28,25 +28,6 @@ export async function runCpPushBuildBench(): Promise<void> {
     unit: 'pushes/s',
   });
 }
-
-/** A small DM-bootstrap-style document whose NETWPIN push needs exactly three SMS. */
-const CP_XML = `<?xml version="1.0"?>
-<!DOCTYPE wap-provisioningdoc PUBLIC "-//WAPFORUM//DTD PROV 1.0//EN" "http://www.wapforum.org/DTD/prov.dtd">
-<wap-provisioningdoc version="1.0">
-  <characteristic type="BOOTSTRAP"><parm name="NAME" value="Example Operator"/></characteristic>
-  <characteristic type="NAPDEF">
-    <parm name="NAPID" value="NAP1"/><parm name="BEARER" value="GSM-GPRS"/>
-    <parm name="NAME" value="Example Internet"/><parm name="NAP-ADDRESS" value="internet.example.com"/>
-    <parm name="NAP-ADDRTYPE" value="APN"/>
-    <characteristic type="NAPAUTHINFO"><parm name="AUTHTYPE" value="PAP"/><parm name="AUTHNAME" value="user"/><parm name="AUTHSECRET" value="pass"/></characteristic>
-  </characteristic>
-  <characteristic type="APPLICATION">
-    <parm name="APPID" value="w7"/><parm name="PROVIDER-ID" value="dmserver"/><parm name="NAME" value="Example DM"/>
-    <parm name="ADDR" value="https://dm.example.com/dm"/><parm name="TO-NAPID" value="NAP1"/>
-  </characteristic>
-</wap-provisioningdoc>`;
-
-const imsiOf = (i: number) => `26201${String(10_000_000_000 + i).slice(1)}`;
 
 export async function runCpPushE2eBench(): Promise<void> {
   const handsets = Number(process.env.SMPP_BENCH_E2E_PUSHES ?? 10_000);

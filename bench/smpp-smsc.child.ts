@@ -5,6 +5,7 @@
  */
 import { SimulatedSmsc, SimulatedSmscOptions } from '../apps/simulator/src/smsc/simulated-smsc';
 import { OmaCpHandset } from '../apps/simulator/src/handsets/oma-cp-handset';
+import { imsiOf } from './smpp-bench-support';
 
 let smsc: SimulatedSmsc | undefined;
 let stamps: number[] = [];
@@ -25,9 +26,7 @@ process.on('message', (m: any) => {
         for (let i = 0; i < m.cpHandsets.count; i++) {
           const h = new OmaCpHandset({
             msisdn: String(m.cpHandsets.firstMsisdn + i),
-            imsi: m.cpHandsets.imsiOf
-              ? `26201${String(10_000_000_000 + i).slice(1)}`
-              : m.cpHandsets.imsi,
+            imsi: m.cpHandsets.imsiOf ? imsiOf(i) : m.cpHandsets.imsi,
             decode: m.cpHandsets.decode,
           });
           handsets.push(h);
