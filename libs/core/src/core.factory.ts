@@ -11,6 +11,7 @@ import { WebhookStore } from './events/webhook.store';
 import { JobService, JobServiceOptions } from './jobs/job.service';
 import { RedisJobRepository } from './jobs/redis-job.repository';
 import { SessionLock } from './jobs/session-lock';
+import type { ProcessLiveness } from './jobs/process-liveness';
 import { SecretBox } from './secrets/secret-box';
 import { CoreKeys } from './util/redis-keys';
 import { RedisShards } from './util/redis-shards';
@@ -34,6 +35,8 @@ export interface CoreOptions {
   deviceLifecycle?: (wiring: { box: SecretBox; shards: RedisShards }) => DeviceLifecycleListener;
   jobs?: Partial<JobServiceOptions>;
   jobRetentionMs?: number;
+  /** this process's heartbeat, named by the session locks it takes (see ProcessLiveness) */
+  liveness?: ProcessLiveness;
 }
 
 /** Everything core offers, wired on one Redis connection (the gateway and tests both use this). */
@@ -81,7 +84,7 @@ export function createCore(o: CoreOptions): Core {
     campaigns,
     apiKeys: new ApiKeyService(o.redis, o.prefix),
     webhooks: new WebhookStore(o.redis, o.prefix, box),
-    locks: new SessionLock(o.redis, shards),
+    locks: new SessionLock(o.redis, shards, o.liveness),
     drivers: new DriverRegistry(),
     shards,
   };

@@ -25,6 +25,7 @@ export * from './jobs/job.repository';
 export * from './jobs/redis-job.repository';
 export * from './jobs/job.service';
 export * from './jobs/session-lock';
+export * from './jobs/process-liveness';
 export * from './campaigns/campaign.model';
 export * from './campaigns/campaign.service';
 export * from './events/core-event';

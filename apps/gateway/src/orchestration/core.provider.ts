@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { Core, createCore, loadOrCreateMasterKey, verifyShardCount } from '@dm-bridge/core';
+import {
+  Core,
+  createCore,
+  loadOrCreateMasterKey,
+  ProcessLiveness,
+  verifyShardCount,
+} from '@dm-bridge/core';
 import type { Redis } from 'ioredis';
 import type { Preflight } from '../config/preflight';
 import { EventBus } from './event-bus';
@@ -15,6 +21,8 @@ export async function provideCore(
   events: EventBus,
   /** what start-up read: CATALOG_DIR's files, the SMSC bind names */
   preflight: Preflight,
+  /** this process's heartbeat, named by the session locks it takes */
+  liveness: ProcessLiveness,
   /** the protocol sides' listener of device writes (the DM account sync) */
   deviceLifecycle?: DeviceLifecycleFactory,
 ): Promise<Core> {
@@ -38,6 +46,7 @@ export async function provideCore(
       knownBinds: () => (preflight.smsBinds.length ? preflight.smsBinds : undefined),
     },
     deviceLifecycle,
+    liveness,
     jobs: { defaultDeadlineSeconds: config.jobDefaultDeadlineSeconds },
     jobRetentionMs: config.jobRetentionMs,
   });

@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { redisMasters } from '@dm-bridge/core';
+import { ProcessLiveness, redisMasters } from '@dm-bridge/core';
 import type { Redis } from 'ioredis';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { Preflight, PREFLIGHT } from '../config/preflight';
@@ -25,6 +25,7 @@ import {
   DEVICE_LIFECYCLE,
   type DeviceLifecycleFactory,
   EVENT_BUS,
+  PROCESS_LIVENESS,
 } from './orchestration.tokens';
 import { QueuesService } from './queues.service';
 import { WorkersService } from './workers.service';
@@ -41,6 +42,7 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CORE_REDIS) private readonly coreRedis: Redis,
     @Inject(EVENT_BUS) private readonly events: EventBus,
+    @Inject(PROCESS_LIVENESS) private readonly liveness: ProcessLiveness,
   ) {}
 
   /** Evicting keys would silently lose jobs: say so loudly (on every master of a cluster). */
@@ -63,6 +65,8 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     await this.events.close();
+    // sessions have drained by now: whatever lock this process still names is over
+    await this.liveness.stop();
     await closeRedis(this.coreRedis);
   }
 }
@@ -91,6 +95,15 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
       inject: [CORE_REDIS, REDIS_PREFIX, MetricsRegistry],
     },
     {
+      provide: PROCESS_LIVENESS,
+      useFactory: async (r: Redis, p: string) => {
+        const liveness = new ProcessLiveness(r, p);
+        await liveness.start();
+        return liveness;
+      },
+      inject: [CORE_REDIS, REDIS_PREFIX],
+    },
+    {
       provide: CORE,
       useFactory: (
         r: Redis,
@@ -99,8 +112,9 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
         c: OrchestrationConfig,
         e: EventBus,
         pre: Preflight,
+        liveness: ProcessLiveness,
         lifecycle?: DeviceLifecycleFactory,
-      ) => provideCore(r, p, g.redisShards, c, e, pre, lifecycle),
+      ) => provideCore(r, p, g.redisShards, c, e, pre, liveness, lifecycle),
       inject: [
         CORE_REDIS,
         REDIS_PREFIX,
@@ -108,6 +122,7 @@ class MemoryPolicyCheck implements OnApplicationBootstrap, OnApplicationShutdown
         ORCHESTRATION_CONFIG,
         EVENT_BUS,
         PREFLIGHT,
+        PROCESS_LIVENESS,
         { token: DEVICE_LIFECYCLE, optional: true },
       ],
     },

@@ -8,6 +8,8 @@ import { MetricsRegistry } from './metrics.registry';
 /** Transient wake-up errors are retried from this delay up to ERROR_BACKOFF_MAX_MS. */
 const ERROR_BACKOFF_BASE_MS = 5000;
 const ERROR_BACKOFF_MAX_MS = 60000;
+/** How often a job in a session is looked at (a dead holder is seen within this + its heartbeat). */
+const SESSION_CHECK_MS = 5_000;
 
 /**
  * One step of a job's life outside a session: wake the device, re-check after a back-off, watch
@@ -67,10 +69,10 @@ export class WakeupProcessor {
 
     if (job.state === 'in-session') {
       // The engine serving the device holds its session lock and renews it while the session
-      // makes progress; a lock that lapsed means the session stopped.
-      // looked at twice a lock lifetime: a cut session is seen within 1.5 lifetimes
-      if (await this.core.locks.holder(job.deviceId))
-        return now + Math.ceil(this.config.sessionLockTtlMs / 2);
+      // makes progress; a lock that lapsed, or whose process died (its heartbeat gone), means
+      // the session stopped. Looked at every 5 s at most (twice a lock lifetime if shorter).
+      if ((await this.core.locks.holderState(job.deviceId)) === 'alive')
+        return now + Math.min(SESSION_CHECK_MS, Math.ceil(this.config.sessionLockTtlMs / 2));
       await this.core.jobs.releaseJob(job.id, {
         code: 'session-lost',
         message: 'the session stopped before the job was served',
@@ -108,7 +110,7 @@ export class WakeupProcessor {
       }
       return this.reevaluate(job.id, now);
     }
-    if (await this.core.locks.holder(job.deviceId)) {
+    if ((await this.core.locks.holderState(job.deviceId)) === 'alive') {
       // The device is in a session right now; it will be served there or looked at again.
       return Math.min(now + this.config.wakeBackoffBaseMs, job.deadline);
     }
