@@ -53,7 +53,9 @@ export function loadOrchestrationConfig(varDir: string): OrchestrationConfig {
     defaultCountryCode: envString('DEFAULT_COUNTRY_CODE'),
     jobDefaultDeadlineSeconds: envInt('JOB_DEFAULT_DEADLINE_S', 3600, { min: 1 }),
     jobRetentionMs: envInt('JOB_RETENTION_S', 7 * 86400, { min: 60 }) * 1000,
-    wakeBackoffBaseMs: envInt('WAKE_BACKOFF_BASE_MS', 30000, { min: 10 }),
+    // an SMS reaches a handset and its session starts within seconds; one that missed the
+    // notification (off, out of coverage, the server down meanwhile) is tried again after 20 s
+    wakeBackoffBaseMs: envInt('WAKE_BACKOFF_BASE_MS', 20000, { min: 10 }),
     wakeBackoffMaxMs: envInt('WAKE_BACKOFF_MAX_MS', 900000, { min: 10 }),
     wakeJitter: envNumber('WAKE_JITTER', 0.2, { min: 0, max: 1 }),
     // renewed at every message: a lapse means the session stopped; short, so a cut one is seen soon
