@@ -231,12 +231,13 @@ export class ResilienceFleet {
   counts(): unknown {
     const rejected = {
       dmNotifications: [...this.dm.values()].reduce((a, d) => a + d.front.rejected.length, 0),
-      dmNonceResyncs: [...this.dm.values()].reduce((a, d) => a + d.front.resynced, 0),
       cpPushes: [...this.cp.values()].reduce((a, h) => a + h.rejected.length, 0),
     };
+    // package #0 accepted only with the resync nonce (DM Notification §6.2)
+    const dmNonceResyncs = [...this.dm.values()].reduce((a, d) => a + d.front.resynced, 0);
     return {
       applied: this.applied.toJSON(),
-      stats: { ...this.stats, rejected },
+      stats: { ...this.stats, dmNonceResyncs, rejected },
       smsc: this.smsc
         ? {
             submits: this.smsc.submits,
