@@ -12,7 +12,8 @@
  * `_cluster`, memory is summed over every master, and two more lines say how many masters there
  * are and the largest share of the bench's key memory on one of them after the fan-out.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { startBenchGateway } from './bench-gateway';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -102,35 +103,12 @@ async function scanNode(
 }
 
 function startGateway(varDir: string): Promise<{ child: ChildProcess; api: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(__dirname, '..', 'apps', 'gateway', 'src', 'main.js')],
-    {
-      env: {
-        ...redisEnv(),
-        API_PORT: '0',
-        DEVICE_HTTP_PORT: '0',
-        HOST: '127.0.0.1',
-        REDIS_PREFIX: PREFIX,
-        VAR_DIR: varDir,
-        DMB_MASTER_KEY: randomBytes(32).toString('hex'),
-        DMB_ADMIN_API_KEY: KEY,
-        LOG_LEVEL: 'warn',
-        IMPORT_MAX_ROWS: String(Math.max(N, 100000)),
-        WORKPOINT_PORT: '0',
-        WORKPOINT_SECURE_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /"api":"(http:\/\/[^"]+)"/.exec(buf);
-      if (m) resolve({ child, api: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+  return startBenchGateway({
+    baseEnv: redisEnv(),
+    prefix: PREFIX,
+    varDir,
+    adminKey: KEY,
+    importRows: N,
   });
 }
 

@@ -11,7 +11,8 @@
  *
  *   npm run bench:console            (BENCH_DEVICES=20000 for a shorter run)
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { startBenchGateway } from './bench-gateway';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -74,36 +75,12 @@ function lastContact(i: number, now: number): number | undefined {
 }
 
 function startGateway(): Promise<{ child: ChildProcess; api: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(__dirname, '..', 'apps', 'gateway', 'src', 'main.js')],
-    {
-      env: {
-        ...process.env,
-        REDIS_URL,
-        API_PORT: '0',
-        DEVICE_HTTP_PORT: '0',
-        HOST: '127.0.0.1',
-        REDIS_PREFIX: PREFIX,
-        VAR_DIR: mkdtempSync(join(tmpdir(), 'dmb-bench-')),
-        DMB_MASTER_KEY: randomBytes(32).toString('hex'),
-        DMB_ADMIN_API_KEY: KEY,
-        LOG_LEVEL: 'warn',
-        IMPORT_MAX_ROWS: String(Math.max(N, 100000)),
-        WORKPOINT_PORT: '0',
-        WORKPOINT_SECURE_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /"api":"(http:\/\/[^"]+)"/.exec(buf);
-      if (m) resolve({ child, api: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+  return startBenchGateway({
+    baseEnv: { ...process.env, REDIS_URL },
+    prefix: PREFIX,
+    varDir: mkdtempSync(join(tmpdir(), 'dmb-bench-')),
+    adminKey: KEY,
+    importRows: N,
   });
 }
 
