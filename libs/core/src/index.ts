@@ -4,7 +4,7 @@ export * from './secrets';
 export * from './util/ids';
 export * from './util/redis-keys';
 export * from './util/redis-shards';
-export { redisMasters } from './util/redis-scripts';
+export { LuaScript, redisMasters } from './util/redis-scripts';
 export * from './util/key-slot';
 export * from './util/shard-pipeline';
 export * from './devices/address-claims';

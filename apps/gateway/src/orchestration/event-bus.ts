@@ -1,4 +1,4 @@
-import { Core, CoreEvent, EventPublisher, WebhookSubscription } from '@dm-bridge/core';
+import { Core, CoreEvent, EventPublisher, LuaScript, WebhookSubscription } from '@dm-bridge/core';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +25,7 @@ for i = 3, #ARGV do
 end
 return ids
 `;
+const appendAndPublish = new LuaScript(APPEND_AND_PUBLISH);
 
 /** Stream ids are `<ms>-<seq>`; compares two of them. */
 export function streamIdAfter(a: string, b: string): boolean {
@@ -97,13 +98,10 @@ export class EventBus implements EventPublisher {
     if (!events.length) return;
     for (const e of events) this.count(e);
     // Keyed by the log, the script always runs on one master, so subscribers see events in order.
-    await this.redis.eval(
-      APPEND_AND_PUBLISH,
-      1,
-      this.logKey,
-      this.channel,
-      this.logMax,
-      ...events.map((e) => JSON.stringify(e)),
+    await appendAndPublish.run(
+      this.redis,
+      [this.logKey],
+      [this.channel, this.logMax, ...events.map((e) => JSON.stringify(e))],
     );
     const subs = await this.currentSubscriptions();
     if (!subs.length || !this.webhookQueue) return;

@@ -157,6 +157,7 @@ const createScript = new LuaScript(CREATE_JOB);
 const nextStepScript = new LuaScript(SET_NEXT_STEP);
 const transitionScript = new LuaScript(TRANSITION);
 const claimIdempotencyScript = new LuaScript(CLAIM_IDEMPOTENCY_KEY);
+const partialResultScript = new LuaScript(PARTIAL_RESULT);
 
 function lines<T>(raw: string | undefined): T[] {
   return raw ? raw.split('\n').map((l) => JSON.parse(l) as T) : [];
@@ -400,14 +401,10 @@ export class RedisJobRepository implements JobRepository {
   ): Promise<OperationResult[] | null> {
     const shard = this.shardOfJob(id);
     if (!shard) return null;
-    const reply = (await this.redis.eval(
-      PARTIAL_RESULT,
-      1,
-      shard.partialResults(id),
-      index,
-      JSON.stringify(result),
-      total,
-      this.retentionMs,
+    const reply = (await partialResultScript.run(
+      this.redis,
+      [shard.partialResults(id)],
+      [index, JSON.stringify(result), total, this.retentionMs],
     )) as string[] | null;
     if (!reply) return null;
     const out: OperationResult[] = new Array(total);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RedisShards } from '../util/redis-shards';
+import { LuaScript } from '../util/redis-scripts';
 import type { ProcessLiveness } from './process-liveness';
 
 /** Removes the lock if it holds exactly ARGV[1] (a dead holder's value, as read). */
@@ -20,6 +21,11 @@ if owns then return redis.call('DEL', KEYS[1]) else return 0 end`;
 /** Renewed by this process: the value names it from now on. */
 const RENEW = `${OWNS}
 if owns then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;
+
+// EVALSHA once loaded: the lock is renewed at every session message
+const removeExact = new LuaScript(REMOVE_EXACT);
+const release = new LuaScript(RELEASE);
+const renew = new LuaScript(RENEW);
 
 /** What the watchdog finds: no holder, a holder whose process lives, or a dead one's lock removed. */
 export type LockHolder = 'free' | 'alive' | 'broken';
@@ -76,12 +82,12 @@ export class SessionLock {
 
   async renew(deviceId: string, owner: string, ttlMs: number): Promise<boolean> {
     return (
-      (await this.redis.eval(RENEW, 1, this.key(deviceId), owner, this.value(owner), ttlMs)) === 1
+      (await renew.run(this.redis, [this.key(deviceId)], [owner, this.value(owner), ttlMs])) === 1
     );
   }
 
   async release(deviceId: string, owner: string): Promise<boolean> {
-    return (await this.redis.eval(RELEASE, 1, this.key(deviceId), owner)) === 1;
+    return (await release.run(this.redis, [this.key(deviceId)], [owner])) === 1;
   }
 
   /**
@@ -94,7 +100,7 @@ export class SessionLock {
     const sep = value.indexOf(SEP);
     if (!this.liveness || sep < 0 || (await this.liveness.alive(value.slice(0, sep))))
       return 'alive';
-    await this.redis.eval(REMOVE_EXACT, 1, this.key(deviceId), value);
+    await removeExact.run(this.redis, [this.key(deviceId)], [value]);
     return 'broken';
   }
 
