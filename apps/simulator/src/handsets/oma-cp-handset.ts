@@ -1,5 +1,6 @@
 import { decodeProvisioningDocument, type ProvisioningDocument } from '@dm-bridge/omacp';
-import { decodeWspPush, verifyProvisioningMac, WdpReassembler } from '@dm-bridge/wap-push';
+import { decodeWspPush, WdpReassembler } from '@dm-bridge/wap-push';
+import { checkCpMac } from './cp-mac-reading';
 import type { SmsReceiver } from '../smsc/simulated-smsc';
 import { findParam, isContentType } from './push-params';
 
@@ -65,12 +66,7 @@ export class OmaCpHandset implements SmsReceiver {
       if (!secParam || !macParam) throw new Error('push carries no SEC/MAC: refused');
       const sec = Number(secParam.value);
       const mac = String(macParam.value);
-      verifyProvisioningMac(push.body, {
-        sec,
-        imsi: this.options.imsi,
-        pin: this.options.pin,
-        mac,
-      });
+      checkCpMac(push.body, { sec, mac }, { imsi: this.options.imsi, pin: this.options.pin });
       const wbxml = Buffer.from(push.body);
       this.documents.push({
         wbxml,

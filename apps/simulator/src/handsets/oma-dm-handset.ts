@@ -1,9 +1,5 @@
-import {
-  decodeWspPush,
-  verifyNotificationDigest,
-  WdpReassembler,
-  type NotificationPackage0,
-} from '@dm-bridge/wap-push';
+import { decodeWspPush, WdpReassembler, type NotificationPackage0 } from '@dm-bridge/wap-push';
+import { readPackage0 } from './package0-reading';
 import type { SmsReceiver } from '../smsc/simulated-smsc';
 import { isContentType } from './push-params';
 import { waitUntil } from './oma-cp-handset';
@@ -89,10 +85,10 @@ export class OmaDmHandsetFront implements SmsReceiver {
     let error: unknown;
     for (const [i, nonce] of nonces.entries()) {
       try {
-        const pkg0 = verifyNotificationDigest(body, {
+        const pkg0 = readPackage0(body, {
           serverId: this.options.serverId,
           serverPassword: this.options.serverPassword,
-          nonce,
+          nonce: nonce ?? new Uint8Array(0),
         });
         if (resync !== 'none' && i === nonces.length - 1) this.resynced++;
         return pkg0;
