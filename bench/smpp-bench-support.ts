@@ -5,14 +5,9 @@
 import { fork, ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface BenchLine {
-  bench: string;
-  case: string;
-  metric: string;
-  value: number;
-  unit: string;
-  [k: string]: unknown;
-}
+import type { BenchLine } from './bench-report';
+
+export type { BenchLine };
 
 export function emit(line: BenchLine): void {
   process.stdout.write(JSON.stringify(line) + '\n');
